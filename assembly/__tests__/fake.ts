@@ -1,0 +1,40 @@
+// The test side of fake_host.js: what the fake `wv` imports recorded, and knobs
+// that make them refuse. Only specs import this file.
+
+@external("wvfake", "reset") export declare function fakeReset(): void;
+@external("wvfake", "console_count") export declare function consoleCount(): i32;
+@external("wvfake", "console_get") declare function consoleGet(i: i32, dst: usize, cap: i32): i32;
+@external("wvfake", "s2_tables") export declare function s2Tables(): i32;
+@external("wvfake", "s2_entry") export declare function s2Entry(table: i32, index: i32): u64;
+@external("wvfake", "s2_entry_level") export declare function s2EntryLevel(table: i32, index: i32): i32;
+@external("wvfake", "s2_entry_count") export declare function s2EntryCount(): i32;
+@external("wvfake", "s2_set_calls") export declare function s2SetCalls(): i32;
+@external("wvfake", "s2_limit_tables") export declare function s2LimitTables(n: i32): void;
+@external("wvfake", "s2_refuse_after") export declare function s2RefuseAfter(n: i32, code: i32): void;
+@external("wvfake", "activate_root") export declare function activateRoot(): i32;
+@external("wvfake", "activate_bits") export declare function activateBits(): i32;
+@external("wvfake", "image_calls") export declare function imageCalls(): i32;
+@external("wvfake", "image_index") export declare function imageIndex(i: i32): i32;
+@external("wvfake", "image_ipa") export declare function imageIpa(i: i32): u64;
+@external("wvfake", "set_image_result") export declare function setImageResult(v: i64): void;
+@external("wvfake", "boot_calls") export declare function bootCalls(): i32;
+@external("wvfake", "boot_vcpu") export declare function bootVcpu(i: i32): i32;
+@external("wvfake", "boot_pc") export declare function bootPc(i: i32): u64;
+@external("wvfake", "boot_x0") export declare function bootX0(i: i32): u64;
+@external("wvfake", "set_boot_result") export declare function setBootResult(v: i32): void;
+@external("wvfake", "stop_count") export declare function stopCount(): i32;
+
+const TEXT_CAP: i32 = 512;
+const TEXT_BUF: usize = memory.data(TEXT_CAP);
+
+/** Console write `i` as a string (negative counts from the last); "" if there is none. */
+export function consoleText(i: i32): string {
+  const n = consoleGet(i, TEXT_BUF, TEXT_CAP);
+  if (n < 0) return "";
+  return String.UTF8.decodeUnsafe(TEXT_BUF, <usize>n);
+}
+
+/** The last console write. */
+export function lastConsole(): string {
+  return consoleText(-1);
+}

@@ -1,0 +1,49 @@
+// The exit record (docs/abi.md section 2, "Exit record"): 320 bytes, 8-byte aligned,
+// in Wasm memory. The runtime fills it before each wv_handle_exit call and copies
+// x[], pc and spsr.NZCV back afterwards.
+
+export const EXIT_RECORD_SIZE: i32 = 320;
+export const EXIT_X: usize = 0;          // u64 x[31], x0..x30
+export const EXIT_PC: usize = 248;       // ELR_EL2
+export const EXIT_SPSR: usize = 256;     // SPSR_EL2
+export const EXIT_ESR: usize = 264;      // ESR_EL2
+export const EXIT_FAR: usize = 272;      // FAR_EL2
+export const EXIT_HPFAR: usize = 280;    // HPFAR_EL2
+export const EXIT_VCPU: usize = 288;     // u32 vCPU index in its VM
+export const EXIT_FLAGS: usize = 292;    // u32, 0
+export const EXIT_CNTVCT: usize = 296;   // virtual counter at exit
+
+/** Register number 31 in an ISS Rt/SRT field names XZR/WZR for these instructions. */
+export const REG_ZR: u32 = 31;
+
+/** The record itself: static, so its address never changes (not part of saved state). */
+export const EXIT_RECORD: usize = memory.data(EXIT_RECORD_SIZE, 8);
+
+/** x[n] from the record; n = 31 reads as zero (XZR). */
+@inline
+export function exitReadReg(n: u32): u64 {
+  return n == REG_ZR ? 0 : load<u64>(EXIT_RECORD + EXIT_X + ((<usize>n) << 3));
+}
+
+/** Set x[n] in the record; n = 31 (XZR) discards the value. */
+@inline
+export function exitWriteReg(n: u32, value: u64): void {
+  if (n != REG_ZR) store<u64>(EXIT_RECORD + EXIT_X + ((<usize>n) << 3), value);
+}
+
+@inline export function exitEsr(): u64 { return load<u64>(EXIT_RECORD + EXIT_ESR); }
+@inline export function exitFar(): u64 { return load<u64>(EXIT_RECORD + EXIT_FAR); }
+@inline export function exitHpfar(): u64 { return load<u64>(EXIT_RECORD + EXIT_HPFAR); }
+@inline export function exitPc(): u64 { return load<u64>(EXIT_RECORD + EXIT_PC); }
+
+/** Move the guest PC past the trapped instruction of `bytes` bytes. */
+@inline
+export function exitAdvancePc(bytes: u32): void {
+  store<u64>(EXIT_RECORD + EXIT_PC, load<u64>(EXIT_RECORD + EXIT_PC) + <u64>bytes);
+}
+
+// Actions wv_handle_exit returns (docs/abi.md section 2).
+export const ACTION_RESUME: i32 = 0;
+export const ACTION_IDLE: i32 = 1;
+export const ACTION_STOP: i32 = 2;
+export const ACTION_YIELD: i32 = 3;

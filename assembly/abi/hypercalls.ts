@@ -1,0 +1,33 @@
+// The guest hypercall ABI (docs/abi.md section 3): HVC #0, SMCCC fast calls in the
+// vendor-specific hypervisor service range (SMCCC, ARM DEN 0028, "Function
+// Identifier": bit 31 fast call, bit 30 SMC64, bits [29:24] owning entity 6 =
+// vendor specific hypervisor service). Function ID in W0, arguments in x1..x3,
+// results in x0..x1.
+
+export const WV_HC_NULL: u32 = 0xC6000000;
+export const WV_HC_VERSION: u32 = 0xC6000001;
+export const WV_HC_PUTC: u32 = 0xC6000002;
+export const WV_HC_VM_INFO: u32 = 0xC6000003;
+export const WV_HC_REPORT: u32 = 0xC6000004;
+
+/** First and last ID of the range above: IDs are dispatched by offset from the first. */
+export const WV_HC_BASE: u32 = WV_HC_NULL;
+export const WV_HC_COUNT: u32 = 5;
+
+/** The HVC immediate the ABI uses (ESR_EL2.ISS.imm16 of an HVC #0). */
+export const WV_HC_IMM: u32 = 0;
+
+// Results, as 32-bit SMCCC return codes in x0 (SMCCC section "Return codes").
+export const HC_SUCCESS: u64 = 0;
+/** SMCCC NOT_SUPPORTED (-1 as a 32-bit value): unknown function ID. */
+export const HC_NOT_SUPPORTED: u64 = 0xFFFFFFFF;
+/** SMCCC INVALID_PARAMETER (-3 as a 32-bit value): a known ID with a bad argument. */
+export const HC_INVALID_PARAMETER: u64 = 0xFFFFFFFD;
+
+/** ABI version reported by WV_HC_VERSION in x0 (the core module ABI, docs/abi.md 2). */
+export const WV_ABI_VERSION: u32 = 1;
+/** Core version reported in x1: major << 16 | minor << 8 | patch. */
+export const CORE_VERSION_MAJOR: u32 = 0;
+export const CORE_VERSION_MINOR: u32 = 1;
+export const CORE_VERSION_PATCH: u32 = 0;
+export const CORE_VERSION: u32 = (CORE_VERSION_MAJOR << 16) | (CORE_VERSION_MINOR << 8) | CORE_VERSION_PATCH;

@@ -1,0 +1,178 @@
+// Dispatch of a VM exit by exception class (ESR_EL2.EC, ARM ARM D17.2.37), with
+// per-vCPU counters of exits by class in the state block.
+
+import { ACTION_RESUME, ACTION_IDLE, ACTION_STOP, ACTION_YIELD, exitEsr, exitFar,
+  exitHpfar, exitPc, exitReadReg, exitWriteReg, exitAdvancePc } from "../abi/exit_record";
+import { EC_WFX, EC_HVC64, EC_SYSREG, EC_IABT_LOW, EC_DABT_LOW, esrEc, esrInstrBytes, wfxIsWfe,
+  dabtIsv, dabtAccessBytes, dabtSse, dabtSrt, dabtSf, dabtS1ptw, dabtIsWrite, abortFsc, fscKind,
+  fscHasLevel, fscLevel, faultKindName, sysregKey, sysregIsRead, sysregRt, sysregOp0, sysregOp1,
+  sysregCrn, sysregCrm, sysregOp2, SYSREG_ACTLR_EL1 } from "./esr";
+import { STATE, COUNTERS_OFF, EXIT_CLASSES, MAX_VCPUS } from "../core/layout";
+import { vmRunning, vmVcpuCount, vmStop } from "../core/vm";
+import { handleHypercall } from "../core/hypercall";
+import { mmioFind, mmioBase, mmioRead, mmioWrite } from "../devices/mmio";
+import { logBeginVm, logStr, logHex, logDec, logEnd } from "../core/log";
+
+/** Exit classes counted per vCPU (EXIT_CLASSES slots in the state layout). */
+export const EXIT_CLASS_HVC: u32 = 0;
+export const EXIT_CLASS_MMIO: u32 = 1;
+export const EXIT_CLASS_IABT: u32 = 2;
+export const EXIT_CLASS_WFI: u32 = 3;
+export const EXIT_CLASS_WFE: u32 = 4;
+export const EXIT_CLASS_SYSREG: u32 = 5;
+export const EXIT_CLASS_OTHER: u32 = 6;
+
+/** HPFAR_EL2.FIPA [43:4] holds IPA[51:12] of a stage-2 fault (ARM ARM, register HPFAR_EL2). */
+const HPFAR_FIPA_SHIFT: u64 = 4;
+const HPFAR_FIPA_MASK: u64 = 0xffffffffff;   // 40 bits
+const PAGE_SHIFT: u64 = 12;
+const PAGE_OFFSET_MASK: u64 = 0xfff;
+const W_REG_MASK: u64 = 0xffffffff;
+
+@inline function counter(vcpu: u32, cls: u32): usize {
+  return STATE + COUNTERS_OFF + ((<usize>(vcpu * EXIT_CLASSES + cls)) << 3);
+}
+
+@inline function count(vcpu: u32, cls: u32): void {
+  const a = counter(vcpu, cls);
+  store<u64>(a, load<u64>(a) + 1);
+}
+
+/** Exits of class `cls` that vCPU `vcpu` took. */
+export function exitCount(vcpu: u32, cls: u32): u64 {
+  if (vcpu >= MAX_VCPUS || cls >= EXIT_CLASSES) return 0;
+  return load<u64>(counter(vcpu, cls));
+}
+
+/** The faulting IPA of a stage-2 abort: HPFAR_EL2.FIPA and the page offset from FAR_EL2. */
+export function faultIpa(): u64 {
+  return (((exitHpfar() >> HPFAR_FIPA_SHIFT) & HPFAR_FIPA_MASK) << PAGE_SHIFT) | (exitFar() & PAGE_OFFSET_MASK);
+}
+
+/** Print "[wasmvisor] vm <name> stopped: ..." up to the reason, which the caller adds. */
+function stopLine(): void {
+  logBeginVm();
+  logStr(" stopped: ");
+}
+
+/** Stop the VM after an abort: docs/abi.md section 3, "Faults". */
+function stopOnAbort(data: bool, ipa: u64, esr: u64, reason: string, fsc: i32): i32 {
+  stopLine();
+  logStr(data ? "data" : "instruction");
+  logStr(" abort at IPA ");
+  logHex(ipa);
+  logStr(", ESR ");
+  logHex(esr);
+  logStr(" (");
+  logStr(reason);
+  if (fsc >= 0 && fscHasLevel(<u32>fsc)) { logStr(" level "); logDec(<u64>fscLevel(<u32>fsc)); }
+  logStr(")");
+  logEnd();
+  vmStop();
+  return ACTION_STOP;
+}
+
+/** Sign-extend the low `bits` of `v` to 64 bits. */
+@inline export function signExtend(v: u64, bits: u32): u64 {
+  const shift = <u64>(64 - bits);
+  return <u64>((<i64>(v << shift)) >> shift);
+}
+
+function handleDataAbort(esr: u64): i32 {
+  const ipa = faultIpa();
+  const fsc = abortFsc(esr);
+  const slot = mmioFind(ipa);
+  if (slot < 0 || dabtS1ptw(esr)) return stopOnAbort(true, ipa, esr, faultKindName(fscKind(fsc)), <i32>fsc);
+  if (!dabtIsv(esr)) return stopOnAbort(true, ipa, esr, "no instruction syndrome, ISV=0", -1);
+  const bytes = dabtAccessBytes(esr);
+  const offset = ipa - mmioBase(slot);
+  const rt = dabtSrt(esr);
+  if (dabtIsWrite(esr)) {
+    mmioWrite(slot, offset, bytes, exitReadReg(rt));
+  } else {
+    let v = mmioRead(slot, offset, bytes);
+    if (dabtSse(esr) && bytes < 8) v = signExtend(v, bytes << 3);
+    if (!dabtSf(esr)) v &= W_REG_MASK;   // a W register: the upper half reads as zero
+    exitWriteReg(rt, v);
+  }
+  exitAdvancePc(esrInstrBytes(esr));
+  return ACTION_RESUME;
+}
+
+function handleSysreg(esr: u64): i32 {
+  if (sysregKey(esr) == SYSREG_ACTLR_EL1) {
+    // ACTLR_EL1 is IMPLEMENTATION DEFINED: reads as 0, writes are ignored.
+    if (sysregIsRead(esr)) exitWriteReg(sysregRt(esr), 0);
+    exitAdvancePc(esrInstrBytes(esr));
+    return ACTION_RESUME;
+  }
+  stopLine();
+  logStr("unknown system register S");
+  logDec(<u64>sysregOp0(esr)); logStr("_");
+  logDec(<u64>sysregOp1(esr)); logStr("_C");
+  logDec(<u64>sysregCrn(esr)); logStr("_C");
+  logDec(<u64>sysregCrm(esr)); logStr("_");
+  logDec(<u64>sysregOp2(esr));
+  logStr(sysregIsRead(esr) ? " (read)" : " (write)");
+  logStr(", ESR ");
+  logHex(esr);
+  logStr(", PC ");
+  logHex(exitPc());
+  logEnd();
+  vmStop();
+  return ACTION_STOP;
+}
+
+function handleOther(esr: u64): i32 {
+  stopLine();
+  logStr("unhandled exception class ");
+  logHex(<u64>esrEc(esr));
+  logStr(", ESR ");
+  logHex(esr);
+  logStr(", PC ");
+  logHex(exitPc());
+  logEnd();
+  vmStop();
+  return ACTION_STOP;
+}
+
+/** wv_handle_exit: handle the exit now in the record for vCPU `vcpu`; returns an action. */
+export function handleExit(vcpu: i32): i32 {
+  if (!vmRunning()) return ACTION_STOP;
+  if (<u32>vcpu >= vmVcpuCount()) {
+    stopLine();
+    logStr("exit for vCPU ");
+    logDec(<u64><u32>vcpu);
+    logStr(", which it does not have");
+    logEnd();
+    vmStop();
+    return ACTION_STOP;
+  }
+  const esr = exitEsr();
+  const ec = esrEc(esr);
+  const v = <u32>vcpu;
+  // The hypercall path first and short: it is the one benchmarks measure.
+  if (ec == EC_HVC64) {
+    count(v, EXIT_CLASS_HVC);
+    return handleHypercall();
+  }
+  switch (ec) {
+    case EC_DABT_LOW:
+      count(v, EXIT_CLASS_MMIO);
+      return handleDataAbort(esr);
+    case EC_WFX:
+      exitAdvancePc(esrInstrBytes(esr));
+      if (wfxIsWfe(esr)) { count(v, EXIT_CLASS_WFE); return ACTION_YIELD; }
+      count(v, EXIT_CLASS_WFI);
+      return ACTION_IDLE;
+    case EC_SYSREG:
+      count(v, EXIT_CLASS_SYSREG);
+      return handleSysreg(esr);
+    case EC_IABT_LOW:
+      count(v, EXIT_CLASS_IABT);
+      return stopOnAbort(false, faultIpa(), esr, faultKindName(fscKind(abortFsc(esr))), <i32>abortFsc(esr));
+    default:
+      count(v, EXIT_CLASS_OTHER);
+      return handleOther(esr);
+  }
+}

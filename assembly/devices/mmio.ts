@@ -1,0 +1,106 @@
+// The MMIO device registry of the VM: IPA ranges of emulated devices, looked up
+// on a stage-2 data abort, and the access dispatch to each device's model.
+// Devices model 32-bit registers; narrower accesses use byte lanes of the word,
+// 64-bit accesses are split in two words (little-endian).
+
+import { STATE, MMIO_COUNT, MMIO_ENTRIES, MMIO_BASE, MMIO_LIMIT, MMIO_KIND, MMIO_IRQ,
+  MMIO_RECORD, MAX_DEVICES } from "../core/layout";
+import { WV_EINVAL, WV_ENOMEM } from "../abi/imports";
+import { pl011Reset, pl011Read, pl011Write } from "./pl011";
+
+/** Device kinds of the config blob (docs/abi.md section 1, device.kind). */
+export const DEVICE_PL011: u32 = 1;
+
+export const MMIO_NONE: i32 = -1;
+
+const WORD_BYTES: u64 = 4;
+const WORD_MASK: u64 = 0xffffffff;
+
+@inline function entry(slot: i32): usize {
+  return STATE + MMIO_ENTRIES + <usize>slot * MMIO_RECORD;
+}
+
+export function mmioCount(): i32 {
+  return load<i32>(STATE + MMIO_COUNT);
+}
+
+export function mmioReset(): void {
+  memory.fill(STATE + MMIO_COUNT, 0, 8 + MMIO_RECORD * <usize>MAX_DEVICES);
+}
+
+export function mmioKnownKind(kind: u32): bool {
+  return kind == DEVICE_PL011;
+}
+
+/**
+ * Register a device at [base, base + size). Returns its slot, or WV_EINVAL for an
+ * empty, wrapping, unknown-kind or overlapping range, WV_ENOMEM when full.
+ */
+export function mmioRegister(base: u64, size: u64, kind: u32, irq: u32): i32 {
+  if (size == 0 || base + size < base || !mmioKnownKind(kind)) return WV_EINVAL;
+  const n = mmioCount();
+  if (<u32>n >= MAX_DEVICES) return WV_ENOMEM;
+  for (let i = 0; i < n; i++) {
+    const b = load<u64>(entry(i) + MMIO_BASE);
+    const s = load<u64>(entry(i) + MMIO_LIMIT);
+    if (base < b + s && b < base + size) return WV_EINVAL;
+  }
+  const e = entry(n);
+  store<u64>(e + MMIO_BASE, base);
+  store<u64>(e + MMIO_LIMIT, size);
+  store<u32>(e + MMIO_KIND, kind);
+  store<u32>(e + MMIO_IRQ, irq);
+  store<i32>(STATE + MMIO_COUNT, n + 1);
+  if (kind == DEVICE_PL011) pl011Reset(n);
+  return n;
+}
+
+/** The slot of the device holding `ipa`, or MMIO_NONE. */
+export function mmioFind(ipa: u64): i32 {
+  const n = mmioCount();
+  for (let i = 0; i < n; i++) {
+    const e = entry(i);
+    if (ipa - load<u64>(e + MMIO_BASE) < load<u64>(e + MMIO_LIMIT)) return i;
+  }
+  return MMIO_NONE;
+}
+
+export function mmioBase(slot: i32): u64 { return load<u64>(entry(slot) + MMIO_BASE); }
+export function mmioSize(slot: i32): u64 { return load<u64>(entry(slot) + MMIO_LIMIT); }
+export function mmioKind(slot: i32): u32 { return load<u32>(entry(slot) + MMIO_KIND); }
+
+function deviceRead(slot: i32, reg: u32): u32 {
+  if (mmioKind(slot) == DEVICE_PL011) return pl011Read(slot, reg);
+  return 0;
+}
+
+function deviceWrite(slot: i32, reg: u32, value: u32, mask: u32): void {
+  if (mmioKind(slot) == DEVICE_PL011) pl011Write(slot, reg, value, mask);
+}
+
+@inline function sizeMask(bytes: u32): u64 {
+  return bytes >= 8 ? <u64>-1 : ((<u64>1 << (<u64>bytes << 3)) - 1);
+}
+
+/** Read `bytes` (1, 2, 4 or 8) at `offset` into device `slot`; zero-extended. */
+export function mmioRead(slot: i32, offset: u64, bytes: u32): u64 {
+  const reg = <u32>(offset & ~(WORD_BYTES - 1));
+  if (bytes == 8) {
+    return <u64>deviceRead(slot, reg) | (<u64>deviceRead(slot, reg + 4) << 32);
+  }
+  const lane = (offset & (WORD_BYTES - 1)) << 3;
+  return (<u64>deviceRead(slot, reg) >> lane) & sizeMask(bytes);
+}
+
+/** Write the low `bytes` (1, 2, 4 or 8) of `value` at `offset` into device `slot`. */
+export function mmioWrite(slot: i32, offset: u64, bytes: u32, value: u64): void {
+  const reg = <u32>(offset & ~(WORD_BYTES - 1));
+  if (bytes == 8) {
+    deviceWrite(slot, reg, <u32>value, <u32>WORD_MASK);
+    deviceWrite(slot, reg + 4, <u32>(value >> 32), <u32>WORD_MASK);
+    return;
+  }
+  const lane = (offset & (WORD_BYTES - 1)) << 3;
+  const mask = (sizeMask(bytes) << lane) & WORD_MASK;
+  deviceWrite(slot, reg, <u32>((value << lane) & mask), <u32>mask);
+}

@@ -1,0 +1,56 @@
+// The core module's exports (docs/abi.md section 2, ABI version 1). Nothing else is
+// exported: every function here is part of the contract with runtime-c.
+
+import { WV_ABI_VERSION } from "./abi/hypercalls";
+import { EXIT_RECORD } from "./abi/exit_record";
+import { STATE_LAYOUT_VERSION, MAX_VMS } from "./core/layout";
+import { CFG_HEADER_SIZE, CFG_VM_RECORD_SIZE } from "./core/config";
+import { vmInit } from "./core/vm";
+import { handleExit } from "./arch/exits";
+import { stateSize, stateSave, stateRestore } from "./core/state";
+
+/** The config blob buffer: the largest valid blob (8 VM records). */
+const CONFIG_CAP: usize = CFG_HEADER_SIZE + <usize>MAX_VMS * CFG_VM_RECORD_SIZE;
+const CONFIG_BUF: usize = memory.data(<i32>CONFIG_CAP, 8);
+
+export function wv_abi_version(): i32 {
+  return <i32>WV_ABI_VERSION;
+}
+
+export function wv_state_version(): i32 {
+  return <i32>STATE_LAYOUT_VERSION;
+}
+
+export function wv_buffer(size: i32): i32 {
+  if (size <= 0 || <usize>size > CONFIG_CAP) return 0;
+  return <i32>CONFIG_BUF;
+}
+
+export function wv_init(vm: i32, blob: i32, len: i32): i32 {
+  if (len < 0) return -1;
+  return vmInit(vm, <usize>blob, <usize>len);
+}
+
+export function wv_exit_record(): i32 {
+  return <i32>EXIT_RECORD;
+}
+
+export function wv_handle_exit(vcpu: i32): i32 {
+  return handleExit(vcpu);
+}
+
+export function wv_nop(): void {}
+
+export function wv_state_size(): i32 {
+  return stateSize();
+}
+
+export function wv_save(dst: i32, cap: i32): i32 {
+  if (cap < 0) return -1;
+  return stateSave(<usize>dst, <usize>cap);
+}
+
+export function wv_restore(src: i32, len: i32, version: i32): i32 {
+  if (len < 0) return -1;
+  return stateRestore(<usize>src, <usize>len, <u32>version);
+}

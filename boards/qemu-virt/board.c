@@ -1,0 +1,16 @@
+/* QEMU `virt` with virtualization=on (hw/arm/virt.c memory map). */
+#include "wv_board.h"
+
+const struct wv_board wv_board = {
+    .name = "qemu-virt",
+    .cpu_count = 4,
+    /* -m 1024: RAM starts at 1 GiB. */
+    .ram = { .base = 0x40000000ull, .size = 0x40000000ull },
+    /* The first 256 MiB hold the image, stacks, the heap and page-table pages;
+     * VM memory regions are carved from the rest by vmconfigs/. */
+    .hyp = { .base = 0x40000000ull, .size = 0x10000000ull },
+    .device = { .base = 0x00000000ull, .size = 0x40000000ull },
+    .uart_pl011 = 0x09000000ull,
+    /* With EL2 present QEMU's PSCI firmware answers SMC. */
+    .psci_conduit_smc = 1,
+};

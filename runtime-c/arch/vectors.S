@@ -1,0 +1,172 @@
+/* EL2 exception vectors (ARM ARM D1.10.2: VBAR_EL2 + 0x000 current EL with SP0,
+ * +0x200 current EL with SPx, +0x400 lower EL AArch64, +0x600 lower EL AArch32).
+ * A lower-EL exception saves the whole vCPU frame (general registers, ELR/SPSR,
+ * syndrome, FP/SIMD state, since the EL2 C code and wasm3 may use FP registers)
+ * into the frame TPIDR_EL2->current points at, then calls wv_trap(frame, kind),
+ * which never returns: it leaves through wv_guest_enter. */
+#include "wv_asm.h"
+
+.macro save_frame kind
+    stp     x0, x1, [sp, #-16]!
+    mrs     x0, tpidr_el2
+    ldr     x0, [x0, #PCPU_CURRENT]
+    stp     x2, x3, [x0, #16]
+    stp     x4, x5, [x0, #32]
+    stp     x6, x7, [x0, #48]
+    stp     x8, x9, [x0, #64]
+    stp     x10, x11, [x0, #80]
+    stp     x12, x13, [x0, #96]
+    stp     x14, x15, [x0, #112]
+    stp     x16, x17, [x0, #128]
+    stp     x18, x19, [x0, #144]
+    stp     x20, x21, [x0, #160]
+    stp     x22, x23, [x0, #176]
+    stp     x24, x25, [x0, #192]
+    stp     x26, x27, [x0, #208]
+    stp     x28, x29, [x0, #224]
+    ldp     x2, x3, [sp], #16
+    stp     x2, x3, [x0, #0]
+    mrs     x2, elr_el2
+    mrs     x3, spsr_el2
+    stp     x30, x2, [x0, #240]
+    mrs     x2, esr_el2
+    stp     x3, x2, [x0, #FRAME_SPSR]
+    mrs     x2, far_el2
+    mrs     x3, hpfar_el2
+    stp     x2, x3, [x0, #FRAME_FAR]
+    mrs     x2, fpsr
+    mrs     x3, fpcr
+    stp     x2, x3, [x0, #FRAME_FPSR]
+    add     x2, x0, #FRAME_Q0
+    stp     q0, q1, [x2, #0]
+    stp     q2, q3, [x2, #32]
+    stp     q4, q5, [x2, #64]
+    stp     q6, q7, [x2, #96]
+    stp     q8, q9, [x2, #128]
+    stp     q10, q11, [x2, #160]
+    stp     q12, q13, [x2, #192]
+    stp     q14, q15, [x2, #224]
+    stp     q16, q17, [x2, #256]
+    stp     q18, q19, [x2, #288]
+    stp     q20, q21, [x2, #320]
+    stp     q22, q23, [x2, #352]
+    stp     q24, q25, [x2, #384]
+    stp     q26, q27, [x2, #416]
+    stp     q28, q29, [x2, #448]
+    stp     q30, q31, [x2, #480]
+    mov     x1, #\kind
+    mov     x29, #0
+    bl      wv_trap
+    b       .
+.endm
+
+.macro el2_fault kind
+    stp     x29, x30, [sp, #-16]!
+    mov     x0, #\kind
+    mrs     x1, esr_el2
+    mrs     x2, elr_el2
+    mrs     x3, far_el2
+    bl      wv_el2_fault
+    b       .
+.endm
+
+    .section .text
+    .balign 2048
+    .global wv_el2_vectors
+wv_el2_vectors:
+    /* current EL, SP0: never used */
+    .balign 128
+    el2_fault 0
+    .balign 128
+    el2_fault 1
+    .balign 128
+    el2_fault 2
+    .balign 128
+    el2_fault 3
+    /* current EL, SPx: a fault in the hypervisor itself */
+    .balign 128
+    el2_fault 4
+    .balign 128
+    el2_fault 5
+    .balign 128
+    el2_fault 6
+    .balign 128
+    el2_fault 7
+    /* lower EL, AArch64 */
+    .balign 128
+    b       lower_sync
+    .balign 128
+    b       lower_irq
+    .balign 128
+    b       lower_fiq
+    .balign 128
+    b       lower_serror
+    /* lower EL, AArch32: guests are AArch64 only (HCR_EL2.RW = 1) */
+    .balign 128
+    el2_fault 12
+    .balign 128
+    el2_fault 13
+    .balign 128
+    el2_fault 14
+    .balign 128
+    el2_fault 15
+
+lower_sync:
+    save_frame TRAP_SYNC_LOWER
+lower_irq:
+    save_frame TRAP_IRQ_LOWER
+lower_fiq:
+    save_frame TRAP_FIQ_LOWER
+lower_serror:
+    save_frame TRAP_SERROR_LOWER
+
+/* void wv_guest_enter(struct wv_vcpu_regs *frame) -- noreturn.
+ * Resets SP_EL2 to this CPU's stack top, makes frame current, restores it, ERETs. */
+    .global wv_guest_enter
+wv_guest_enter:
+    mrs     x1, tpidr_el2
+    ldr     x2, [x1, #PCPU_STACK_TOP]
+    mov     sp, x2
+    str     x0, [x1, #PCPU_CURRENT]
+    add     x2, x0, #FRAME_Q0
+    ldp     q0, q1, [x2, #0]
+    ldp     q2, q3, [x2, #32]
+    ldp     q4, q5, [x2, #64]
+    ldp     q6, q7, [x2, #96]
+    ldp     q8, q9, [x2, #128]
+    ldp     q10, q11, [x2, #160]
+    ldp     q12, q13, [x2, #192]
+    ldp     q14, q15, [x2, #224]
+    ldp     q16, q17, [x2, #256]
+    ldp     q18, q19, [x2, #288]
+    ldp     q20, q21, [x2, #320]
+    ldp     q22, q23, [x2, #352]
+    ldp     q24, q25, [x2, #384]
+    ldp     q26, q27, [x2, #416]
+    ldp     q28, q29, [x2, #448]
+    ldp     q30, q31, [x2, #480]
+    ldp     x2, x3, [x0, #FRAME_FPSR]
+    msr     fpsr, x2
+    msr     fpcr, x3
+    ldp     x30, x2, [x0, #240]
+    ldr     x3, [x0, #FRAME_SPSR]
+    msr     elr_el2, x2
+    msr     spsr_el2, x3
+    ldp     x2, x3, [x0, #16]
+    ldp     x4, x5, [x0, #32]
+    ldp     x6, x7, [x0, #48]
+    ldp     x8, x9, [x0, #64]
+    ldp     x10, x11, [x0, #80]
+    ldp     x12, x13, [x0, #96]
+    ldp     x14, x15, [x0, #112]
+    ldp     x16, x17, [x0, #128]
+    ldp     x18, x19, [x0, #144]
+    ldp     x20, x21, [x0, #160]
+    ldp     x22, x23, [x0, #176]
+    ldp     x24, x25, [x0, #192]
+    ldp     x26, x27, [x0, #208]
+    ldp     x28, x29, [x0, #224]
+    ldp     x0, x1, [x0, #0]
+    eret
+    dsb     nsh
+    isb

@@ -1,0 +1,260 @@
+/* The `wv` imports of the core module (docs/abi.md 2). Each checks its arguments
+ * against what the calling instance's VM owns before it acts, and answers a
+ * negative error instead of acting: a buggy or hostile core cannot reach memory,
+ * tables or registers of another VM or of the hypervisor. */
+#include "wv_core.h"
+#include "wv_validate.h"
+#include "wv_console.h"
+#include "wv_sysregs.h"
+#include "wv_arch.h"
+#include "wasm3.h"
+#include <string.h>
+
+#define VM()        ((struct wv_vm *)m3_GetUserData(runtime))
+#define MEM_SIZE()  m3_GetMemorySize(runtime)
+
+static void refuse(struct wv_vm *vm, const char *what, int err)
+{
+    wv_printf("[wasmvisor] vm %s: import %s refused (error %d)\n", vm->own.name, what, err);
+}
+
+m3ApiRawFunction(imp_console_write)
+{
+    m3ApiGetArg(uint32_t, ptr);
+    m3ApiGetArg(uint32_t, len);
+    if (!wv_wasm_range_ok(ptr, len, MEM_SIZE()) || len > 4096) {
+        refuse(VM(), "console_write", WV_EINVAL);
+        m3ApiSuccess();
+    }
+    wv_console_write((const char *)_mem + ptr, len);
+    m3ApiSuccess();
+}
+
+m3ApiRawFunction(imp_now)
+{
+    m3ApiReturnType(int64_t);
+    m3ApiReturn((int64_t)read_sysreg(cntpct_el0));
+}
+
+m3ApiRawFunction(imp_counter_freq)
+{
+    m3ApiReturnType(int64_t);
+    m3ApiReturn((int64_t)read_sysreg(cntfrq_el0));
+}
+
+m3ApiRawFunction(imp_s2_table_new)
+{
+    m3ApiReturnType(int32_t);
+    struct wv_vm *vm = VM();
+    if (vm->s2_table_count >= WV_MAX_S2_TABLES) m3ApiReturn(WV_ENOMEM);
+    void *p = wv_page_alloc();
+    if (!p) m3ApiReturn(WV_ENOMEM);
+    vm->s2_tables[vm->s2_table_count] = p;
+    m3ApiReturn((int32_t)vm->s2_table_count++);
+}
+
+m3ApiRawFunction(imp_s2_set_entry)
+{
+    m3ApiReturnType(int32_t);
+    m3ApiGetArg(int32_t, table);
+    m3ApiGetArg(int32_t, index);
+    m3ApiGetArg(int32_t, level);
+    m3ApiGetArg(uint64_t, desc);
+    struct wv_vm *vm = VM();
+    if (table < 0 || (uint32_t)table >= vm->s2_table_count || index < 0 || index > 511) {
+        refuse(vm, "s2_set_entry", WV_EINVAL);
+        m3ApiReturn(WV_EINVAL);
+    }
+    int kind;
+    int rc = wv_check_s2_desc(&vm->own, (uint32_t)level, desc, &kind);
+    if (rc) { refuse(vm, "s2_set_entry", rc); m3ApiReturn(rc); }
+    if (kind == 1) {
+        uint64_t handle = (desc >> 12) & 0xfffffffffull;
+        if (handle >= vm->s2_table_count || handle == 0 || (int32_t)handle == table) {
+            refuse(vm, "s2_set_entry", WV_EINVAL);
+            m3ApiReturn(WV_EINVAL);
+        }
+        desc = (uint64_t)vm->s2_tables[handle] | 3;
+    }
+    vm->s2_tables[table][index] = desc;
+    m3ApiReturn(WV_OK);
+}
+
+m3ApiRawFunction(imp_s2_activate)
+{
+    m3ApiReturnType(int32_t);
+    m3ApiGetArg(int32_t, root);
+    m3ApiGetArg(int32_t, ipa_bits);
+    struct wv_vm *vm = VM();
+    /* 4 KiB granule, walk starting at level 1: T0SZ 25..32 (ARM ARM D8.2.2, table D8-8). */
+    if (root != 0 || vm->s2_table_count == 0 || ipa_bits < 32 || ipa_bits > 39) {
+        refuse(vm, "s2_activate", WV_EINVAL);
+        m3ApiReturn(WV_EINVAL);
+    }
+    uint64_t parange = read_sysreg(id_aa64mmfr0_el1) & 0xf;
+    if (parange > 5) parange = 5;
+    /* VTCR_EL2 (ARM ARM D17.2.171): T0SZ, SL0 = 1 (level 1), IRGN0/ORGN0 WB, SH0 inner,
+     * TG0 4 KiB, PS, bit 31 RES1. */
+    vm->vtcr = (uint64_t)(64 - ipa_bits) | (1ull << 6) | (1ull << 8) | (1ull << 10)
+             | (3ull << 12) | (parange << 16) | (1ull << 31);
+    vm->vttbr = (uint64_t)vm->s2_tables[0] | ((uint64_t)vm->vmid << 48);
+    dsb(ishst);
+    m3ApiReturn(WV_OK);
+}
+
+static int guest_copy(struct wv_vm *vm, uint64_t ipa, uint8_t *wasm, uint32_t len, int to_guest)
+{
+    uint64_t pa;
+    int rc = wv_ipa_to_pa(&vm->own, ipa, len, &pa);
+    if (rc) return rc;
+    /* The guest may run with its caches off: keep both views coherent. */
+    wv_dcache_clean_inval(pa, len);
+    if (to_guest) memcpy((void *)pa, wasm, len);
+    else memcpy(wasm, (const void *)pa, len);
+    if (to_guest) wv_dcache_clean_inval(pa, len);
+    return WV_OK;
+}
+
+m3ApiRawFunction(imp_guest_read)
+{
+    m3ApiReturnType(int32_t);
+    m3ApiGetArg(uint64_t, ipa);
+    m3ApiGetArg(uint32_t, dst);
+    m3ApiGetArg(uint32_t, len);
+    struct wv_vm *vm = VM();
+    if (!wv_wasm_range_ok(dst, len, MEM_SIZE())) m3ApiReturn(WV_EINVAL);
+    int rc = guest_copy(vm, ipa, (uint8_t *)_mem + dst, len, 0);
+    if (rc) refuse(vm, "guest_read", rc);
+    m3ApiReturn(rc);
+}
+
+m3ApiRawFunction(imp_guest_write)
+{
+    m3ApiReturnType(int32_t);
+    m3ApiGetArg(uint64_t, ipa);
+    m3ApiGetArg(uint32_t, src);
+    m3ApiGetArg(uint32_t, len);
+    struct wv_vm *vm = VM();
+    if (!wv_wasm_range_ok(src, len, MEM_SIZE())) m3ApiReturn(WV_EINVAL);
+    int rc = guest_copy(vm, ipa, (uint8_t *)_mem + src, len, 1);
+    if (rc) refuse(vm, "guest_write", rc);
+    m3ApiReturn(rc);
+}
+
+m3ApiRawFunction(imp_image_load)
+{
+    m3ApiReturnType(int64_t);
+    m3ApiGetArg(int32_t, image);
+    m3ApiGetArg(uint64_t, ipa);
+    struct wv_vm *vm = VM();
+    if (image < 0 || (uint64_t)image >= wv_image_count) {
+        refuse(vm, "image_load", WV_EINVAL);
+        m3ApiReturn(WV_EINVAL);
+    }
+    const uint8_t *src = (const uint8_t *)wv_image_table[2 * image];
+    uint64_t size = wv_image_table[2 * image + 1], pa;
+    int rc = wv_ipa_to_pa(&vm->own, ipa, size, &pa);
+    if (rc) { refuse(vm, "image_load", rc); m3ApiReturn(rc); }
+    memcpy((void *)pa, src, size);
+    wv_dcache_clean_inval(pa, size);
+    wv_icache_inval_all();
+    m3ApiReturn((int64_t)size);
+}
+
+m3ApiRawFunction(imp_vcpu_boot)
+{
+    m3ApiReturnType(int32_t);
+    m3ApiGetArg(int32_t, idx);
+    m3ApiGetArg(uint64_t, pc);
+    m3ApiGetArg(uint64_t, x0);
+    struct wv_vm *vm = VM();
+    if (idx < 0 || (uint32_t)idx >= vm->own.vcpu_count) m3ApiReturn(WV_EINVAL);
+    uint64_t pa;
+    if (wv_ipa_to_pa(&vm->own, pc, 4, &pa)) { refuse(vm, "vcpu_boot", WV_ENOTOWNED); m3ApiReturn(WV_ENOTOWNED); }
+    /* vCPU n runs on the n-th CPU of the VM's mask. */
+    uint32_t mask = vm->own.pcpu_mask, n = (uint32_t)idx, cpu = 0;
+    for (cpu = 0; cpu < WV_MAX_CPUS; cpu++)
+        if ((mask >> cpu) & 1) { if (n == 0) break; n--; }
+    if (cpu >= WV_MAX_CPUS) { refuse(vm, "vcpu_boot", WV_EINVAL); m3ApiReturn(WV_EINVAL); }
+    struct wv_vcpu *v = &vm->vcpus[idx];
+    if (wv_pcpus[cpu].vcpu && wv_pcpus[cpu].vcpu != v) {
+        /* One vCPU per physical CPU until the scheduler lands. */
+        refuse(vm, "vcpu_boot (physical CPU already taken)", WV_ESTATE);
+        m3ApiReturn(WV_ESTATE);
+    }
+    memset(&v->regs, 0, sizeof v->regs);
+    v->regs.pc = pc;
+    v->regs.x[0] = x0;
+    v->regs.spsr = 0x3c5;           /* EL1h, DAIF masked (ARM ARM C5.2.18) */
+    v->el1.sctlr = 0x30d00800;      /* SCTLR_EL1 RES1 bits, MMU and caches off */
+    v->pcpu = cpu;
+    v->vmpidr = (1ull << 31) | (uint32_t)idx;
+    v->state = VCPU_RUNNABLE;
+    wv_pcpus[cpu].vcpu = v;
+    m3ApiReturn(WV_OK);
+}
+
+m3ApiRawFunction(imp_sysreg_write)
+{
+    m3ApiReturnType(int32_t);
+    m3ApiGetArg(int32_t, idx);
+    m3ApiGetArg(int32_t, reg);
+    m3ApiGetArg(uint64_t, value);
+    struct wv_vm *vm = VM();
+    if (idx < 0 || (uint32_t)idx >= vm->own.vcpu_count) m3ApiReturn(WV_EINVAL);
+    if (!wv_sysreg_allowed((uint32_t)reg)) { refuse(vm, "sysreg_write", WV_EDENIED); m3ApiReturn(WV_EDENIED); }
+    struct wv_vcpu *v = &vm->vcpus[idx];
+    switch (reg) {
+    case WV_SYSREG_SCTLR_EL1: v->el1.sctlr = value; break;
+    case WV_SYSREG_VBAR_EL1: v->el1.vbar = value; break;
+    case WV_SYSREG_SP_EL1: v->el1.sp_el1 = value; break;
+    case WV_SYSREG_VMPIDR_EL2: v->vmpidr = (value & 0xff00ffffffull) | (1ull << 31); break;
+    default: m3ApiReturn(WV_EDENIED);   /* CNTVOFF_EL2 comes with the virtual timer */
+    }
+    /* Registers of the vCPU running on this CPU take effect at its next entry. */
+    if (wv_pcpus[wv_cpu_index()].loaded == v) wv_pcpus[wv_cpu_index()].loaded = 0;
+    m3ApiReturn(WV_OK);
+}
+
+m3ApiRawFunction(imp_vm_stop)
+{
+    wv_vm_stop(VM(), "stopped by the core");
+    m3ApiSuccess();
+}
+
+m3ApiRawFunction(imp_pcpu_of)
+{
+    m3ApiReturnType(int32_t);
+    m3ApiGetArg(int32_t, idx);
+    struct wv_vm *vm = VM();
+    if (idx < 0 || (uint32_t)idx >= vm->own.vcpu_count) m3ApiReturn(WV_EINVAL);
+    m3ApiReturn((int32_t)vm->vcpus[idx].pcpu);
+}
+
+struct import { const char *name, *sig; M3RawCall fn; };
+
+static const struct import imports[] = {
+    { "console_write", "v(ii)", imp_console_write },
+    { "now", "I()", imp_now },
+    { "counter_freq", "I()", imp_counter_freq },
+    { "s2_table_new", "i()", imp_s2_table_new },
+    { "s2_set_entry", "i(iiiI)", imp_s2_set_entry },
+    { "s2_activate", "i(ii)", imp_s2_activate },
+    { "guest_read", "i(Iii)", imp_guest_read },
+    { "guest_write", "i(Iii)", imp_guest_write },
+    { "image_load", "I(iI)", imp_image_load },
+    { "vcpu_boot", "i(iII)", imp_vcpu_boot },
+    { "sysreg_write", "i(iiI)", imp_sysreg_write },
+    { "vm_stop", "v()", imp_vm_stop },
+    { "pcpu_of", "i(i)", imp_pcpu_of },
+};
+
+const char *wv_link_imports(struct M3Module *module)
+{
+    for (size_t i = 0; i < sizeof imports / sizeof imports[0]; i++) {
+        M3Result r = m3_LinkRawFunction(module, "wv", imports[i].name, imports[i].sig, imports[i].fn);
+        /* A module need not import everything; a signature mismatch is an error. */
+        if (r && r != m3Err_functionLookupFailed) return r;
+    }
+    return 0;
+}

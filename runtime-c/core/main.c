@@ -1,0 +1,114 @@
+/* Boot: the boot CPU sets up the console, the heap and every VM's core instance,
+ * then starts the other CPUs; each CPU runs the vCPU placed on it. */
+#include "wv_core.h"
+#include "wv_console.h"
+#include "wv_board.h"
+#include "wv_validate.h"
+#include "wv_psci.h"
+#include "wv_arch.h"
+#include "wv_alloc.h"
+#include <string.h>
+
+extern char __image_end[], __stacks_start[];
+extern void wv_secondary_entry(void);
+
+struct wv_vm wv_vms[WV_MAX_VMS];
+uint32_t wv_vm_count;
+
+#define PAGE_POOL_BYTES     (16ull << 20)
+#define NOP_CALLS           2000u
+
+void wv_alloc_error(const char *msg, void *ptr)
+{
+    wv_printf("[wasmvisor] allocator: %s (%p)\n", msg, ptr);
+}
+
+static void pcpu_setup(uint32_t cpu)
+{
+    struct wv_pcpu *p = &wv_pcpus[cpu];
+    p->index = cpu;
+    p->stack_top = (uint64_t)__stacks_start + (uint64_t)(cpu + 1) * WV_STACK_SIZE;
+    write_sysreg(tpidr_el2, (uint64_t)p);
+    isb();
+}
+
+static void run_or_idle(uint32_t cpu) __attribute__((noreturn));
+static void run_or_idle(uint32_t cpu)
+{
+    struct wv_vcpu *v = wv_pcpus[cpu].vcpu;
+    if (v && v->state == VCPU_RUNNABLE && !v->vm->stopped) wv_vcpu_run(v);
+    for (;;) wfi();
+}
+
+static uint64_t ticks_to_ns(uint64_t ticks)
+{
+    uint64_t f = read_sysreg(cntfrq_el0);
+    return f ? (uint64_t)((__uint128_t)ticks * 1000000000u / f) : 0;
+}
+
+static void create_vms(void)
+{
+    const uint8_t *blob = wv_vms_blob_start;
+    size_t blob_len = (size_t)(wv_vms_blob_end - wv_vms_blob_start);
+    struct wv_vm_owner owners[WV_MAX_VMS];
+    const char *err;
+    uint32_t n;
+    if (wv_owner_parse(blob, blob_len, wv_board.cpu_count, &wv_board.ram, &wv_board.hyp,
+                       owners, WV_MAX_VMS, &n, &err)) {
+        wv_printf("[wasmvisor] built-in VM config rejected: %s; no VM started\n", err);
+        return;
+    }
+    size_t wasm_len = (size_t)(wv_core_wasm_end - wv_core_wasm_start);
+    for (uint32_t i = 0; i < n; i++) {
+        struct wv_vm *vm = &wv_vms[i];
+        vm->index = i;
+        vm->vmid = i + 1;
+        vm->own = owners[i];
+        for (uint32_t c = 0; c < WV_MAX_VCPUS; c++) { vm->vcpus[c].vm = vm; vm->vcpus[c].index = c; }
+        uint64_t t0 = read_sysreg(cntpct_el0);
+        if (wv_core_create(vm, wv_core_wasm_start, wasm_len, blob, blob_len, &err)) {
+            wv_printf("[wasmvisor] vm %s not started: %s\n", vm->own.name, err);
+            vm->stopped = 1;
+            continue;
+        }
+        wv_printf("[wasmvisor] vm %s created: %u vCPU(s), core instance ready in %lu us\n",
+                  vm->own.name, vm->own.vcpu_count, (unsigned long)(ticks_to_ns(read_sysreg(cntpct_el0) - t0) / 1000));
+    }
+    wv_vm_count = n;
+}
+
+void wv_main(void)
+{
+    pcpu_setup(0);
+    wv_console_init(wv_board.uart_pl011);
+    wv_printf("[wasmvisor] wasmvisor on %s, EL%lu, %u CPUs\n", wv_board.name,
+              (read_sysreg(CurrentEL) >> 2) & 3, wv_board.cpu_count);
+    uint64_t hyp_end = wv_board.hyp.base + wv_board.hyp.size;
+    uint64_t heap = ((uint64_t)__image_end + 0xfff) & ~0xfffull;
+    wv_heap_init((void *)heap, hyp_end - PAGE_POOL_BYTES - heap);
+    wv_pages_init(hyp_end - PAGE_POOL_BYTES, PAGE_POOL_BYTES);
+    wv_printf("[wasmvisor] core module %lu bytes, heap %lu MiB\n",
+              (unsigned long)(wv_core_wasm_end - wv_core_wasm_start),
+              (unsigned long)((hyp_end - PAGE_POOL_BYTES - heap) >> 20));
+
+    create_vms();
+    for (uint32_t i = 0; i < wv_vm_count; i++) {
+        if (wv_vms[i].stopped) continue;
+        uint64_t ticks = wv_core_time_nop(&wv_vms[i], NOP_CALLS);
+        wv_printf("[wasmvisor] bench host_to_wasm_call %lu\n", ticks_to_ns(ticks) / NOP_CALLS);
+        break;
+    }
+    dsb(sy);
+    for (uint32_t cpu = 1; cpu < wv_board.cpu_count && cpu < WV_MAX_CPUS; cpu++) {
+        if (!wv_pcpus[cpu].vcpu) continue;
+        int64_t rc = wv_psci_cpu_on(cpu, (uint64_t)wv_secondary_entry, cpu);
+        if (rc) wv_printf("[wasmvisor] CPU %u did not start (PSCI error %ld)\n", cpu, rc);
+    }
+    run_or_idle(0);
+}
+
+void wv_secondary_main(uint32_t cpu)
+{
+    pcpu_setup(cpu);
+    run_or_idle(cpu);
+}

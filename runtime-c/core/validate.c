@@ -1,0 +1,130 @@
+/* Ownership checks for the host imports: see wv_validate.h. */
+#include "wv_validate.h"
+#include "wv_board.h"
+#include "wv_sysregs.h"
+#include <string.h>
+
+#define PAGE 0x1000ull
+
+static uint32_t rd32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
+static uint64_t rd64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }
+
+static int inside(uint64_t base, uint64_t size, const struct wv_mem_range *r)
+{
+    return base >= r->base && size <= r->size && base - r->base <= r->size - size;
+}
+
+static int overlaps(uint64_t a, uint64_t as, uint64_t b, uint64_t bs)
+{
+    return a < b + bs && b < a + as;
+}
+
+int wv_owner_parse(const uint8_t *blob, size_t len, uint32_t cpu_count,
+                   const struct wv_mem_range *ram, const struct wv_mem_range *reserved,
+                   struct wv_vm_owner *owners, uint32_t max, uint32_t *count,
+                   const char **err)
+{
+    *count = 0;
+    if (!blob || len < WV_BLOB_HEADER) { *err = "config blob shorter than its header"; return WV_EINVAL; }
+    if (rd32(blob) != WV_BLOB_MAGIC) { *err = "config blob: bad magic"; return WV_EINVAL; }
+    if (rd32(blob + 4) != WV_BLOB_VERSION) { *err = "config blob: unsupported version"; return WV_EINVAL; }
+    uint32_t n = rd32(blob + 8), total = rd32(blob + 12);
+    if (n == 0 || n > max) { *err = "config blob: vm_count out of range"; return WV_EINVAL; }
+    if (total > len || total < WV_BLOB_HEADER + (uint64_t)n * WV_BLOB_VM_RECORD) {
+        *err = "config blob: total_size does not hold its VM records"; return WV_EINVAL;
+    }
+    uint32_t cpu_all = cpu_count >= 32 ? 0xffffffffu : ((1u << cpu_count) - 1);
+    for (uint32_t i = 0; i < n; i++) {
+        const uint8_t *r = blob + WV_BLOB_HEADER + i * WV_BLOB_VM_RECORD;
+        struct wv_vm_owner *o = &owners[i];
+        memset(o, 0, sizeof *o);
+        memcpy(o->name, r, 15);
+        o->name[15] = 0;
+        if (o->name[0] == 0) { *err = "config blob: VM without a name"; return WV_EINVAL; }
+        o->type = rd32(r + 16);
+        o->vcpu_count = rd32(r + 20);
+        o->pcpu_mask = rd32(r + 24);
+        o->region_count = rd32(r + 28);
+        if (o->type > 2) { *err = "config blob: unknown VM type"; return WV_EINVAL; }
+        if (o->vcpu_count == 0 || o->vcpu_count > WV_MAX_VCPUS) { *err = "config blob: vcpu_count out of range"; return WV_EINVAL; }
+        if (o->pcpu_mask == 0 || (o->pcpu_mask & ~cpu_all)) { *err = "config blob: pcpu_mask names a CPU the board lacks"; return WV_EINVAL; }
+        if (o->region_count == 0 || o->region_count > WV_MAX_REGIONS) { *err = "config blob: region_count out of range"; return WV_EINVAL; }
+        for (uint32_t j = 0; j < o->region_count; j++) {
+            const uint8_t *g = r + 64 + j * 32;
+            struct wv_region *reg = &o->regions[j];
+            reg->ipa = rd64(g); reg->pa = rd64(g + 8); reg->size = rd64(g + 16); reg->flags = rd32(g + 24);
+            if ((reg->ipa | reg->pa | reg->size) & (PAGE - 1) || reg->size == 0) {
+                *err = "config blob: region not 4 KiB aligned or empty"; return WV_EINVAL;
+            }
+            if (reg->ipa + reg->size < reg->ipa || reg->pa + reg->size < reg->pa) {
+                *err = "config blob: region wraps around"; return WV_EINVAL;
+            }
+            if (!inside(reg->pa, reg->size, ram)) { *err = "config blob: region outside the board's RAM"; return WV_EINVAL; }
+            if (overlaps(reg->pa, reg->size, reserved->base, reserved->size)) {
+                *err = "config blob: region overlaps the hypervisor's memory"; return WV_EINVAL;
+            }
+            for (uint32_t k = 0; k < j; k++)
+                if (overlaps(reg->ipa, reg->size, o->regions[k].ipa, o->regions[k].size)) {
+                    *err = "config blob: regions of one VM overlap in IPA space"; return WV_EINVAL;
+                }
+            for (uint32_t v = 0; v <= i; v++)
+                for (uint32_t k = 0; k < (v == i ? j : owners[v].region_count); k++)
+                    if (overlaps(reg->pa, reg->size, owners[v].regions[k].pa, owners[v].regions[k].size)) {
+                        *err = "config blob: two regions share physical memory"; return WV_EINVAL;
+                    }
+        }
+    }
+    *count = n;
+    *err = 0;
+    return WV_OK;
+}
+
+int wv_ipa_to_pa(const struct wv_vm_owner *o, uint64_t ipa, uint64_t len, uint64_t *pa)
+{
+    for (uint32_t j = 0; j < o->region_count; j++) {
+        const struct wv_region *r = &o->regions[j];
+        if (ipa >= r->ipa && len <= r->size && ipa - r->ipa <= r->size - len) {
+            *pa = r->pa + (ipa - r->ipa);
+            return WV_OK;
+        }
+    }
+    return WV_ENOTOWNED;
+}
+
+/* Stage-2 block/page descriptor fields (ARM ARM D8.3.2, D8.5.5):
+ * [5:2] MemAttr, [7:6] S2AP, [9:8] SH, [10] AF, [47:n] OA, [54:53] XN[1:0]. */
+#define S2_LOWER_ATTRS  0x7fcull                    /* bits 2..10 */
+#define S2_XN           (3ull << 53)
+#define S2_OA_MASK      0x0000fffffffff000ull
+
+int wv_check_s2_desc(const struct wv_vm_owner *o, uint32_t level, uint64_t desc, int *kind)
+{
+    *kind = 0;
+    if (level < 1 || level > 3) return WV_EINVAL;
+    if ((desc & 1) == 0) return desc == 0 ? WV_OK : WV_EINVAL;   /* invalid entries must be 0 */
+    uint32_t type = (uint32_t)(desc & 3);
+    if (type == 3 && level < 3) {
+        /* table descriptor: the OA field holds a table handle; nothing else allowed */
+        if (desc & ~(S2_OA_MASK | 3ull)) return WV_EINVAL;
+        *kind = 1;
+        return WV_OK;
+    }
+    if ((type == 1 && level == 3) || (type == 3 && level != 3)) return WV_EINVAL;
+    uint64_t size = level == 1 ? (1ull << 30) : level == 2 ? (1ull << 21) : PAGE;
+    uint64_t oa = desc & S2_OA_MASK;
+    if (oa & (size - 1)) return WV_EINVAL;
+    if (desc & ~(S2_OA_MASK | S2_LOWER_ATTRS | S2_XN | 3ull)) return WV_EINVAL;
+    for (uint32_t j = 0; j < o->region_count; j++) {
+        const struct wv_region *r = &o->regions[j];
+        if (oa >= r->pa && size <= r->size && oa - r->pa <= r->size - size) {
+            *kind = 2;
+            return WV_OK;
+        }
+    }
+    return WV_ENOTOWNED;
+}
+
+int wv_sysreg_allowed(uint32_t id)
+{
+    return id >= 1 && id <= WV_SYSREG_MAX;
+}

@@ -1,0 +1,60 @@
+/* Entering a vCPU on this physical CPU: the EL2 controls of its VM, its EL1 state
+ * when another vCPU's was loaded, then ERET through wv_guest_enter. */
+#include "wv_vm.h"
+#include "wv_arch.h"
+
+struct wv_pcpu wv_pcpus[WV_MAX_CPUS];
+
+#define SAVE(f, r) s->f = read_sysreg(r)
+#define LOAD(f, r) write_sysreg(r, s->f)
+
+void wv_el1_save(struct wv_el1_state *s)
+{
+    SAVE(sctlr, sctlr_el1); SAVE(ttbr0, ttbr0_el1); SAVE(ttbr1, ttbr1_el1); SAVE(tcr, tcr_el1);
+    SAVE(mair, mair_el1); SAVE(amair, amair_el1); SAVE(vbar, vbar_el1);
+    SAVE(contextidr, contextidr_el1); SAVE(tpidr_el0, tpidr_el0); SAVE(tpidrro_el0, tpidrro_el0);
+    SAVE(tpidr_el1, tpidr_el1); SAVE(sp_el0, sp_el0); SAVE(sp_el1, sp_el1);
+    SAVE(elr_el1, elr_el1); SAVE(spsr_el1, spsr_el1); SAVE(esr, esr_el1); SAVE(far, far_el1);
+    SAVE(afsr0, afsr0_el1); SAVE(afsr1, afsr1_el1); SAVE(par, par_el1); SAVE(cpacr, cpacr_el1);
+    SAVE(csselr, csselr_el1); SAVE(cntkctl, cntkctl_el1); SAVE(cntv_ctl, cntv_ctl_el0);
+    SAVE(cntv_cval, cntv_cval_el0);
+}
+
+void wv_el1_restore(const struct wv_el1_state *s)
+{
+    LOAD(sctlr, sctlr_el1); LOAD(ttbr0, ttbr0_el1); LOAD(ttbr1, ttbr1_el1); LOAD(tcr, tcr_el1);
+    LOAD(mair, mair_el1); LOAD(amair, amair_el1); LOAD(vbar, vbar_el1);
+    LOAD(contextidr, contextidr_el1); LOAD(tpidr_el0, tpidr_el0); LOAD(tpidrro_el0, tpidrro_el0);
+    LOAD(tpidr_el1, tpidr_el1); LOAD(sp_el0, sp_el0); LOAD(sp_el1, sp_el1);
+    LOAD(elr_el1, elr_el1); LOAD(spsr_el1, spsr_el1); LOAD(esr, esr_el1); LOAD(far, far_el1);
+    LOAD(afsr0, afsr0_el1); LOAD(afsr1, afsr1_el1); LOAD(par, par_el1); LOAD(cpacr, cpacr_el1);
+    LOAD(csselr, csselr_el1); LOAD(cntkctl, cntkctl_el1); LOAD(cntv_ctl, cntv_ctl_el0);
+    LOAD(cntv_cval, cntv_cval_el0);
+    isb();
+}
+
+void wv_vcpu_run(struct wv_vcpu *v)
+{
+    struct wv_pcpu *p = &wv_pcpus[wv_cpu_index()];
+    struct wv_vm *vm = v->vm;
+    if (p->loaded != v) {
+        if (p->loaded) wv_el1_save(&p->loaded->el1);
+        wv_el1_restore(&v->el1);
+        p->loaded = v;
+    }
+    write_sysreg(hcr_el2, HCR_VM | HCR_SWIO | HCR_FB | HCR_BSU_IS | HCR_TWI | HCR_TSC
+                        | HCR_TACR | HCR_RW);
+    write_sysreg(vtcr_el2, vm->vtcr);
+    write_sysreg(vttbr_el2, vm->vttbr);
+    write_sysreg(vmpidr_el2, v->vmpidr);
+    write_sysreg(vpidr_el2, read_sysreg(midr_el1));
+    /* CNTHCTL_EL2.EL1PCTEN/EL1PCEN: the guest may read the physical counter and use
+     * its physical timer until the virtual timer lands (ARM ARM D17.2.25). */
+    write_sysreg(cnthctl_el2, 3);
+    write_sysreg(cntvoff_el2, 0);
+    isb();
+    __asm__ volatile("tlbi vmalls12e1" ::: "memory");
+    dsb(nsh);
+    isb();
+    wv_guest_enter(&v->regs);
+}

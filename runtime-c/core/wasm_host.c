@@ -1,0 +1,138 @@
+/* Creates the per-VM core instances and calls into them (docs/abi.md 2). */
+#include "wv_core.h"
+#include "wv_console.h"
+#include "wv_validate.h"
+#include "wv_arch.h"
+#include "wasm3.h"
+#include <string.h>
+#include <stdlib.h>
+
+#define CORE_STACK_BYTES    (64 * 1024)
+
+struct wv_core_instance {
+    IM3Environment env;
+    IM3Runtime rt;
+    IM3Module mod;
+    IM3Function handle_exit, nop, init, buffer, exit_record;
+    uint32_t exit_rec;          /* Wasm offset of the exit record */
+};
+
+static const char *find(IM3Runtime rt, IM3Function *f, const char *name)
+{
+    M3Result r = m3_FindFunction(f, rt, name);
+    return r ? name : 0;
+}
+
+static int call_i32(IM3Function f, uint32_t argc, const void **args, int32_t *ret, const char **err)
+{
+    M3Result r = m3_Call(f, argc, args);
+    if (r) { *err = r; return -1; }
+    if (ret) {
+        const void *rets[1] = { ret };
+        r = m3_GetResults(f, 1, rets);
+        if (r) { *err = r; return -1; }
+    }
+    return 0;
+}
+
+int wv_core_create(struct wv_vm *vm, const uint8_t *wasm, size_t wasm_len,
+                   const uint8_t *blob, size_t blob_len, const char **err)
+{
+    struct wv_core_instance *c = calloc(1, sizeof *c);
+    if (!c) { *err = "out of memory"; return -1; }
+    vm->core = c;
+    c->env = m3_NewEnvironment();
+    if (!c->env) { *err = "out of memory (environment)"; return -1; }
+    c->rt = m3_NewRuntime(c->env, CORE_STACK_BYTES, vm);
+    if (!c->rt) { *err = "out of memory (runtime)"; return -1; }
+    M3Result r = m3_ParseModule(c->env, &c->mod, wasm, (uint32_t)wasm_len);
+    if (r) { *err = r; return -1; }
+    r = m3_LoadModule(c->rt, c->mod);
+    if (r) { m3_FreeModule(c->mod); c->mod = 0; *err = r; return -1; }
+    r = wv_link_imports(c->mod);
+    if (r) { *err = r; return -1; }
+    const char *missing = find(c->rt, &c->handle_exit, "wv_handle_exit");
+    if (!missing) missing = find(c->rt, &c->nop, "wv_nop");
+    if (!missing) missing = find(c->rt, &c->init, "wv_init");
+    if (!missing) missing = find(c->rt, &c->buffer, "wv_buffer");
+    if (!missing) missing = find(c->rt, &c->exit_record, "wv_exit_record");
+    IM3Function abi;
+    if (!missing) missing = find(c->rt, &abi, "wv_abi_version");
+    if (missing) { *err = "core module lacks an ABI export"; wv_printf("[wasmvisor] missing export %s\n", missing); return -1; }
+    int32_t v = 0;
+    if (call_i32(abi, 0, 0, &v, err)) return -1;
+    if (v != WV_CORE_ABI_VERSION) { *err = "core module has another ABI version"; return -1; }
+    IM3Function start;
+    if (!m3_FindFunction(&start, c->rt, "_initialize") && call_i32(start, 0, 0, 0, err)) return -1;
+
+    int32_t rec = 0;
+    if (call_i32(c->exit_record, 0, 0, &rec, err)) return -1;
+    uint32_t mem_size = m3_GetMemorySize(c->rt);
+    if (rec <= 0 || (uint32_t)rec % 8 || (uint64_t)rec + EXIT_REC_SIZE > mem_size) {
+        *err = "core module's exit record lies outside its memory"; return -1;
+    }
+    c->exit_rec = (uint32_t)rec;
+
+    int32_t size = (int32_t)blob_len, buf = 0;
+    const void *a1[1] = { &size };
+    if (call_i32(c->buffer, 1, a1, &buf, err)) return -1;
+    uint8_t *mem = m3_GetMemory(c->rt, &mem_size, 0);
+    if (buf <= 0 || !wv_wasm_range_ok((uint32_t)buf, blob_len, mem_size)) {
+        *err = "core module's config buffer lies outside its memory"; return -1;
+    }
+    memcpy(mem + buf, blob, blob_len);
+    int32_t index = (int32_t)vm->index, rc = 0;
+    const void *a3[3] = { &index, &buf, &size };
+    if (call_i32(c->init, 3, a3, &rc, err)) return -1;
+    if (rc != 0) { *err = "the core refused the VM (see its message above)"; return -1; }
+    return 0;
+}
+
+int wv_core_handle_exit(struct wv_vm *vm, struct wv_vcpu *vcpu)
+{
+    struct wv_core_instance *c = vm->core;
+    uint32_t mem_size;
+    uint8_t *mem = m3_GetMemory(c->rt, &mem_size, 0);
+    if (!mem || (uint64_t)c->exit_rec + EXIT_REC_SIZE > mem_size) {
+        wv_vm_stop(vm, "core memory shrank under the exit record");
+        return WV_ACTION_STOP;
+    }
+    uint8_t *rec = mem + c->exit_rec;
+    /* One copy: the record's first 288 bytes have the frame's layout. */
+    memcpy(rec, &vcpu->regs, EXIT_REC_VCPU);
+    *(uint32_t *)(rec + EXIT_REC_VCPU) = vcpu->index;
+    *(uint32_t *)(rec + EXIT_REC_FLAGS) = 0;
+    *(uint64_t *)(rec + EXIT_REC_CNTVCT) = read_sysreg(cntvct_el0);
+
+    int32_t idx = (int32_t)vcpu->index, action = 0;
+    const void *args[1] = { &idx };
+    const char *err = 0;
+    if (call_i32(c->handle_exit, 1, args, &action, &err)) {
+        wv_printf("[wasmvisor] vm %s: the core trapped handling an exit (%s), ESR 0x%lx PC 0x%lx\n",
+                  vm->own.name, err, vcpu->regs.esr, vcpu->regs.pc);
+        wv_vm_stop(vm, "core trapped");
+        return WV_ACTION_STOP;
+    }
+    mem = m3_GetMemory(c->rt, &mem_size, 0);      /* memory.grow may have moved it */
+    if (!mem || (uint64_t)c->exit_rec + EXIT_REC_SIZE > mem_size) {
+        wv_vm_stop(vm, "core memory shrank under the exit record");
+        return WV_ACTION_STOP;
+    }
+    rec = mem + c->exit_rec;
+    memcpy(&vcpu->regs, rec, 31 * 8 + 8);           /* x0..x30, pc */
+    uint64_t spsr = *(uint64_t *)(rec + 256);
+    vcpu->regs.spsr = (vcpu->regs.spsr & ~0xf0000000ull) | (spsr & 0xf0000000ull);  /* NZCV only */
+    return action;
+}
+
+uint64_t wv_core_time_nop(struct wv_vm *vm, uint32_t n)
+{
+    struct wv_core_instance *c = vm->core;
+    if (!c || !c->nop || n == 0) return 0;
+    isb();
+    uint64_t t0 = read_sysreg(cntpct_el0);
+    for (uint32_t i = 0; i < n; i++) m3_Call(c->nop, 0, 0);
+    isb();
+    uint64_t t1 = read_sysreg(cntpct_el0);
+    return t1 - t0;
+}

@@ -1,0 +1,30 @@
+/* Constants shared by assembly and C. */
+#ifndef WV_ASM_H
+#define WV_ASM_H
+
+#define WV_STACK_SIZE   0x40000
+#define WV_MAX_CPUS     8
+
+/* struct wv_vcpu_regs (wv_vcpu.h), byte offsets */
+#define FRAME_X0        0
+#define FRAME_PC        248
+#define FRAME_SPSR      256
+#define FRAME_ESR       264
+#define FRAME_FAR       272
+#define FRAME_HPFAR     280
+#define FRAME_FPSR      288
+#define FRAME_FPCR      296
+#define FRAME_Q0        304     /* q0..q31, 16 bytes each */
+#define FRAME_SIZE      (304 + 512)
+
+/* struct wv_pcpu, byte offsets */
+#define PCPU_STACK_TOP  0
+#define PCPU_CURRENT    8
+
+/* trap kinds passed to wv_trap() */
+#define TRAP_SYNC_LOWER     0
+#define TRAP_IRQ_LOWER      1
+#define TRAP_FIQ_LOWER      2
+#define TRAP_SERROR_LOWER   3
+
+#endif

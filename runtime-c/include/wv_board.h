@@ -1,0 +1,23 @@
+/* What the runtime needs to know about a board: data only (boards/<name>/board.c). */
+#ifndef WV_BOARD_H
+#define WV_BOARD_H
+#include <stdint.h>
+
+struct wv_mem_range {
+    uint64_t base;
+    uint64_t size;
+};
+
+struct wv_board {
+    const char *name;
+    uint32_t cpu_count;             /* physical CPUs, MPIDR Aff0 = 0..cpu_count-1 */
+    struct wv_mem_range ram;        /* all RAM the board has */
+    struct wv_mem_range hyp;        /* the part of RAM kept for the hypervisor itself */
+    struct wv_mem_range device;     /* MMIO window, mapped Device-nGnRnE at EL2 */
+    uint64_t uart_pl011;            /* physical console */
+    uint32_t psci_conduit_smc;      /* 1: PSCI calls by SMC, 0: by HVC */
+};
+
+extern const struct wv_board wv_board;
+
+#endif

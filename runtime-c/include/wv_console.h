@@ -1,0 +1,17 @@
+/* The physical console: one PL011 shared by every VM and the hypervisor.
+ * Whole lines are written under a lock so that lines of different CPUs do not mix. */
+#ifndef WV_CONSOLE_H
+#define WV_CONSOLE_H
+#include <stdint.h>
+#include <stddef.h>
+#include <stdarg.h>
+
+void wv_console_init(uint64_t base);
+void wv_console_write(const char *s, size_t len);     /* locked, as one piece */
+/* printf subset: %s %c %d %u %x %lu %lx %llu %llx %ld %p, width/zero-pad for x/u.
+ * The line is formatted into a buffer, then written as one piece. */
+void wv_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int wv_vsnprintf(char *buf, size_t cap, const char *fmt, va_list ap);
+int wv_snprintf(char *buf, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+#endif

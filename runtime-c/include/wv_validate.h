@@ -1,0 +1,52 @@
+/* Ownership checks behind every effectful host import. Pure functions with no
+ * hardware access, so they build and are tested on the host (runtime-c/tests). */
+#ifndef WV_VALIDATE_H
+#define WV_VALIDATE_H
+#include <stdint.h>
+#include <stddef.h>
+#include "wv_vm.h"
+
+/* Errors returned to the core (docs/abi.md, section 2). */
+#define WV_OK               0
+#define WV_EINVAL          -1
+#define WV_ENOTOWNED       -2
+#define WV_ENOMEM          -3
+#define WV_EDENIED         -4
+#define WV_ESTATE          -5
+
+/* Config blob, docs/abi.md section 1. */
+#define WV_BLOB_MAGIC       0x46435657u
+#define WV_BLOB_VERSION     1u
+#define WV_BLOB_HEADER      16u
+#define WV_BLOB_VM_RECORD   640u
+
+struct wv_mem_range;
+
+/* Parses the ownership part of the config blob into owners[0..*count).
+ * Checks: header, sizes, counts, 4 KiB alignment, no wrap-around, every region inside
+ * `ram` and outside `reserved`, no two regions (of any VMs) sharing a physical page,
+ * CPU masks inside cpu_count. On failure returns WV_EINVAL and sets *err. */
+int wv_owner_parse(const uint8_t *blob, size_t len, uint32_t cpu_count,
+                   const struct wv_mem_range *ram, const struct wv_mem_range *reserved,
+                   struct wv_vm_owner *owners, uint32_t max, uint32_t *count,
+                   const char **err);
+
+/* The physical address of [ipa, ipa+len) if it lies within one region, else WV_ENOTOWNED. */
+int wv_ipa_to_pa(const struct wv_vm_owner *o, uint64_t ipa, uint64_t len, uint64_t *pa);
+
+/* Stage-2 descriptor check (ARM ARM D8.3): level 1..3; a block/page must map a range
+ * inside one of the VM's regions and carry only the attribute bits we allow.
+ * *kind is set to 1 for a table descriptor (then the OA field is a table handle),
+ * 2 for a block/page, 0 for an invalid (unmapping) entry. */
+int wv_check_s2_desc(const struct wv_vm_owner *o, uint32_t level, uint64_t desc, int *kind);
+
+/* 1 when the core may set this EL1 register of a vCPU (wv_sysregs.h ids). */
+int wv_sysreg_allowed(uint32_t id);
+
+/* Bounds of a Wasm memory access: [off, off+len) inside a memory of `size` bytes. */
+static inline int wv_wasm_range_ok(uint64_t off, uint64_t len, uint64_t size)
+{
+    return off <= size && len <= size - off;
+}
+
+#endif

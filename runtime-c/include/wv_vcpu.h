@@ -1,0 +1,58 @@
+/* vCPU register frames and per-physical-CPU state (mechanism only). */
+#ifndef WV_VCPU_H
+#define WV_VCPU_H
+#include <stdint.h>
+#include "wv_asm.h"
+
+/* Saved on every trap by vectors.S; offsets in wv_asm.h. */
+struct wv_vcpu_regs {
+    uint64_t x[31];
+    uint64_t pc;
+    uint64_t spsr;
+    uint64_t esr;
+    uint64_t far;
+    uint64_t hpfar;
+    uint64_t fpsr;
+    uint64_t fpcr;
+    __uint128_t q[32];
+};
+_Static_assert(sizeof(struct wv_vcpu_regs) == FRAME_SIZE, "frame layout");
+_Static_assert(__builtin_offsetof(struct wv_vcpu_regs, q) == FRAME_Q0, "frame layout");
+
+/* EL1 system registers of a vCPU: only swapped when a physical CPU changes vCPU. */
+struct wv_el1_state {
+    uint64_t sctlr, ttbr0, ttbr1, tcr, mair, amair, vbar, contextidr, tpidr_el0, tpidrro_el0,
+        tpidr_el1, sp_el0, sp_el1, elr_el1, spsr_el1, esr, far, afsr0, afsr1, par, cpacr, csselr,
+        cntkctl, cntv_ctl, cntv_cval;
+};
+
+struct wv_vm;
+
+enum wv_vcpu_state { VCPU_OFF = 0, VCPU_RUNNABLE, VCPU_IDLE, VCPU_STOPPED };
+
+struct wv_vcpu {
+    struct wv_vcpu_regs regs;       /* first: vectors.S stores through this pointer */
+    struct wv_el1_state el1;
+    struct wv_vm *vm;
+    uint32_t index;                 /* within its VM */
+    uint32_t pcpu;
+    volatile uint32_t state;
+    uint64_t vmpidr;
+};
+
+struct wv_pcpu {
+    uint64_t stack_top;             /* PCPU_STACK_TOP */
+    struct wv_vcpu_regs *current;   /* PCPU_CURRENT */
+    uint32_t index;
+    struct wv_vcpu *vcpu;           /* the vCPU this CPU runs (one per CPU for now) */
+    struct wv_vcpu *loaded;         /* whose EL1 state is in the registers */
+};
+
+extern struct wv_pcpu wv_pcpus[WV_MAX_CPUS];
+
+void wv_guest_enter(struct wv_vcpu_regs *frame) __attribute__((noreturn));
+void wv_vcpu_run(struct wv_vcpu *vcpu) __attribute__((noreturn));
+void wv_el1_save(struct wv_el1_state *s);
+void wv_el1_restore(const struct wv_el1_state *s);
+
+#endif

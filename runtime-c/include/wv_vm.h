@@ -1,0 +1,46 @@
+/* What the runtime knows of a VM: what it owns (checked by every effectful import)
+ * and the mechanism objects (vCPU frames, stage-2 table pages, the core instance). */
+#ifndef WV_VM_H
+#define WV_VM_H
+#include <stdint.h>
+#include <stddef.h>
+#include "wv_vcpu.h"
+
+#define WV_MAX_VMS          8
+#define WV_MAX_VCPUS        8
+#define WV_MAX_REGIONS      8
+#define WV_MAX_S2_TABLES    512
+
+struct wv_region {
+    uint64_t ipa, pa, size;
+    uint32_t flags;
+};
+
+/* The ownership facts of one VM, from the built-in config blob (docs/abi.md 1). */
+struct wv_vm_owner {
+    char name[16];
+    uint32_t type;
+    uint32_t vcpu_count;
+    uint32_t pcpu_mask;
+    uint32_t region_count;
+    struct wv_region regions[WV_MAX_REGIONS];
+};
+
+struct wv_core_instance;    /* wasm_host.c */
+
+struct wv_vm {
+    uint32_t index;
+    uint32_t vmid;
+    struct wv_vm_owner own;
+    struct wv_vcpu vcpus[WV_MAX_VCPUS];
+    uint64_t *s2_tables[WV_MAX_S2_TABLES];  /* handle -> page */
+    uint32_t s2_table_count;
+    uint64_t vttbr, vtcr;
+    volatile uint32_t stopped;
+    struct wv_core_instance *core;
+};
+
+extern struct wv_vm wv_vms[WV_MAX_VMS];
+extern uint32_t wv_vm_count;
+
+#endif

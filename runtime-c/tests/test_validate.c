@@ -1,0 +1,123 @@
+/* Host tests of the import validators (runtime-c/core/validate.c): the checks that
+ * keep a buggy or hostile core module inside the VM it serves. */
+#include "wv_validate.h"
+#include "wv_board.h"
+#include "wv_sysregs.h"
+#include <stdio.h>
+#include <string.h>
+
+static int failures;
+#define CHECK(c) do { if (!(c)) { printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #c); failures++; } } while (0)
+
+static const struct wv_mem_range ram = { 0x40000000ull, 0x40000000ull };
+static const struct wv_mem_range hyp = { 0x40000000ull, 0x10000000ull };
+
+static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
+static void put64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
+
+static uint8_t blob[16 + 2 * 640];
+
+static void make_blob(void)
+{
+    memset(blob, 0, sizeof blob);
+    put32(blob, WV_BLOB_MAGIC); put32(blob + 4, 1); put32(blob + 8, 2); put32(blob + 12, sizeof blob);
+    for (int i = 0; i < 2; i++) {
+        uint8_t *r = blob + 16 + i * 640;
+        strcpy((char *)r, i ? "two" : "one");
+        put32(r + 16, 1); put32(r + 20, 1); put32(r + 24, 2u << i); put32(r + 28, 1);
+        put64(r + 64, 0x40000000ull); put64(r + 72, 0x50000000ull + i * 0x1000000ull);
+        put64(r + 80, 0x1000000ull); put32(r + 88, 7);
+    }
+}
+
+static int parse(const char **err, struct wv_vm_owner *o, uint32_t *n)
+{
+    return wv_owner_parse(blob, sizeof blob, 4, &ram, &hyp, o, WV_MAX_VMS, n, err);
+}
+
+static void test_blob(void)
+{
+    struct wv_vm_owner o[WV_MAX_VMS];
+    uint32_t n;
+    const char *err;
+    make_blob();
+    CHECK(parse(&err, o, &n) == WV_OK && n == 2);
+    CHECK(strcmp(o[1].name, "two") == 0 && o[1].regions[0].pa == 0x51000000ull);
+
+    make_blob(); blob[0] ^= 1;
+    CHECK(parse(&err, o, &n) == WV_EINVAL && strstr(err, "magic"));
+    make_blob(); put32(blob + 12, 100);
+    CHECK(parse(&err, o, &n) == WV_EINVAL && strstr(err, "total_size"));
+    make_blob(); put64(blob + 16 + 640 + 72, 0x50800000ull);       /* overlaps VM one */
+    CHECK(parse(&err, o, &n) == WV_EINVAL && strstr(err, "share physical"));
+    make_blob(); put64(blob + 16 + 72, 0x48000000ull);              /* inside the hypervisor */
+    CHECK(parse(&err, o, &n) == WV_EINVAL && strstr(err, "hypervisor"));
+    make_blob(); put64(blob + 16 + 72, 0x90000000ull);              /* outside RAM */
+    CHECK(parse(&err, o, &n) == WV_EINVAL && strstr(err, "RAM"));
+    make_blob(); put64(blob + 16 + 80, 0x1000001ull);
+    CHECK(parse(&err, o, &n) == WV_EINVAL && strstr(err, "aligned"));
+    make_blob(); put32(blob + 16 + 24, 1u << 5);                    /* CPU 5 on a 4-CPU board */
+    CHECK(parse(&err, o, &n) == WV_EINVAL && strstr(err, "CPU"));
+    make_blob(); put64(blob + 16 + 80, 0xfffffffffffff000ull);      /* wraps */
+    CHECK(parse(&err, o, &n) == WV_EINVAL);
+    CHECK(wv_owner_parse(blob, 8, 4, &ram, &hyp, o, WV_MAX_VMS, &n, &err) == WV_EINVAL);
+}
+
+static void test_ipa(void)
+{
+    struct wv_vm_owner o[WV_MAX_VMS];
+    uint32_t n;
+    const char *err;
+    uint64_t pa = 0;
+    make_blob();
+    parse(&err, o, &n);
+    CHECK(wv_ipa_to_pa(&o[0], 0x40000010ull, 16, &pa) == WV_OK && pa == 0x50000010ull);
+    CHECK(wv_ipa_to_pa(&o[0], 0x40fffff0ull, 32, &pa) == WV_ENOTOWNED);    /* runs past the end */
+    CHECK(wv_ipa_to_pa(&o[0], 0x3ffffff0ull, 8, &pa) == WV_ENOTOWNED);
+    CHECK(wv_ipa_to_pa(&o[0], 0xffffffffffffff00ull, 0x200, &pa) == WV_ENOTOWNED);
+}
+
+static void test_s2(void)
+{
+    struct wv_vm_owner o[WV_MAX_VMS];
+    uint32_t n;
+    const char *err;
+    int kind;
+    make_blob();
+    parse(&err, o, &n);
+    const uint64_t attrs = (0xfull << 2) | (3ull << 6) | (3ull << 8) | (1ull << 10);
+    CHECK(wv_check_s2_desc(&o[0], 3, 0x50000000ull | attrs | 3, &kind) == WV_OK && kind == 2);
+    CHECK(wv_check_s2_desc(&o[0], 2, 0x50200000ull | attrs | 1, &kind) == WV_OK && kind == 2);
+    /* another VM's page, the hypervisor's page, a 1 GiB block larger than the region */
+    CHECK(wv_check_s2_desc(&o[0], 3, 0x51000000ull | attrs | 3, &kind) == WV_ENOTOWNED);
+    CHECK(wv_check_s2_desc(&o[0], 3, 0x40200000ull | attrs | 3, &kind) == WV_ENOTOWNED);
+    CHECK(wv_check_s2_desc(&o[0], 1, 0x40000000ull | attrs | 1, &kind) == WV_ENOTOWNED);
+    /* a misaligned block, a page at level 2 typed as block at level 3, stray bits */
+    CHECK(wv_check_s2_desc(&o[0], 2, 0x50001000ull | attrs | 1, &kind) == WV_EINVAL);
+    CHECK(wv_check_s2_desc(&o[0], 3, 0x50000000ull | attrs | 1, &kind) == WV_EINVAL);
+    CHECK(wv_check_s2_desc(&o[0], 3, 0x50000000ull | attrs | (1ull << 60) | 3, &kind) == WV_EINVAL);
+    CHECK(wv_check_s2_desc(&o[0], 0, 0x50000000ull | attrs | 3, &kind) == WV_EINVAL);
+    /* table descriptors carry a handle and nothing else */
+    CHECK(wv_check_s2_desc(&o[0], 1, (5ull << 12) | 3, &kind) == WV_OK && kind == 1);
+    CHECK(wv_check_s2_desc(&o[0], 1, (5ull << 12) | (1ull << 63) | 3, &kind) == WV_EINVAL);
+    CHECK(wv_check_s2_desc(&o[0], 2, 0, &kind) == WV_OK && kind == 0);
+    CHECK(wv_check_s2_desc(&o[0], 2, 0x50000000ull, &kind) == WV_EINVAL);
+}
+
+static void test_misc(void)
+{
+    CHECK(wv_sysreg_allowed(WV_SYSREG_SCTLR_EL1));
+    CHECK(!wv_sysreg_allowed(0) && !wv_sysreg_allowed(WV_SYSREG_MAX + 1) && !wv_sysreg_allowed(0xffffffffu));
+    CHECK(wv_wasm_range_ok(0, 16, 16) && !wv_wasm_range_ok(1, 16, 16));
+    CHECK(!wv_wasm_range_ok(0xffffffffull, 2, 0x10000) && !wv_wasm_range_ok(8, 0xffffffffffffffffull, 16));
+}
+
+int main(void)
+{
+    test_blob();
+    test_ipa();
+    test_s2();
+    test_misc();
+    printf("test_validate: %s\n", failures ? "FAILED" : "ok");
+    return failures != 0;
+}
