@@ -191,6 +191,8 @@ m3ApiRawFunction(imp_vcpu_boot)
     v->vmpidr = (1ull << 31) | (uint32_t)idx;
     v->state = VCPU_RUNNABLE;
     wv_pcpus[cpu].vcpu = v;
+    dsb(ish);
+    sev();                          /* wake the CPU if it waits for a vCPU */
     m3ApiReturn(WV_OK);
 }
 

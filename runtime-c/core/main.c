@@ -35,9 +35,12 @@ static void pcpu_setup(uint32_t cpu)
 static void run_or_idle(uint32_t cpu) __attribute__((noreturn));
 static void run_or_idle(uint32_t cpu)
 {
-    struct wv_vcpu *v = wv_pcpus[cpu].vcpu;
-    if (v && v->state == VCPU_RUNNABLE && !v->vm->stopped) wv_vcpu_run(v);
-    for (;;) wfi();
+    /* A CPU without a runnable vCPU sleeps until vcpu_boot places one (SEV). */
+    for (;;) {
+        struct wv_vcpu *v = wv_pcpus[cpu].vcpu;
+        if (v && v->state == VCPU_RUNNABLE && !v->vm->stopped) wv_vcpu_run(v);
+        wfe();
+    }
 }
 
 static uint64_t ticks_to_ns(uint64_t ticks)
@@ -100,7 +103,6 @@ void wv_main(void)
     }
     dsb(sy);
     for (uint32_t cpu = 1; cpu < wv_board.cpu_count && cpu < WV_MAX_CPUS; cpu++) {
-        if (!wv_pcpus[cpu].vcpu) continue;
         int64_t rc = wv_psci_cpu_on(cpu, (uint64_t)wv_secondary_entry, cpu);
         if (rc) wv_printf("[wasmvisor] CPU %u did not start (PSCI error %ld)\n", cpu, rc);
     }

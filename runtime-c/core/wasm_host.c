@@ -3,6 +3,7 @@
 #include "wv_console.h"
 #include "wv_validate.h"
 #include "wv_arch.h"
+#include "wv_lock.h"
 #include "wasm3.h"
 #include <string.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@ struct wv_core_instance {
     IM3Module mod;
     IM3Function handle_exit, nop, init, buffer, exit_record;
     uint32_t exit_rec;          /* Wasm offset of the exit record */
+    wv_spinlock_t lock;         /* an instance runs one call at a time (vCPUs of a VM share it) */
 };
 
 static const char *find(IM3Runtime rt, IM3Function *f, const char *name)
@@ -88,9 +90,19 @@ int wv_core_create(struct wv_vm *vm, const uint8_t *wasm, size_t wasm_len,
     return 0;
 }
 
+static int handle_exit_locked(struct wv_vm *vm, struct wv_core_instance *c, struct wv_vcpu *vcpu);
+
 int wv_core_handle_exit(struct wv_vm *vm, struct wv_vcpu *vcpu)
 {
     struct wv_core_instance *c = vm->core;
+    wv_lock(&c->lock);
+    int action = handle_exit_locked(vm, c, vcpu);
+    wv_unlock(&c->lock);
+    return action;
+}
+
+static int handle_exit_locked(struct wv_vm *vm, struct wv_core_instance *c, struct wv_vcpu *vcpu)
+{
     uint32_t mem_size;
     uint8_t *mem = m3_GetMemory(c->rt, &mem_size, 0);
     if (!mem || (uint64_t)c->exit_rec + EXIT_REC_SIZE > mem_size) {
