@@ -13,4 +13,9 @@ const struct wv_board wv_board = {
     .uart_pl011 = 0x09000000ull,
     /* With EL2 present QEMU's PSCI firmware answers SMC. */
     .psci_conduit_smc = 1,
+    /* gic-version=3: VIRT_GIC_DIST, VIRT_GIC_REDIST (two 64 KiB frames per CPU). */
+    .gic_version = 3,
+    .gicd = 0x08000000ull,
+    .gicr = 0x080a0000ull,
+    .gicr_stride = 0x20000ull,
 };

@@ -16,6 +16,11 @@ struct wv_board {
     struct wv_mem_range device;     /* MMIO window, mapped Device-nGnRnE at EL2 */
     uint64_t uart_pl011;            /* physical console */
     uint32_t psci_conduit_smc;      /* 1: PSCI calls by SMC, 0: by HVC */
+    uint32_t gic_version;           /* 2 or 3 */
+    uint64_t gicd;                  /* distributor */
+    uint64_t gicr;                  /* GICv3: first redistributor (RD + SGI frames) */
+    uint64_t gicr_stride;           /* GICv3: bytes between redistributors */
+    uint64_t gicc, gich, gicv;      /* GICv2: CPU interface, hypervisor and virtual CPU interface */
 };
 
 extern const struct wv_board wv_board;

@@ -1,0 +1,26 @@
+/* The physical interrupt controller (mechanism only: which interrupts a VM sees and
+ * when is decided by the core's vGIC, docs/abi.md section 4). */
+#ifndef WV_GIC_H
+#define WV_GIC_H
+#include <stdint.h>
+
+#define GIC_SPURIOUS        1020u
+#define WV_KICK_SGI         8u      /* makes a CPU leave its guest (docs/abi.md 4) */
+#define PPI_MAINTENANCE     25u     /* GICv3 spec 12.1.2: ICH maintenance interrupt */
+#define PPI_VTIMER          27u     /* EL1 virtual timer (ARM ARM D11.2.4) */
+#define PPI_HYP_TIMER       26u
+
+void wv_gic_init_dist(void);            /* boot CPU, once */
+void wv_gic_init_cpu(uint32_t cpu);     /* every CPU */
+uint32_t wv_gic_ack(void);              /* acknowledge + priority drop; GIC_SPURIOUS if none */
+void wv_gic_deactivate(uint32_t intid);
+void wv_gic_send_sgi(uint32_t cpu, uint32_t sgi);
+void wv_gic_spi_set(uint32_t intid, uint32_t cpu, int enable);
+
+uint32_t wv_gic_lr_count(void);
+uint64_t wv_gic_lr_read(uint32_t lr);
+void wv_gic_lr_write(uint32_t lr, uint64_t value);
+void wv_gic_hcr_write(uint64_t value);
+uint64_t wv_gic_status(void);
+
+#endif

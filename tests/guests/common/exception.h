@@ -1,0 +1,15 @@
+/* The C functions the assembly calls: the exception reporter (vectors.S) and the
+ * guest's entry (start.S). */
+#ifndef WV_GUEST_EXCEPTION_H
+#define WV_GUEST_EXCEPTION_H
+
+#include <stdint.h>
+
+/* Vector index 0..15 (offset from VBAR_EL1 / 0x80), or 16 when guest_main returned.
+ * Prints what happened on the UART, then waits forever in WFE. */
+void wv_exception_report(uint64_t index) __attribute__((noreturn));
+
+/* Entry of the guest proper, called by start.S; must not return. */
+void guest_main(void) __attribute__((noreturn));
+
+#endif

@@ -1,0 +1,27 @@
+// Shared by the integration tests: build an image for a VM config and boot it on
+// QEMU until a condition holds or a hard timeout passes. On failure the message says
+// what the test waited for and shows the console's last lines.
+import { buildImage, type BuiltImage } from "../../tools/build/image.ts";
+import { runQemu, type QemuRun } from "../../tools/run/qemu.ts";
+
+export interface Boot extends QemuRun { image: BuiltImage }
+
+export async function boot(config: string, waitFor: string, until: (line: string, all: string[]) => boolean,
+  timeoutMs: number, icount = false): Promise<Boot> {
+  const image = buildImage(config);
+  const r = await runQemu({ elf: image.elf, machine: image.board.qemu, timeoutMs, onLine: until, icount });
+  if (r.end !== "done") {
+    throw new Error(`waited for ${waitFor}; the run ended with "${r.end}" after ${(r.elapsedMs / 1000).toFixed(1)} s ` +
+      `(limit ${timeoutMs / 1000} s). Last console lines:\n${tail(r.lines)}`);
+  }
+  return { ...r, image };
+}
+
+export function tail(lines: string[], n = 25): string {
+  return lines.slice(-n).map((l) => `  | ${l}`).join("\n");
+}
+
+/** Index of the first line matching `re`, or -1. */
+export function find(lines: string[], re: RegExp): number {
+  return lines.findIndex((l) => re.test(l));
+}

@@ -1,0 +1,98 @@
+// The wasmvisor command line: `npx wasmvisor <command> [options]` (also behind the
+// npm scripts). Every command has --help.
+import { buildImage } from "./build/image.ts";
+import { runCommand } from "./run/index.ts";
+import { testCommand } from "./test/index.ts";
+import { benchCommand } from "./bench/index.ts";
+import { setup } from "./setup/index.ts";
+
+interface Command {
+  usage: string;
+  help: string;
+  flags: Record<string, "bool" | "num" | "str">;
+  main: (args: string[], flags: Record<string, string | boolean>) => Promise<number>;
+}
+
+const commands: Record<string, Command> = {
+  setup: {
+    usage: "wasmvisor setup",
+    help: "Install what is missing: Debian packages, npm packages, wasm3's sources, the guest kernel and busybox.",
+    flags: {},
+    main: async () => { setup(); return 0; },
+  },
+  build: {
+    usage: "wasmvisor build [vmconfig]",
+    help: "Build the image for a VM config (default: demo) into build/img/<config>/wasmvisor.elf.",
+    flags: {},
+    main: async (args) => {
+      const img = buildImage(args[0] ?? "demo");
+      process.stdout.write(`${img.elf}\n`);
+      return 0;
+    },
+  },
+  run: {
+    usage: "wasmvisor run [vmconfig] [--headless] [--timeout S] [--icount]",
+    help: "Build and boot a VM config (default: demo) on QEMU. Console lines carry a [vm-name] prefix.\n" +
+      "  --headless   no console input; exit 0 once every VM printed its ready marker (and expected lines),\n" +
+      "               non-zero with the reason on timeout or hypervisor panic\n" +
+      "  --timeout S  give up after S seconds (headless only; default 120)\n" +
+      "  --icount     run QEMU with -icount shift=0 (1 ns = 1 instruction)",
+    flags: { headless: "bool", timeout: "num", icount: "bool" },
+    main: async (args, f) => runCommand({
+      config: args[0] ?? "demo", headless: f.headless === true,
+      timeoutS: f.timeout !== undefined ? Number(f.timeout) : 120, icount: f.icount === true,
+    }),
+  },
+  test: {
+    usage: "wasmvisor test [--only SUITE]",
+    help: "Build what is missing and run every test suite; the last line is `N passed, N failed`.\n" +
+      "  --only SUITE  run one suite: aspect, core-smoke, tools, host, integration",
+    flags: { only: "str" },
+    main: async (_a, f) => testCommand(typeof f.only === "string" ? f.only : undefined),
+  },
+  bench: {
+    usage: "wasmvisor bench",
+    help: "Run the benchmarks on QEMU with -icount shift=0; print a table and write results/bench.json.",
+    flags: {},
+    main: async () => benchCommand(),
+  },
+};
+
+function usage(): string {
+  return "usage: wasmvisor <command> [options]\n\ncommands:\n" +
+    Object.values(commands).map((c) => `  ${c.usage}\n      ${c.help.split("\n")[0]}`).join("\n") +
+    "\n\n`wasmvisor <command> --help` for a command's options.\n";
+}
+
+function parse(cmd: Command, argv: string[]): { args: string[]; flags: Record<string, string | boolean> } {
+  const args: string[] = [];
+  const flags: Record<string, string | boolean> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith("--")) { args.push(a); continue; }
+    const [name, inline] = a.slice(2).split("=", 2);
+    const kind = cmd.flags[name];
+    if (!kind) throw new Error(`unknown option --${name} (see: ${cmd.usage.split(" ").slice(0, 2).join(" ")} --help)`);
+    if (kind === "bool") { flags[name] = true; continue; }
+    const v = inline ?? argv[++i];
+    if (v === undefined) throw new Error(`--${name} needs a value`);
+    if (kind === "num" && !(Number(v) > 0)) throw new Error(`--${name} needs a positive number, got "${v}"`);
+    flags[name] = v;
+  }
+  return { args, flags };
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === "--help" || name === "-h" || name === "help") { process.stdout.write(usage()); return name ? 0 : 2; }
+  const cmd = commands[name];
+  if (!cmd) { process.stderr.write(`wasmvisor: unknown command "${name}"\n\n${usage()}`); return 2; }
+  if (rest.includes("--help") || rest.includes("-h")) { process.stdout.write(`usage: ${cmd.usage}\n\n${cmd.help}\n`); return 0; }
+  const { args, flags } = parse(cmd, rest);
+  return cmd.main(args, flags);
+}
+
+main(process.argv.slice(2)).then((code) => process.exit(code), (e: unknown) => {
+  process.stderr.write(`wasmvisor: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});
