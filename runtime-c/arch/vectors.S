@@ -37,6 +37,9 @@
     mrs     x2, fpsr
     mrs     x3, fpcr
     stp     x2, x3, [x0, #FRAME_FPSR]
+    /* The guest's rounding mode and flush-to-zero must not change wasm3's float results:
+     * EL2 runs with the reset FPCR (round to nearest, IEEE behaviour; ARM ARM C5.2.8). */
+    msr     fpcr, xzr
     add     x2, x0, #FRAME_Q0
     stp     q0, q1, [x2, #0]
     stp     q2, q3, [x2, #32]

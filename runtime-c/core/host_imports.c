@@ -13,9 +13,21 @@
 #define VM()        ((struct wv_vm *)m3_GetUserData(runtime))
 #define MEM_SIZE()  m3_GetMemorySize(runtime)
 
+static const char *err_name(int err)
+{
+    switch (err) {
+    case WV_EINVAL: return "bad argument";
+    case WV_ENOTOWNED: return "not owned by this VM";
+    case WV_ENOMEM: return "out of memory";
+    case WV_EDENIED: return "not allowed";
+    case WV_ESTATE: return "bad state";
+    default: return "error";
+    }
+}
+
 static void refuse(struct wv_vm *vm, const char *what, int err)
 {
-    wv_printf("[wasmvisor] vm %s: import %s refused (error %d)\n", vm->own.name, what, err);
+    wv_printf("[wasmvisor] vm %s: import %s refused (error %d: %s)\n", vm->own.name, what, err, err_name(err));
 }
 
 m3ApiRawFunction(imp_console_write)
@@ -49,8 +61,10 @@ m3ApiRawFunction(imp_s2_table_new)
     if (vm->s2_table_count >= WV_MAX_S2_TABLES) m3ApiReturn(WV_ENOMEM);
     void *p = wv_page_alloc();
     if (!p) m3ApiReturn(WV_ENOMEM);
-    vm->s2_tables[vm->s2_table_count] = p;
-    m3ApiReturn((int32_t)vm->s2_table_count++);
+    uint32_t h = vm->s2_table_count++;
+    vm->s2_tables[h] = p;
+    vm->s2_level[h] = h == 0 ? WV_S2_START_LEVEL : 0;     /* the first table is the root */
+    m3ApiReturn((int32_t)h);
 }
 
 m3ApiRawFunction(imp_s2_set_entry)
@@ -61,19 +75,16 @@ m3ApiRawFunction(imp_s2_set_entry)
     m3ApiGetArg(int32_t, level);
     m3ApiGetArg(uint64_t, desc);
     struct wv_vm *vm = VM();
-    if (table < 0 || (uint32_t)table >= vm->s2_table_count || index < 0 || index > 511) {
-        refuse(vm, "s2_set_entry", WV_EINVAL);
-        m3ApiReturn(WV_EINVAL);
-    }
+    if (index < 0 || index > 511 || level < 0) { refuse(vm, "s2_set_entry", WV_EINVAL); m3ApiReturn(WV_EINVAL); }
+    int rc = wv_s2_entry_level_ok(vm->s2_level, vm->s2_table_count, table, (uint32_t)level);
+    if (rc) { refuse(vm, "s2_set_entry (table level)", rc); m3ApiReturn(rc); }
     int kind;
-    int rc = wv_check_s2_desc(&vm->own, (uint32_t)level, desc, &kind);
+    rc = wv_check_s2_desc(&vm->own, (uint32_t)level, desc, &kind);
     if (rc) { refuse(vm, "s2_set_entry", rc); m3ApiReturn(rc); }
     if (kind == 1) {
         uint64_t handle = (desc >> 12) & 0xfffffffffull;
-        if (handle >= vm->s2_table_count || handle == 0 || (int32_t)handle == table) {
-            refuse(vm, "s2_set_entry", WV_EINVAL);
-            m3ApiReturn(WV_EINVAL);
-        }
+        rc = wv_s2_link(vm->s2_level, vm->s2_table_count, table, (uint32_t)level, handle);
+        if (rc) { refuse(vm, "s2_set_entry (table link)", rc); m3ApiReturn(rc); }
         desc = (uint64_t)vm->s2_tables[handle] | 3;
     }
     vm->s2_tables[table][index] = desc;
@@ -168,7 +179,9 @@ m3ApiRawFunction(imp_vcpu_boot)
     m3ApiGetArg(uint64_t, pc);
     m3ApiGetArg(uint64_t, x0);
     struct wv_vm *vm = VM();
-    if (idx < 0 || (uint32_t)idx >= vm->own.vcpu_count) m3ApiReturn(WV_EINVAL);
+    if (idx < 0 || (uint32_t)idx >= vm->own.vcpu_count) { refuse(vm, "vcpu_boot", WV_EINVAL); m3ApiReturn(WV_EINVAL); }
+    /* No vCPU runs before its VM's stage-2 tables are installed (s2_activate). */
+    if (!vm->vttbr) { refuse(vm, "vcpu_boot (stage 2 not active)", WV_ESTATE); m3ApiReturn(WV_ESTATE); }
     uint64_t pa;
     if (wv_ipa_to_pa(&vm->own, pc, 4, &pa)) { refuse(vm, "vcpu_boot", WV_ENOTOWNED); m3ApiReturn(WV_ENOTOWNED); }
     /* vCPU n runs on the n-th CPU of the VM's mask. */

@@ -72,6 +72,10 @@ static void create_vms(void)
         if (wv_core_create(vm, wv_core_wasm_start, wasm_len, blob, blob_len, &err)) {
             wv_printf("[wasmvisor] vm %s not started: %s\n", vm->own.name, err);
             vm->stopped = 1;
+            /* Give back the stage-2 pages the refused core asked for. */
+            for (uint32_t t = 0; t < vm->s2_table_count; t++) wv_page_free(vm->s2_tables[t]);
+            vm->s2_table_count = 0;
+            vm->vttbr = 0;
             continue;
         }
         wv_printf("[wasmvisor] vm %s created: %u vCPU(s), core instance ready in %lu us\n",

@@ -124,6 +124,22 @@ int wv_check_s2_desc(const struct wv_vm_owner *o, uint32_t level, uint64_t desc,
     return WV_ENOTOWNED;
 }
 
+int wv_s2_entry_level_ok(const uint8_t *levels, uint32_t count, int32_t table, uint32_t level)
+{
+    if (table < 0 || (uint32_t)table >= count) return WV_EINVAL;
+    if (levels[table] == 0) return WV_ESTATE;          /* not linked into the tree yet */
+    return levels[table] == level ? WV_OK : WV_EINVAL;
+}
+
+int wv_s2_link(uint8_t *levels, uint32_t count, int32_t table, uint32_t level, uint64_t child)
+{
+    if (level >= 3 || child == 0 || child >= count || child == (uint64_t)table) return WV_EINVAL;
+    /* A table keeps the level it was first linked at (no table serves two levels). */
+    if (levels[child] != 0 && levels[child] != level + 1) return WV_EINVAL;
+    levels[child] = (uint8_t)(level + 1);
+    return WV_OK;
+}
+
 int wv_sysreg_allowed(uint32_t id)
 {
     return id >= 1 && id <= WV_SYSREG_MAX;

@@ -37,12 +37,35 @@ static int call_i32(IM3Function f, uint32_t argc, const void **args, int32_t *re
     return 0;
 }
 
+static int instantiate(struct wv_vm *vm, struct wv_core_instance *c, const uint8_t *wasm, size_t wasm_len,
+                       const uint8_t *blob, size_t blob_len, const char **err);
+
+/* A failed instance is freed whole (runtime, its modules, environment): modules will
+ * be loaded again and again by live update, so a refusal must not leak. */
+static void instance_free(struct wv_core_instance *c)
+{
+    if (c->rt) m3_FreeRuntime(c->rt);
+    if (c->env) m3_FreeEnvironment(c->env);
+    free(c);
+}
+
 int wv_core_create(struct wv_vm *vm, const uint8_t *wasm, size_t wasm_len,
                    const uint8_t *blob, size_t blob_len, const char **err)
 {
     struct wv_core_instance *c = calloc(1, sizeof *c);
     if (!c) { *err = "out of memory"; return -1; }
     vm->core = c;
+    if (instantiate(vm, c, wasm, wasm_len, blob, blob_len, err)) {
+        vm->core = 0;
+        instance_free(c);
+        return -1;
+    }
+    return 0;
+}
+
+static int instantiate(struct wv_vm *vm, struct wv_core_instance *c, const uint8_t *wasm, size_t wasm_len,
+                       const uint8_t *blob, size_t blob_len, const char **err)
+{
     c->env = m3_NewEnvironment();
     if (!c->env) { *err = "out of memory (environment)"; return -1; }
     c->rt = m3_NewRuntime(c->env, CORE_STACK_BYTES, vm);

@@ -40,6 +40,19 @@ int wv_ipa_to_pa(const struct wv_vm_owner *o, uint64_t ipa, uint64_t len, uint64
  * 2 for a block/page, 0 for an invalid (unmapping) entry. */
 int wv_check_s2_desc(const struct wv_vm_owner *o, uint32_t level, uint64_t desc, int *kind);
 
+/* Stage-2 table levels, per table handle: 0 while a table is not linked into the tree
+ * yet, else the lookup level its entries are read at (the root: WV_S2_START_LEVEL).
+ * The core states a level with every entry it writes; the runtime holds it to the
+ * level the table really has, because a descriptor valid at one level means something
+ * else at another (a level-3 page is a table descriptor at level 1 or 2, which would let
+ * a guest-owned page act as a translation table: ARM ARM D8.3.1). */
+#define WV_S2_START_LEVEL   1u
+/* May an entry of table `table` be written as a level-`level` entry? */
+int wv_s2_entry_level_ok(const uint8_t *levels, uint32_t count, int32_t table, uint32_t level);
+/* May table handle `child` become the next-level table of a level-`level` table?
+ * On success its level is recorded in levels[child]. */
+int wv_s2_link(uint8_t *levels, uint32_t count, int32_t table, uint32_t level, uint64_t child);
+
 /* 1 when the core may set this EL1 register of a vCPU (wv_sysregs.h ids). */
 int wv_sysreg_allowed(uint32_t id);
 

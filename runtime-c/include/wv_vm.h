@@ -34,6 +34,7 @@ struct wv_vm {
     struct wv_vm_owner own;
     struct wv_vcpu vcpus[WV_MAX_VCPUS];
     uint64_t *s2_tables[WV_MAX_S2_TABLES];  /* handle -> page */
+    uint8_t s2_level[WV_MAX_S2_TABLES];     /* handle -> lookup level (wv_validate.h) */
     uint32_t s2_table_count;
     uint64_t vttbr, vtcr;
     volatile uint32_t stopped;

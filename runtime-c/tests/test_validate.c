@@ -104,6 +104,29 @@ static void test_s2(void)
     CHECK(wv_check_s2_desc(&o[0], 2, 0x50000000ull, &kind) == WV_EINVAL);
 }
 
+/* Table levels: a level-3 page written into the level-1 root would be read by the MMU
+ * as a table descriptor pointing at guest memory. */
+static void test_s2_levels(void)
+{
+    uint8_t lv[8] = { WV_S2_START_LEVEL, 0, 0, 0, 0, 0, 0, 0 };
+    CHECK(wv_s2_entry_level_ok(lv, 4, 0, 1) == WV_OK);
+    CHECK(wv_s2_entry_level_ok(lv, 4, 0, 3) == WV_EINVAL);     /* the level lie */
+    CHECK(wv_s2_entry_level_ok(lv, 4, 0, 2) == WV_EINVAL);
+    CHECK(wv_s2_entry_level_ok(lv, 4, 1, 2) == WV_ESTATE);     /* not linked yet */
+    CHECK(wv_s2_entry_level_ok(lv, 4, 4, 1) == WV_EINVAL);     /* no such handle */
+    CHECK(wv_s2_entry_level_ok(lv, 4, -1, 1) == WV_EINVAL);
+    CHECK(wv_s2_link(lv, 4, 0, 1, 1) == WV_OK && lv[1] == 2);
+    CHECK(wv_s2_entry_level_ok(lv, 4, 1, 2) == WV_OK);
+    CHECK(wv_s2_link(lv, 4, 1, 2, 2) == WV_OK && lv[2] == 3);
+    CHECK(wv_s2_link(lv, 4, 2, 3, 3) == WV_EINVAL);            /* level 3 holds no tables */
+    CHECK(wv_s2_link(lv, 4, 0, 1, 2) == WV_EINVAL);            /* a level-3 table as level 2 */
+    CHECK(wv_s2_link(lv, 4, 0, 1, 1) == WV_OK);                /* relinked at its own level */
+    CHECK(wv_s2_link(lv, 4, 1, 2, 0) == WV_EINVAL);            /* the root is nobody's child */
+    CHECK(wv_s2_link(lv, 4, 1, 2, 1) == WV_EINVAL);            /* nor its own */
+    CHECK(wv_s2_link(lv, 4, 0, 1, 4) == WV_EINVAL);            /* no such handle */
+    CHECK(wv_s2_link(lv, 4, 0, 1, 1ull << 33) == WV_EINVAL);
+}
+
 static void test_misc(void)
 {
     CHECK(wv_sysreg_allowed(WV_SYSREG_SCTLR_EL1));
@@ -117,6 +140,7 @@ int main(void)
     test_blob();
     test_ipa();
     test_s2();
+    test_s2_levels();
     test_misc();
     printf("test_validate: %s\n", failures ? "FAILED" : "ok");
     return failures != 0;
