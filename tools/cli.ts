@@ -46,7 +46,7 @@ const commands: Record<string, Command> = {
   test: {
     usage: "wasmvisor test [--only SUITE]",
     help: "Build what is missing and run every test suite; the last line is `N passed, N failed`.\n" +
-      "  --only SUITE  run one suite: aspect, core-smoke, tools, host, integration",
+      "  --only SUITE  run one suite: aspect, core-smoke, typecheck, tools, host, integration",
     flags: { only: "str" },
     main: async (_a, f) => testCommand(typeof f.only === "string" ? f.only : undefined),
   },

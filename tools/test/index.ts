@@ -1,9 +1,9 @@
 // `wasmvisor test`: every suite in turn, then one closing line `N passed, N failed`.
 import { setup } from "../setup/index.ts";
-import { aspect, coreSmoke, tools, host, integration, type Counts } from "./suites.ts";
+import { aspect, coreSmoke, typecheck, tools, host, integration, type Counts } from "./suites.ts";
 
 const SUITES: Record<string, () => Counts> = {
-  aspect, "core-smoke": coreSmoke, tools, host, integration,
+  aspect, "core-smoke": coreSmoke, typecheck, tools, host, integration,
 };
 
 export async function testCommand(only?: string): Promise<number> {

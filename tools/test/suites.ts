@@ -62,6 +62,14 @@ function failureBlocks(tap: string): string {
   return out.join("\n").slice(0, 20000) || tap.slice(-5000);
 }
 
+/** The TypeScript of tools/ and tests/integration type-checks under strict settings. */
+export function typecheck(): Counts {
+  const r = run(process.execPath, [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", "tools/tsconfig.json"],
+    { allowFail: true });
+  const ok = r.status === 0;
+  return { passed: ok ? 1 : 0, failed: ok ? 0 : 1, skipped: 0, detail: ok ? "" : r.stdout + r.stderr };
+}
+
 export function tools(): Counts {
   return nodeTests(globSync(join(ROOT, "tools"), /\.test\.ts$/), 2);
 }
