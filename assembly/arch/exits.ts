@@ -114,19 +114,18 @@ function handleSysreg(esr: u64): i32 {
   logDec(<u64>sysregCrm(esr)); logStr("_");
   logDec(<u64>sysregOp2(esr));
   logStr(sysregIsRead(esr) ? " (read)" : " (write)");
-  logStr(", ESR ");
-  logHex(esr);
-  logStr(", PC ");
-  logHex(exitPc());
-  logEnd();
-  vmStop();
-  return ACTION_STOP;
+  return stopWithSyndrome(esr);
 }
 
 function handleOther(esr: u64): i32 {
   stopLine();
   logStr("unhandled exception class ");
   logHex(<u64>esrEc(esr));
+  return stopWithSyndrome(esr);
+}
+
+/** End a stop line with ", ESR <esr>, PC <pc>", then stop the VM. */
+function stopWithSyndrome(esr: u64): i32 {
   logStr(", ESR ");
   logHex(esr);
   logStr(", PC ");

@@ -126,17 +126,23 @@ static int guest_copy(struct wv_vm *vm, uint64_t ipa, uint8_t *wasm, uint32_t le
     return WV_OK;
 }
 
+/* guest_read / guest_write: both ends checked (Wasm range, then the VM's IPA space). */
+static int guest_io(struct wv_vm *vm, uint64_t ipa, uint8_t *mem, uint64_t mem_size, uint32_t off,
+                    uint32_t len, int to_guest)
+{
+    const char *what = to_guest ? "guest_write" : "guest_read";
+    int rc = wv_wasm_range_ok(off, len, mem_size) ? guest_copy(vm, ipa, mem + off, len, to_guest) : WV_EINVAL;
+    if (rc) refuse(vm, what, rc);
+    return rc;
+}
+
 m3ApiRawFunction(imp_guest_read)
 {
     m3ApiReturnType(int32_t);
     m3ApiGetArg(uint64_t, ipa);
     m3ApiGetArg(uint32_t, dst);
     m3ApiGetArg(uint32_t, len);
-    struct wv_vm *vm = VM();
-    if (!wv_wasm_range_ok(dst, len, MEM_SIZE())) m3ApiReturn(WV_EINVAL);
-    int rc = guest_copy(vm, ipa, (uint8_t *)_mem + dst, len, 0);
-    if (rc) refuse(vm, "guest_read", rc);
-    m3ApiReturn(rc);
+    m3ApiReturn(guest_io(VM(), ipa, (uint8_t *)_mem, MEM_SIZE(), dst, len, 0));
 }
 
 m3ApiRawFunction(imp_guest_write)
@@ -145,11 +151,7 @@ m3ApiRawFunction(imp_guest_write)
     m3ApiGetArg(uint64_t, ipa);
     m3ApiGetArg(uint32_t, src);
     m3ApiGetArg(uint32_t, len);
-    struct wv_vm *vm = VM();
-    if (!wv_wasm_range_ok(src, len, MEM_SIZE())) m3ApiReturn(WV_EINVAL);
-    int rc = guest_copy(vm, ipa, (uint8_t *)_mem + src, len, 1);
-    if (rc) refuse(vm, "guest_write", rc);
-    m3ApiReturn(rc);
+    m3ApiReturn(guest_io(VM(), ipa, (uint8_t *)_mem, MEM_SIZE(), src, len, 1));
 }
 
 m3ApiRawFunction(imp_image_load)
