@@ -20,7 +20,7 @@ export function ensureWasm3(): string {
     step(`fetching ${name}==${version} sdist from PyPI (${pins.pypi.what})`);
     const tmp = join(downloads, "pip-tmp");
     rmSync(tmp, { recursive: true, force: true });
-    run("python3", ["-m", "pip", "download", "--no-binary", ":all:", "--no-deps", "--no-build-isolation",
+    run("python3", ["-m", "pip", "download", "--no-binary", ":all:", "--no-deps",
       "-q", "-d", tmp, `${name}==${version}`]);
     const got = readdirSync(tmp).find((f) => f.endsWith(".tar.gz"));
     if (!got) throw new Error(`pip download of ${name}==${version} produced no sdist`);
