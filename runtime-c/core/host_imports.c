@@ -7,7 +7,7 @@
 #include "wv_console.h"
 #include "wv_sysregs.h"
 #include "wv_arch.h"
-#include "wasm3.h"
+#include "wv_imports.h"
 #include <string.h>
 
 #define VM()        ((struct wv_vm *)m3_GetUserData(runtime))
@@ -248,9 +248,7 @@ m3ApiRawFunction(imp_pcpu_of)
     m3ApiReturn((int32_t)vm->vcpus[idx].pcpu);
 }
 
-struct import { const char *name, *sig; M3RawCall fn; };
-
-static const struct import imports[] = {
+static const struct wv_import imports[] = {
     { "console_write", "v(ii)", imp_console_write },
     { "now", "I()", imp_now },
     { "counter_freq", "I()", imp_counter_freq },
@@ -266,12 +264,17 @@ static const struct import imports[] = {
     { "pcpu_of", "i(i)", imp_pcpu_of },
 };
 
-const char *wv_link_imports(struct M3Module *module)
+const char *wv_link_table(IM3Module module, const struct wv_import *t, size_t n)
 {
-    for (size_t i = 0; i < sizeof imports / sizeof imports[0]; i++) {
-        M3Result r = m3_LinkRawFunction(module, "wv", imports[i].name, imports[i].sig, imports[i].fn);
-        /* A module need not import everything; a signature mismatch is an error. */
+    for (size_t i = 0; i < n; i++) {
+        M3Result r = m3_LinkRawFunction(module, "wv", t[i].name, t[i].sig, t[i].fn);
         if (r && r != m3Err_functionLookupFailed) return r;
     }
     return 0;
+}
+
+const char *wv_link_imports(struct M3Module *module)
+{
+    const char *r = wv_link_table(module, imports, sizeof imports / sizeof imports[0]);
+    return r ? r : wv_link_irq_imports(module);
 }

@@ -7,6 +7,7 @@
 #include "wv_psci.h"
 #include "wv_arch.h"
 #include "wv_alloc.h"
+#include "wv_gic.h"
 #include <string.h>
 
 extern char __image_end[], __stacks_start[];
@@ -28,14 +29,17 @@ static void pcpu_setup(uint32_t cpu)
     struct wv_pcpu *p = &wv_pcpus[cpu];
     p->index = cpu;
     p->stack_top = (uint64_t)__stacks_start + (uint64_t)(cpu + 1) * WV_STACK_SIZE;
+    p->hw_mapped = ~0u;
     write_sysreg(tpidr_el2, (uint64_t)p);
     isb();
+    wv_gic_init_cpu(cpu);
 }
 
-static void run_or_idle(uint32_t cpu) __attribute__((noreturn));
-static void run_or_idle(uint32_t cpu)
+/* A CPU without a runnable vCPU sleeps until vcpu_boot places one (SEV). Called on
+ * this CPU's stack at any depth: entering a guest resets the stack. */
+void wv_idle_cpu(void)
 {
-    /* A CPU without a runnable vCPU sleeps until vcpu_boot places one (SEV). */
+    uint32_t cpu = wv_cpu_index();
     for (;;) {
         struct wv_vcpu *v = wv_pcpus[cpu].vcpu;
         if (v && v->state == VCPU_RUNNABLE && !v->vm->stopped) wv_vcpu_run(v);
@@ -86,6 +90,7 @@ static void create_vms(void)
 
 void wv_main(void)
 {
+    wv_gic_init_dist();
     pcpu_setup(0);
     wv_console_init(wv_board.uart_pl011);
     wv_printf("[wasmvisor] wasmvisor on %s, EL%lu, %u CPUs\n", wv_board.name,
@@ -110,11 +115,11 @@ void wv_main(void)
         int64_t rc = wv_psci_cpu_on(cpu, (uint64_t)wv_secondary_entry, cpu);
         if (rc) wv_printf("[wasmvisor] CPU %u did not start (PSCI error %ld)\n", cpu, rc);
     }
-    run_or_idle(0);
+    wv_idle_cpu();
 }
 
 void wv_secondary_main(uint32_t cpu)
 {
     pcpu_setup(cpu);
-    run_or_idle(cpu);
+    wv_idle_cpu();
 }

@@ -2,6 +2,7 @@
  * instance and act on its answer. Never returns. */
 #include "wv_core.h"
 #include "wv_console.h"
+#include "wv_gic.h"
 #include "wv_arch.h"
 
 static const char *const fault_names[] = {
@@ -9,45 +10,70 @@ static const char *const fault_names[] = {
     "EL2 SError", "", "", "", "", "AArch32 sync", "AArch32 IRQ", "AArch32 FIQ", "AArch32 SError",
 };
 
-static void park(void) __attribute__((noreturn));
-static void park(void)
-{
-    for (;;) wfi();
-}
+/* ISR_EL1.I (ARM ARM D17.2.79): an IRQ is pending at this CPU. */
+#define ISR_I   (1u << 7)
 
 void wv_vm_stop(struct wv_vm *vm, const char *why)
 {
     if (vm->stopped) return;
     vm->stopped = 1;
-    for (uint32_t i = 0; i < vm->own.vcpu_count; i++) vm->vcpus[i].state = VCPU_STOPPED;
+    for (uint32_t i = 0; i < vm->own.vcpu_count; i++) {
+        vm->vcpus[i].state = VCPU_STOPPED;
+        /* vCPUs running elsewhere leave their guest at the kick and park. */
+        if (vm->vcpus[i].pcpu != wv_cpu_index()) wv_gic_send_sgi(vm->vcpus[i].pcpu, WV_KICK_SGI);
+    }
     wv_printf("[wasmvisor] vm %s: all vCPUs parked (%s)\n", vm->own.name, why);
+}
+
+/* A physical IRQ while the guest ran: acknowledge it, let the core route it, then
+ * deactivate it unless the core handed it to the guest (HW = 1 list register). */
+static int irq_exit(struct wv_vm *vm, struct wv_vcpu *v)
+{
+    uint32_t intid = wv_gic_ack();
+    if (intid == GIC_SPURIOUS) return WV_ACTION_RESUME;
+    struct wv_pcpu *p = &wv_pcpus[wv_cpu_index()];
+    p->hw_mapped = ~0u;
+    int action = vm->stopped ? WV_ACTION_STOP : wv_core_handle_exit(vm, v, EXIT_FLAG_IRQ, intid);
+    if (p->hw_mapped != intid) wv_gic_deactivate(intid);
+    return action;
 }
 
 void wv_trap(struct wv_vcpu_regs *frame, uint32_t kind)
 {
     struct wv_vcpu *v = (struct wv_vcpu *)frame;
     struct wv_vm *vm = v->vm;
-    if (kind == TRAP_SYNC_LOWER) {
-        switch (wv_core_handle_exit(vm, v)) {
-        case WV_ACTION_RESUME:
-        case WV_ACTION_YIELD:       /* one vCPU per CPU: nothing to yield to yet */
-            break;
-        case WV_ACTION_IDLE:
-            v->state = VCPU_IDLE;
-            wfi();                  /* woken by any interrupt; the vGIC decides later */
-            v->state = VCPU_RUNNABLE;
-            break;
-        default:
-            wv_vm_stop(vm, "exit handler asked to stop");
-            park();
-        }
-    } else {
-        /* No interrupt is routed to EL2 yet (HCR_EL2.IMO/FMO clear): report and go on. */
-        wv_printf("[wasmvisor] vm %s: unexpected %s exception at EL2\n", vm->own.name,
-                  kind == TRAP_IRQ_LOWER ? "IRQ" : kind == TRAP_FIQ_LOWER ? "FIQ" : "SError");
-        if (kind == TRAP_SERROR_LOWER) { wv_vm_stop(vm, "SError"); park(); }
+    int action;
+    switch (kind) {
+    case TRAP_SYNC_LOWER:
+        action = wv_core_handle_exit(vm, v, 0, 0);
+        break;
+    case TRAP_IRQ_LOWER:
+        action = irq_exit(vm, v);
+        break;
+    default:
+        wv_printf("[wasmvisor] vm %s: %s from the guest, ESR 0x%lx PC 0x%lx\n", vm->own.name,
+                  kind == TRAP_FIQ_LOWER ? "FIQ" : "SError", frame->esr, frame->pc);
+        action = kind == TRAP_SERROR_LOWER ? WV_ACTION_STOP : WV_ACTION_RESUME;
+        if (action == WV_ACTION_STOP) wv_vm_stop(vm, "SError");
     }
-    if (vm->stopped) park();
+    switch (action) {
+    case WV_ACTION_RESUME:
+    case WV_ACTION_YIELD:       /* one vCPU per CPU: nothing to yield to yet */
+        break;
+    case WV_ACTION_IDLE:
+        /* WFI: sleep until an interrupt is pending here; the guest then takes its exit. */
+        v->state = VCPU_IDLE;
+        while (!(read_sysreg(isr_el1) & ISR_I) && !vm->stopped) wfi();
+        if (!vm->stopped) v->state = VCPU_RUNNABLE;
+        break;
+    case WV_ACTION_OFF:
+        v->state = VCPU_OFF;
+        wv_idle_cpu();
+    default:
+        wv_vm_stop(vm, "exit handler asked to stop");
+        wv_idle_cpu();
+    }
+    if (vm->stopped || v->state != VCPU_RUNNABLE) wv_idle_cpu();
     wv_guest_enter(frame);
 }
 
@@ -55,5 +81,5 @@ void wv_el2_fault(uint64_t kind, uint64_t esr, uint64_t elr, uint64_t far)
 {
     wv_printf("[wasmvisor] PANIC: %s exception in the hypervisor on CPU %u: ESR 0x%lx ELR 0x%lx FAR 0x%lx\n",
               kind < 16 ? fault_names[kind] : "?", wv_cpu_index(), esr, elr, far);
-    park();
+    for (;;) wfi();
 }

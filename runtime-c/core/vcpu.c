@@ -42,15 +42,18 @@ void wv_vcpu_run(struct wv_vcpu *v)
         wv_el1_restore(&v->el1);
         p->loaded = v;
     }
-    write_sysreg(hcr_el2, HCR_VM | HCR_SWIO | HCR_FB | HCR_BSU_IS | HCR_TWI | HCR_TSC
-                        | HCR_TACR | HCR_RW);
+    /* IMO/FMO: physical interrupts come to EL2 and the guest gets virtual ones from the
+     * list registers (GICv3 spec 12.5); AMO: SErrors come to EL2 too. */
+    write_sysreg(hcr_el2, HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_FB | HCR_BSU_IS
+                        | HCR_TWI | HCR_TSC | HCR_TACR | HCR_RW);
     write_sysreg(vtcr_el2, vm->vtcr);
     write_sysreg(vttbr_el2, vm->vttbr);
     write_sysreg(vmpidr_el2, v->vmpidr);
     write_sysreg(vpidr_el2, read_sysreg(midr_el1));
-    /* CNTHCTL_EL2.EL1PCTEN/EL1PCEN: the guest may read the physical counter and use
-     * its physical timer until the virtual timer lands (ARM ARM D17.2.25). */
-    write_sysreg(cnthctl_el2, 3);
+    /* CNTHCTL_EL2 (ARM ARM D17.2.25): EL1PCTEN = 1, the guest reads the physical counter;
+     * EL1PCEN = 0, its physical timer registers trap (the core emulates them): the
+     * physical timer belongs to the hypervisor. Guests use the virtual timer. */
+    write_sysreg(cnthctl_el2, 1);
     write_sysreg(cntvoff_el2, 0);
     isb();
     __asm__ volatile("tlbi vmalls12e1" ::: "memory");

@@ -113,18 +113,24 @@ static int instantiate(struct wv_vm *vm, struct wv_core_instance *c, const uint8
     return 0;
 }
 
-static int handle_exit_locked(struct wv_vm *vm, struct wv_core_instance *c, struct wv_vcpu *vcpu);
+static int handle_exit_locked(struct wv_vm *vm, struct wv_core_instance *c, struct wv_vcpu *vcpu,
+                              uint32_t flags, uint32_t intid);
 
-int wv_core_handle_exit(struct wv_vm *vm, struct wv_vcpu *vcpu)
+int wv_core_handle_exit(struct wv_vm *vm, struct wv_vcpu *vcpu, uint32_t flags, uint32_t intid)
 {
     struct wv_core_instance *c = vm->core;
+    struct wv_pcpu *p = &wv_pcpus[wv_cpu_index()];
+    if (!c) return WV_ACTION_STOP;
     wv_lock(&c->lock);
-    int action = handle_exit_locked(vm, c, vcpu);
+    p->exit_vm = vm;                /* the interrupt imports act for this VM only */
+    int action = handle_exit_locked(vm, c, vcpu, flags, intid);
+    p->exit_vm = 0;
     wv_unlock(&c->lock);
     return action;
 }
 
-static int handle_exit_locked(struct wv_vm *vm, struct wv_core_instance *c, struct wv_vcpu *vcpu)
+static int handle_exit_locked(struct wv_vm *vm, struct wv_core_instance *c, struct wv_vcpu *vcpu,
+                              uint32_t flags, uint32_t intid)
 {
     uint32_t mem_size;
     uint8_t *mem = m3_GetMemory(c->rt, &mem_size, 0);
@@ -136,8 +142,9 @@ static int handle_exit_locked(struct wv_vm *vm, struct wv_core_instance *c, stru
     /* One copy: the record's first 288 bytes have the frame's layout. */
     memcpy(rec, &vcpu->regs, EXIT_REC_VCPU);
     *(uint32_t *)(rec + EXIT_REC_VCPU) = vcpu->index;
-    *(uint32_t *)(rec + EXIT_REC_FLAGS) = 0;
+    *(uint32_t *)(rec + EXIT_REC_FLAGS) = flags;
     *(uint64_t *)(rec + EXIT_REC_CNTVCT) = read_sysreg(cntvct_el0);
+    *(uint32_t *)(rec + EXIT_REC_INTID) = intid;
 
     int32_t idx = (int32_t)vcpu->index, action = 0;
     const void *args[1] = { &idx };

@@ -10,26 +10,32 @@
 #define WV_ACTION_IDLE      1
 #define WV_ACTION_STOP      2
 #define WV_ACTION_YIELD     3
+#define WV_ACTION_OFF       4       /* the vCPU turned itself off (PSCI CPU_OFF) */
 
 /* Exit record, docs/abi.md 2: the first 288 bytes mirror struct wv_vcpu_regs. */
 #define EXIT_REC_SIZE       320
 #define EXIT_REC_VCPU       288
 #define EXIT_REC_FLAGS      292
 #define EXIT_REC_CNTVCT     296
+#define EXIT_REC_INTID      304     /* IRQ exits: the physical INTID (docs/abi.md 4) */
+#define EXIT_FLAG_IRQ       1u
 
 #define WV_CORE_ABI_VERSION 1
 
 /* Instantiate the core for `vm` and run its wv_init. Returns 0, or -1 with *err set. */
 int wv_core_create(struct wv_vm *vm, const uint8_t *wasm, size_t wasm_len,
                    const uint8_t *blob, size_t blob_len, const char **err);
-/* Hand the exit now in vcpu->regs to the core; returns a WV_ACTION_*. */
-int wv_core_handle_exit(struct wv_vm *vm, struct wv_vcpu *vcpu);
+/* Hand the exit now in vcpu->regs to the core; returns a WV_ACTION_*. For an IRQ exit
+ * `flags` is EXIT_FLAG_IRQ and `intid` the acknowledged physical INTID. */
+int wv_core_handle_exit(struct wv_vm *vm, struct wv_vcpu *vcpu, uint32_t flags, uint32_t intid);
 /* Counter ticks spent by `n` host->Wasm calls of wv_nop. */
 uint64_t wv_core_time_nop(struct wv_vm *vm, uint32_t n);
 
 /* host_imports.c */
 struct M3Module;
 const char *wv_link_imports(struct M3Module *module);
+/* irq_imports.c: the interrupt imports (docs/abi.md 4). */
+const char *wv_link_irq_imports(struct M3Module *module);
 
 /* pages.c: 4 KiB pages for stage-2 tables, zeroed. */
 void wv_pages_init(uint64_t base, uint64_t size);

@@ -46,12 +46,16 @@ struct wv_pcpu {
     uint32_t index;
     struct wv_vcpu *vcpu;           /* the vCPU this CPU runs (one per CPU for now) */
     struct wv_vcpu *loaded;         /* whose EL1 state is in the registers */
+    struct wv_vm *exit_vm;          /* the VM whose exit this CPU is handling, else 0 */
+    uint32_t hw_mapped;             /* pINTID the core handed to the guest (HW=1) in this exit, else ~0 */
 };
 
 extern struct wv_pcpu wv_pcpus[WV_MAX_CPUS];
 
 void wv_guest_enter(struct wv_vcpu_regs *frame) __attribute__((noreturn));
 void wv_vcpu_run(struct wv_vcpu *vcpu) __attribute__((noreturn));
+/* Run this CPU's vCPU when it is runnable, else sleep until it is (main.c). */
+void wv_idle_cpu(void) __attribute__((noreturn));
 void wv_el1_save(struct wv_el1_state *s);
 void wv_el1_restore(const struct wv_el1_state *s);
 

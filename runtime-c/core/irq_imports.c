@@ -1,0 +1,125 @@
+/* The interrupt imports of the core module (docs/abi.md 4). They act on the list
+ * registers of the physical CPU that is handling an exit of the calling VM, and only
+ * then: a core cannot reach another VM's virtual CPU interface, hand a guest a
+ * physical interrupt it does not own, or set ICH_HCR_EL2 bits outside its remit. */
+#include "wv_core.h"
+#include "wv_gic.h"
+#include "wv_validate.h"
+#include "wv_console.h"
+#include "wv_arch.h"
+#include "wv_imports.h"
+
+#define VM()        ((struct wv_vm *)m3_GetUserData(runtime))
+
+/* ICH_LR<n>_EL2 fields (GICv3 spec 12.5.8). */
+#define LR_HW               (1ull << 61)
+#define LR_PINTID(v)        (((v) >> 32) & 0x1fffull)
+/* ICH_HCR_EL2 bits the core may set (GICv3 spec 12.5.4): En, UIE, LRENPIE, NPIE. */
+#define ICH_HCR_EN          1u
+#define ICH_HCR_ALLOWED     0xfu
+
+static struct wv_pcpu *here(struct wv_vm *vm)
+{
+    struct wv_pcpu *p = &wv_pcpus[wv_cpu_index()];
+    return p->exit_vm == vm ? p : 0;
+}
+
+/* Physical INTIDs a VM may have deactivated by its guest (HW = 1): its virtual timer. */
+static int hw_intid_owned(struct wv_vm *vm, uint64_t pintid)
+{
+    (void)vm;
+    return pintid == PPI_VTIMER;
+}
+
+m3ApiRawFunction(imp_lr_count)
+{
+    m3ApiReturnType(int32_t);
+    m3ApiReturn((int32_t)wv_gic_lr_count());
+}
+
+m3ApiRawFunction(imp_lr_read)
+{
+    m3ApiReturnType(int64_t);
+    m3ApiGetArg(int32_t, lr);
+    struct wv_vm *vm = VM();
+    if (!here(vm) || lr < 0 || (uint32_t)lr >= wv_gic_lr_count()) m3ApiReturn(0);
+    m3ApiReturn((int64_t)wv_gic_lr_read((uint32_t)lr));
+}
+
+m3ApiRawFunction(imp_lr_write)
+{
+    m3ApiReturnType(int32_t);
+    m3ApiGetArg(int32_t, lr);
+    m3ApiGetArg(uint64_t, value);
+    struct wv_vm *vm = VM();
+    struct wv_pcpu *p = here(vm);
+    if (!p) m3ApiReturn(WV_ESTATE);
+    if (lr < 0 || (uint32_t)lr >= wv_gic_lr_count()) m3ApiReturn(WV_EINVAL);
+    if (value & LR_HW) {
+        uint64_t pintid = LR_PINTID(value);
+        if (!hw_intid_owned(vm, pintid)) {
+            wv_printf("[wasmvisor] vm %s: import lr_write refused (error -2: pINTID %lu not owned)\n",
+                      vm->own.name, (unsigned long)pintid);
+            m3ApiReturn(WV_ENOTOWNED);
+        }
+        p->hw_mapped = (uint32_t)pintid;
+    }
+    wv_gic_lr_write((uint32_t)lr, value);
+    m3ApiReturn(WV_OK);
+}
+
+m3ApiRawFunction(imp_ich_hcr_write)
+{
+    m3ApiReturnType(int32_t);
+    m3ApiGetArg(uint32_t, value);
+    if (!here(VM())) m3ApiReturn(WV_ESTATE);
+    if (value & ~ICH_HCR_ALLOWED) m3ApiReturn(WV_EDENIED);
+    wv_gic_hcr_write(value | ICH_HCR_EN);
+    m3ApiReturn(WV_OK);
+}
+
+m3ApiRawFunction(imp_ich_status)
+{
+    m3ApiReturnType(int64_t);
+    if (!here(VM())) m3ApiReturn(0);
+    m3ApiReturn((int64_t)wv_gic_status());
+}
+
+m3ApiRawFunction(imp_vcpu_kick)
+{
+    m3ApiReturnType(int32_t);
+    m3ApiGetArg(int32_t, idx);
+    struct wv_vm *vm = VM();
+    if (idx < 0 || (uint32_t)idx >= vm->own.vcpu_count) m3ApiReturn(WV_EINVAL);
+    struct wv_vcpu *v = &vm->vcpus[idx];
+    if (v->state == VCPU_OFF || v->state == VCPU_STOPPED) m3ApiReturn(WV_OK);
+    if (v->pcpu != wv_cpu_index()) wv_gic_send_sgi(v->pcpu, WV_KICK_SGI);
+    m3ApiReturn(WV_OK);
+}
+
+m3ApiRawFunction(imp_irq_set)
+{
+    m3ApiReturnType(int32_t);
+    m3ApiGetArg(int32_t, intid);
+    m3ApiGetArg(int32_t, enable);
+    (void)enable;
+    /* No physical SPI is given to a VM yet (passthrough comes with device ownership
+     * in the config blob): every request is for something the VM does not own. */
+    wv_printf("[wasmvisor] vm %s: import irq_set refused (error -2: SPI %d not owned)\n", VM()->own.name, intid);
+    m3ApiReturn(WV_ENOTOWNED);
+}
+
+static const struct wv_import imports[] = {
+    { "lr_count", "i()", imp_lr_count },
+    { "lr_read", "I(i)", imp_lr_read },
+    { "lr_write", "i(iI)", imp_lr_write },
+    { "ich_hcr_write", "i(i)", imp_ich_hcr_write },
+    { "ich_status", "I()", imp_ich_status },
+    { "vcpu_kick", "i(i)", imp_vcpu_kick },
+    { "irq_set", "i(ii)", imp_irq_set },
+};
+
+const char *wv_link_irq_imports(struct M3Module *module)
+{
+    return wv_link_table(module, imports, sizeof imports / sizeof imports[0]);
+}
