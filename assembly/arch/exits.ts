@@ -3,13 +3,14 @@
 
 import { ACTION_RESUME, ACTION_IDLE, ACTION_STOP, ACTION_YIELD, exitEsr, exitFar,
   exitHpfar, exitPc, exitReadReg, exitWriteReg, exitAdvancePc } from "../abi/exit_record";
-import { EC_WFX, EC_HVC64, EC_SYSREG, EC_IABT_LOW, EC_DABT_LOW, esrEc, esrInstrBytes, wfxIsWfe,
+import { EC_WFX, EC_HVC64, EC_SMC64, EC_SYSREG, EC_IABT_LOW, EC_DABT_LOW, esrEc, esrInstrBytes, wfxIsWfe,
   dabtIsv, dabtAccessBytes, dabtSse, dabtSrt, dabtSf, dabtS1ptw, dabtIsWrite, abortFsc, fscKind,
   fscHasLevel, fscLevel, faultKindName, sysregKey, sysregIsRead, sysregRt, sysregOp0, sysregOp1,
   sysregCrn, sysregCrm, sysregOp2, SYSREG_ACTLR_EL1 } from "./esr";
 import { STATE, COUNTERS_OFF, EXIT_CLASSES, MAX_VCPUS } from "../core/layout";
 import { vmRunning, vmVcpuCount, vmStop } from "../core/vm";
-import { handleHypercall } from "../core/hypercall";
+import { handleHypercall, handleSmc } from "../core/hypercall";
+import { consoleFlush } from "../core/console";
 import { mmioFind, mmioBase, mmioRead, mmioWrite } from "../devices/mmio";
 import { logBeginVm, logStr, logHex, logDec, logEnd } from "../core/log";
 
@@ -28,6 +29,8 @@ const HPFAR_FIPA_MASK: u64 = 0xffffffffff;   // 40 bits
 const PAGE_SHIFT: u64 = 12;
 const PAGE_OFFSET_MASK: u64 = 0xfff;
 const W_REG_MASK: u64 = 0xffffffff;
+/** A trapped SMC returns to the SMC itself (ARM ARM, "preferred return address"): step over its 4 bytes. */
+const SMC_BYTES: u32 = 4;
 
 @inline function counter(vcpu: u32, cls: u32): usize {
   return STATE + COUNTERS_OFF + ((<usize>(vcpu * EXIT_CLASSES + cls)) << 3);
@@ -51,6 +54,7 @@ export function faultIpa(): u64 {
 
 /** Print "[wasmvisor] vm <name> stopped: ..." up to the reason, which the caller adds. */
 function stopLine(): void {
+  consoleFlush();   // the guest's last words come before the reason it was stopped
   logBeginVm();
   logStr(" stopped: ");
 }
@@ -153,12 +157,16 @@ export function handleExit(vcpu: i32): i32 {
   // The hypercall path first and short: it is the one benchmarks measure.
   if (ec == EC_HVC64) {
     count(v, EXIT_CLASS_HVC);
-    return handleHypercall();
+    return handleHypercall(v);
   }
   switch (ec) {
     case EC_DABT_LOW:
       count(v, EXIT_CLASS_MMIO);
       return handleDataAbort(esr);
+    case EC_SMC64:
+      count(v, EXIT_CLASS_HVC);
+      exitAdvancePc(SMC_BYTES);
+      return handleSmc(v);
     case EC_WFX:
       exitAdvancePc(esrInstrBytes(esr));
       if (wfxIsWfe(esr)) { count(v, EXIT_CLASS_WFE); return ACTION_YIELD; }

@@ -6,6 +6,7 @@ import { EXIT_RECORD, EXIT_X, ACTION_RESUME, exitReadReg, exitWriteReg, exitEsr 
 import { WV_HC_BASE, WV_HC_NULL, WV_HC_VERSION, WV_HC_PUTC, WV_HC_VM_INFO, WV_HC_REPORT, WV_HC_IMM,
   HC_SUCCESS, HC_NOT_SUPPORTED, HC_INVALID_PARAMETER, WV_ABI_VERSION, CORE_VERSION } from "../abi/hypercalls";
 import { hvcImm16 } from "../arch/esr";
+import { psciOwns, psciCall } from "../arch/psci";
 import { STATE, HCWARN_COUNT, HCWARN_IDS, HCWARN_MAX } from "./layout";
 import { vmIndex, vmVcpuCount } from "./vm";
 import { consolePutc } from "./console";
@@ -84,11 +85,12 @@ function hcUnknown(id: u32, imm: u32): void {
  * (ARM ARM: the preferred return address of an HVC exception is the next instruction), so the PC is
  * left alone.
  */
-export function handleHypercall(): i32 {
+export function handleHypercall(vcpu: u32): i32 {
   // SMCCC: the function ID is W0; the upper half of x0 is ignored.
   const id = <u32>load<u64>(EXIT_RECORD + EXIT_X);
   const imm = hvcImm16(exitEsr());
   if (imm != WV_HC_IMM) { hcUnknown(id, imm); return ACTION_RESUME; }
+  if (psciOwns(id)) return psciCall(id, vcpu);
   switch (id - WV_HC_BASE) {
     case WV_HC_NULL - WV_HC_BASE: setX0(HC_SUCCESS); break;
     case WV_HC_VERSION - WV_HC_BASE: hcVersion(); break;
@@ -97,5 +99,23 @@ export function handleHypercall(): i32 {
     case WV_HC_REPORT - WV_HC_BASE: hcReport(); break;
     default: hcUnknown(id, imm);
   }
+  return ACTION_RESUME;
+}
+
+/**
+ * A trapped SMC (HCR_EL2.TSC): PSCI and the SMCCC architecture calls are answered as for
+ * HVC; anything else is NOT_SUPPORTED (there is no secure firmware behind a VM).
+ * ELR_EL2 of a trapped SMC points at the SMC itself, so the caller steps over it.
+ */
+export function handleSmc(vcpu: u32): i32 {
+  const id = <u32>load<u64>(EXIT_RECORD + EXIT_X);
+  if (psciOwns(id)) return psciCall(id, vcpu);
+  if (firstReport(id)) {
+    logBeginVm();
+    logStr(": unknown SMC function ");
+    logHex(<u64>id);
+    logEnd();
+  }
+  setX0(HC_NOT_SUPPORTED);
   return ACTION_RESUME;
 }

@@ -29,7 +29,7 @@ export const VM_IPA_BITS: usize = VM_OFF + 24;     // u32 stage-2 input size
 export const VM_PCPU_MASK: usize = VM_OFF + 28;    // u32
 export const VM_NAME: usize = VM_OFF + 32;         // char[16], NUL padded
 export const VM_NAME_LEN: usize = VM_OFF + 48;     // u32
-export const VM_RESERVED: usize = VM_OFF + 52;     // u32, 0
+export const VM_VCPU_ON: usize = VM_OFF + 52;      // u32 bit n: vCPU n is on (PSCI, arch/psci.ts)
 export const VM_ENTRY: usize = VM_OFF + 56;        // u64 entry IPA of vCPU 0
 export const VM_DTB: usize = VM_OFF + 64;          // u64 DTB IPA (0 = none)
 export const VM_SIZE: usize = 72;

@@ -13,7 +13,8 @@ import { STATE, STATE_SIZE, STATE_LAYOUT_VERSION, VM_STATE, VM_VCPU_COUNT, VM_RE
   VM_DEVICE_COUNT, VM_IPA_BITS, VM_NAME, VM_NAME_LEN, VM_NAME_SIZE, MAX_VCPUS, MAX_REGIONS,
   MAX_DEVICES, MMIO_COUNT, MMIO_ENTRIES, MMIO_RECORD, MMIO_KIND, MMIO_BASE, MMIO_LIMIT,
   CONSOLE_LEN, CONSOLE_LINE_MAX, HCWARN_COUNT, HCWARN_MAX, S2_TABLE_COUNT, S2_TABLES,
-  S2_RECORD, S2_REC_INDEX, S2_MAX_CHILD_TABLES } from "./layout";
+  S2_RECORD, S2_REC_INDEX, S2_REC_PARENT, S2_REC_CHILD, S2_MAX_CHILD_TABLES, S2_ROOT, VM_INDEX, VM_TYPE,
+  VM_VCPU_ON, MAX_VMS } from "./layout";
 import { VM_EMPTY, VM_STOPPED } from "./vm";
 import { cfgNameLength } from "./config";
 import { mmioKnownKind } from "../devices/mmio";
@@ -35,6 +36,11 @@ export const STATE_ERR_LENGTH: i32 = -205;    // header length disagrees with th
 export const STATE_ERR_CHECKSUM: i32 = -206;
 export const STATE_ERR_CONTENT: i32 = -207;   // a count or index out of range
 export const STATE_ERR_BUSY: i32 = -208;      // this instance already runs a VM
+
+/** Table handles the runtime gives a VM: 0..511 (WV_MAX_S2_TABLES). */
+const S2_HANDLES: u32 = S2_MAX_CHILD_TABLES + 1;
+/** The last VM type (2, rtvm: core/config.ts). */
+const VM_TYPE_LAST: u32 = 2;
 
 const FNV_OFFSET: u32 = 0x811c9dc5;
 const FNV_PRIME: u32 = 0x01000193;
@@ -78,6 +84,10 @@ function contentValid(p: usize): bool {
   if (nameLen >= VM_NAME_SIZE) return false;
   if (state != VM_EMPTY) {
     if (vcpus == 0 || regions == 0) return false;
+    if (load<u32>(p + VM_INDEX) >= MAX_VMS || load<u32>(p + VM_TYPE) > VM_TYPE_LAST) return false;
+    if ((load<u32>(p + VM_VCPU_ON) >> vcpus) != 0) return false;   // only vCPUs it has
+    const root = load<i32>(p + S2_ROOT);
+    if (root < 0 || <u32>root >= S2_HANDLES) return false;
     if (<i32>nameLen != cfgNameLength(p + VM_NAME)) return false;
     const bits = load<u32>(p + VM_IPA_BITS);
     if (bits < S2_MIN_IPA_BITS || bits > S2_MAX_IPA_BITS) return false;
@@ -94,7 +104,10 @@ function contentValid(p: usize): bool {
   const tables = load<u32>(p + S2_TABLE_COUNT);
   if (tables > S2_MAX_CHILD_TABLES) return false;
   for (let i: u32 = 0; i < tables; i++) {
-    if (load<u32>(p + S2_TABLES + <usize>i * S2_RECORD + S2_REC_INDEX) > 511) return false;
+    const r = p + S2_TABLES + <usize>i * S2_RECORD;
+    if (load<u32>(r + S2_REC_INDEX) > 511) return false;
+    // Handles name the runtime's table pages: 0..S2_HANDLES-1 (runtime-c/include/wv_vm.h).
+    if (<u32>load<i32>(r + S2_REC_PARENT) >= S2_HANDLES || <u32>load<i32>(r + S2_REC_CHILD) >= S2_HANDLES) return false;
   }
   return true;
 }

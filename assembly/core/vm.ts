@@ -4,7 +4,7 @@
 
 import { wv_image_load, wv_vcpu_boot, wv_vm_stop, WV_EINVAL, WV_ESTATE } from "../abi/imports";
 import { STATE, VM_INDEX, VM_TYPE, VM_STATE, VM_VCPU_COUNT, VM_REGION_COUNT, VM_DEVICE_COUNT,
-  VM_IPA_BITS, VM_PCPU_MASK, VM_NAME, VM_NAME_LEN, VM_ENTRY, VM_DTB, REGIONS_OFF, REGION_IPA,
+  VM_IPA_BITS, VM_PCPU_MASK, VM_NAME, VM_NAME_LEN, VM_ENTRY, VM_DTB, VM_VCPU_ON, REGIONS_OFF, REGION_IPA,
   REGION_PA, REGION_SIZE, REGION_FLAGS, REGION_RECORD, STATE_SIZE, VM_NAME_SIZE, S2_ROOT } from "./layout";
 import { cfgValidate, cfgErrorMessage, cfgErrorVm, cfgErrorItem, cfgVm, cfgRegion, cfgDevice, cfgImage,
   cfgNameLength, CFG_OK, CFG_VM_NAME, CFG_VM_TYPE, CFG_VM_VCPU_COUNT, CFG_VM_PCPU_MASK,
@@ -20,6 +20,9 @@ import { logBegin, logBeginVm, logStr, logDec, logHex, logEnd } from "./log";
 export const VM_EMPTY: u32 = 0;      // wv_init not (successfully) run yet
 export const VM_RUNNING: u32 = 1;
 export const VM_STOPPED: u32 = 2;
+
+/** Region flag X (docs/abi.md 1, region.flags bit 2). */
+const REGION_FLAG_X: u32 = 1 << 2;
 
 /** Pages of Wasm linear memory are 64 KiB. */
 const WASM_PAGE_SHIFT: i32 = 16;
@@ -41,6 +44,12 @@ export function vmRegionOf(ipa: u64): i32 {
     if (ipa - load<u64>(r + REGION_IPA) < load<u64>(r + REGION_SIZE)) return <i32>i;
   }
   return -1;
+}
+
+/** Is `ipa` inside a region the guest may execute from? */
+export function vmRegionExecutable(ipa: u64): bool {
+  const i = vmRegionOf(ipa);
+  return i >= 0 && (load<u32>(region(<u32>i) + REGION_FLAGS) & REGION_FLAG_X) != 0;
 }
 
 /** Wipe all state back to "no VM" (used before init and by tests). */
@@ -168,6 +177,7 @@ export function vmInit(vm: i32, blob: usize, len: usize): i32 {
 
   const boot = wv_vcpu_boot(0, load<u64>(STATE + VM_ENTRY), load<u64>(STATE + VM_DTB));
   if (boot < 0) return initFailed("vCPU 0 boot", boot);
+  store<u32>(STATE + VM_VCPU_ON, 1);   // vCPU 0 runs; the others wait for PSCI CPU_ON
   store<u32>(STATE + VM_STATE, VM_RUNNING);
 
   logBeginVm();

@@ -15,6 +15,8 @@ export const MMIO_NONE: i32 = -1;
 
 const WORD_BYTES: u64 = 4;
 const WORD_MASK: u64 = 0xffffffff;
+/** Register offsets are 32-bit: larger offsets of a huge window reach no register. */
+const MAX_REG_OFFSET: u64 = 0xfffffff8;
 
 @inline function entry(slot: i32): usize {
   return STATE + MMIO_ENTRIES + <usize>slot * MMIO_RECORD;
@@ -84,6 +86,7 @@ function deviceWrite(slot: i32, reg: u32, value: u32, mask: u32): void {
 
 /** Read `bytes` (1, 2, 4 or 8) at `offset` into device `slot`; zero-extended. */
 export function mmioRead(slot: i32, offset: u64, bytes: u32): u64 {
+  if (offset > MAX_REG_OFFSET) return 0;   // no device has registers past 4 GiB
   const reg = <u32>(offset & ~(WORD_BYTES - 1));
   if (bytes == 8) {
     return <u64>deviceRead(slot, reg) | (<u64>deviceRead(slot, reg + 4) << 32);
@@ -94,6 +97,7 @@ export function mmioRead(slot: i32, offset: u64, bytes: u32): u64 {
 
 /** Write the low `bytes` (1, 2, 4 or 8) of `value` at `offset` into device `slot`. */
 export function mmioWrite(slot: i32, offset: u64, bytes: u32, value: u64): void {
+  if (offset > MAX_REG_OFFSET) return;
   const reg = <u32>(offset & ~(WORD_BYTES - 1));
   if (bytes == 8) {
     deviceWrite(slot, reg, <u32>value, <u32>WORD_MASK);

@@ -197,7 +197,13 @@ m3ApiRawFunction(imp_vcpu_boot)
         refuse(vm, "vcpu_boot (physical CPU already taken)", WV_ESTATE);
         m3ApiReturn(WV_ESTATE);
     }
+    if (v->state == VCPU_RUNNABLE || v->state == VCPU_IDLE) {
+        refuse(vm, "vcpu_boot (vCPU already on)", WV_ESTATE);
+        m3ApiReturn(WV_ESTATE);
+    }
     memset(&v->regs, 0, sizeof v->regs);
+    memset(&v->el1, 0, sizeof v->el1);      /* a vCPU starts from reset, not from its last run */
+    if (wv_pcpus[cpu].loaded == v) wv_pcpus[cpu].loaded = 0;
     v->regs.pc = pc;
     v->regs.x[0] = x0;
     v->regs.spsr = 0x3c5;           /* EL1h, DAIF masked (ARM ARM C5.2.18) */

@@ -176,16 +176,16 @@ describe("other exits", () => {
 
   it("stops the VM on an exception class it does not handle", () => {
     expect(freshVm()).toBe(0);
-    exitWith((<u64>0x17 << 26) | IL);
+    exitWith((<u64>0x07 << 26) | IL);   // a trapped FP access: never enabled, so never expected
     expect(handleExit(0)).toBe(ACTION_STOP);
     expect(lastConsole()).toBe(
-      "[wasmvisor] vm linux stopped: unhandled exception class 0x17, ESR 0x5e000000, PC 0x40080000\n");
+      "[wasmvisor] vm linux stopped: unhandled exception class 0x7, ESR 0x1e000000, PC 0x40080000\n");
     expect(exitCount(0, EXIT_CLASS_OTHER)).toBe(1);
   });
 
   it("answers every exit of a stopped VM with stop, without acting", () => {
     expect(freshVm()).toBe(0);
-    exitWith((<u64>0x17 << 26) | IL);
+    exitWith((<u64>0x07 << 26) | IL);
     handleExit(0);
     exitWith(hvcEsr(0));
     expect(handleExit(0)).toBe(ACTION_STOP);
