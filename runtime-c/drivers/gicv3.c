@@ -1,6 +1,7 @@
 /* Physical GICv3 (IHI 0069, "GICv3 spec" below): distributor, redistributors, the
  * system-register CPU interface, and the virtual interface's ICH_* registers. */
 #include "wv_gic.h"
+#include "wv_gic_ops.h"
 #include "wv_board.h"
 #include "wv_arch.h"
 #include "wv_console.h"
@@ -37,7 +38,7 @@ static void dist_wait(void)
     while (*reg32(wv_board.gicd, GICD_CTLR) & CTLR_RWP) { }
 }
 
-void wv_gic_init_dist(void)
+static void v3_init_dist(void)
 {
     uint64_t d = wv_board.gicd;
     *reg32(d, GICD_CTLR) = 0;
@@ -59,7 +60,7 @@ static uint64_t redist(uint32_t cpu)
     return wv_board.gicr + (uint64_t)cpu * wv_board.gicr_stride;
 }
 
-void wv_gic_init_cpu(uint32_t cpu)
+static void v3_init_cpu(uint32_t cpu)
 {
     uint64_t r = redist(cpu);
     /* Wake the redistributor (12.11.42 GICR_WAKER). */
@@ -84,7 +85,7 @@ void wv_gic_init_cpu(uint32_t cpu)
     isb();
 }
 
-uint32_t wv_gic_ack(void)
+static uint32_t v3_ack(void)
 {
     uint32_t intid = (uint32_t)read_sysreg(S3_0_C12_C12_0) & 0xffffff;   /* ICC_IAR1_EL1 */
     if (intid >= GIC_SPURIOUS && intid < 1024) return GIC_SPURIOUS;
@@ -93,13 +94,13 @@ uint32_t wv_gic_ack(void)
     return intid;
 }
 
-void wv_gic_deactivate(uint32_t intid)
+static void v3_deactivate(uint32_t intid)
 {
     write_sysreg(S3_0_C12_C11_1, intid);                                 /* ICC_DIR_EL1 */
     isb();
 }
 
-void wv_gic_send_sgi(uint32_t cpu, uint32_t sgi)
+static void v3_send_sgi(uint32_t cpu, uint32_t sgi)
 {
     /* ICC_SGI1R_EL1 (12.2.23): INTID [27:24], Aff1 [23:16] = 0, TargetList [15:0]. */
     dsb(ish);
@@ -107,7 +108,7 @@ void wv_gic_send_sgi(uint32_t cpu, uint32_t sgi)
     isb();
 }
 
-void wv_gic_spi_set(uint32_t intid, uint32_t cpu, int enable)
+static void v3_spi_set(uint32_t intid, uint32_t cpu, int enable)
 {
     uint64_t d = wv_board.gicd;
     if (intid < 32) return;
@@ -120,7 +121,7 @@ void wv_gic_spi_set(uint32_t intid, uint32_t cpu, int enable)
     }
 }
 
-uint32_t wv_gic_lr_count(void)
+static uint32_t v3_lr_count(void)
 {
     return (uint32_t)(read_sysreg(S3_4_C12_C11_1) & 0x1f) + 1;          /* ICH_VTR_EL2.ListRegs */
 }
@@ -128,7 +129,7 @@ uint32_t wv_gic_lr_count(void)
 #define LR_CASE(n, op) case n: op(S3_4_C12_C12_##n); break;
 #define LR_CASE_HI(n, m, op) case n: op(S3_4_C12_C13_##m); break;
 
-uint64_t wv_gic_lr_read(uint32_t lr)
+static uint64_t v3_lr_read(uint32_t lr)
 {
     uint64_t v = 0;
 #define RD(r) v = read_sysreg(r)
@@ -142,7 +143,7 @@ uint64_t wv_gic_lr_read(uint32_t lr)
     return v;
 }
 
-void wv_gic_lr_write(uint32_t lr, uint64_t value)
+static void v3_lr_write(uint32_t lr, uint64_t value)
 {
 #define WR(r) write_sysreg(r, value)
     switch (lr) {
@@ -155,16 +156,22 @@ void wv_gic_lr_write(uint32_t lr, uint64_t value)
     isb();
 }
 
-void wv_gic_hcr_write(uint64_t value)
+static void v3_hcr_write(uint64_t value)
 {
     write_sysreg(S3_4_C12_C11_0, value);                                 /* ICH_HCR_EL2 */
     isb();
 }
 
-uint64_t wv_gic_status(void)
+static uint64_t v3_status(void)
 {
     uint64_t elrsr = read_sysreg(S3_4_C12_C11_5) & 0xffff;               /* ICH_ELRSR_EL2 */
     uint64_t eisr = read_sysreg(S3_4_C12_C11_3) & 0xffff;                /* ICH_EISR_EL2 */
     uint64_t misr = read_sysreg(S3_4_C12_C11_2) & 0xffffffff;            /* ICH_MISR_EL2 */
     return elrsr | (eisr << 16) | (misr << 32);
 }
+
+const struct wv_gic_ops wv_gicv3_ops = {
+    .init_dist = v3_init_dist, .init_cpu = v3_init_cpu, .ack = v3_ack, .deactivate = v3_deactivate,
+    .send_sgi = v3_send_sgi, .spi_set = v3_spi_set, .lr_count = v3_lr_count, .lr_read = v3_lr_read,
+    .lr_write = v3_lr_write, .hcr_write = v3_hcr_write, .status = v3_status,
+};
