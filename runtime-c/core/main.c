@@ -60,8 +60,7 @@ static void create_vms(void)
     struct wv_vm_owner owners[WV_MAX_VMS];
     const char *err;
     uint32_t n;
-    if (wv_owner_parse(blob, blob_len, wv_board.cpu_count, &wv_board.ram, &wv_board.hyp,
-                       owners, WV_MAX_VMS, &n, &err)) {
+    if (wv_owner_parse(blob, blob_len, &wv_board, owners, WV_MAX_VMS, &n, &err)) {
         wv_printf("[wasmvisor] built-in VM config rejected: %s; no VM started\n", err);
         return;
     }

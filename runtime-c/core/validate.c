@@ -19,11 +19,54 @@ static int overlaps(uint64_t a, uint64_t as, uint64_t b, uint64_t bs)
     return a < b + bs && b < a + as;
 }
 
-int wv_owner_parse(const uint8_t *blob, size_t len, uint32_t cpu_count,
-                   const struct wv_mem_range *ram, const struct wv_mem_range *reserved,
+/* The hypervisor's own MMIO: never mapped into a VM. */
+static int hyp_device(const struct wv_board *b, uint64_t pa, uint64_t size)
+{
+    const uint64_t ranges[][2] = {
+        { b->uart_pl011, PAGE }, { b->gicd, 0x10000 }, { b->gicc, 0x2000 }, { b->gich, 0x2000 },
+        { b->gicr, (uint64_t)b->cpu_count * b->gicr_stride },
+    };
+    for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++)
+        if (ranges[i][0] && ranges[i][1] && overlaps(pa, size, ranges[i][0], ranges[i][1])) return 1;
+    return 0;
+}
+
+static const char *parse_frames(const uint8_t *r, uint32_t devices, const struct wv_board *b,
+                                struct wv_vm_owner *owners, uint32_t i)
+{
+    struct wv_vm_owner *o = &owners[i];
+    for (uint32_t j = 0; j < devices; j++) {
+        const uint8_t *d = r + 320 + j * 32;
+        uint32_t kind = rd32(d);
+        if (kind != WV_DEV_GICV2_VCPU && kind != WV_DEV_PASSTHROUGH) continue;
+        struct wv_region *f = &o->frames[o->frame_count++];
+        f->ipa = rd64(d + 8); f->size = rd64(d + 16); f->pa = rd64(d + 24); f->flags = kind;
+        if ((f->ipa | f->pa | f->size) & (PAGE - 1) || f->size == 0 || f->pa + f->size < f->pa
+            || f->ipa + f->size < f->ipa)
+            return "config blob: device frame not 4 KiB aligned, empty or wrapping";
+        if (kind == WV_DEV_GICV2_VCPU) {
+            if (b->gic_version != 2 || f->pa != b->gicv || f->size != WV_GICV2_VCPU_SIZE)
+                return "config blob: GICv2 CPU interface frame is not the board's GICV";
+            continue;
+        }
+        if (!inside(f->pa, f->size, &b->device)) return "config blob: passthrough frame outside the board's device window";
+        if (hyp_device(b, f->pa, f->size) || (b->gicv && overlaps(f->pa, f->size, b->gicv, WV_GICV2_VCPU_SIZE)))
+            return "config blob: passthrough frame overlaps the hypervisor's devices";
+        for (uint32_t v = 0; v <= i; v++)
+            for (uint32_t k = 0; k < (v == i ? o->frame_count - 1 : owners[v].frame_count); k++)
+                if (owners[v].frames[k].flags == WV_DEV_PASSTHROUGH
+                    && overlaps(f->pa, f->size, owners[v].frames[k].pa, owners[v].frames[k].size))
+                    return "config blob: two VMs pass through the same device frame";
+    }
+    return 0;
+}
+
+int wv_owner_parse(const uint8_t *blob, size_t len, const struct wv_board *board,
                    struct wv_vm_owner *owners, uint32_t max, uint32_t *count,
                    const char **err)
 {
+    const struct wv_mem_range *ram = &board->ram, *reserved = &board->hyp;
+    uint32_t cpu_count = board->cpu_count;
     *count = 0;
     if (!blob || len < WV_BLOB_HEADER) { *err = "config blob shorter than its header"; return WV_EINVAL; }
     if (rd32(blob) != WV_BLOB_MAGIC) { *err = "config blob: bad magic"; return WV_EINVAL; }
@@ -45,10 +88,12 @@ int wv_owner_parse(const uint8_t *blob, size_t len, uint32_t cpu_count,
         o->vcpu_count = rd32(r + 20);
         o->pcpu_mask = rd32(r + 24);
         o->region_count = rd32(r + 28);
+        uint32_t devices = rd32(r + 32);
         if (o->type > 2) { *err = "config blob: unknown VM type"; return WV_EINVAL; }
         if (o->vcpu_count == 0 || o->vcpu_count > WV_MAX_VCPUS) { *err = "config blob: vcpu_count out of range"; return WV_EINVAL; }
         if (o->pcpu_mask == 0 || (o->pcpu_mask & ~cpu_all)) { *err = "config blob: pcpu_mask names a CPU the board lacks"; return WV_EINVAL; }
         if (o->region_count == 0 || o->region_count > WV_MAX_REGIONS) { *err = "config blob: region_count out of range"; return WV_EINVAL; }
+        if (devices > WV_MAX_DEVICES) { *err = "config blob: device_count out of range"; return WV_EINVAL; }
         for (uint32_t j = 0; j < o->region_count; j++) {
             const uint8_t *g = r + 64 + j * 32;
             struct wv_region *reg = &o->regions[j];
@@ -73,6 +118,8 @@ int wv_owner_parse(const uint8_t *blob, size_t len, uint32_t cpu_count,
                         *err = "config blob: two regions share physical memory"; return WV_EINVAL;
                     }
         }
+        const char *e = parse_frames(r, devices, board, owners, i);
+        if (e) { *err = e; return WV_EINVAL; }
     }
     *count = n;
     *err = 0;
@@ -96,6 +143,9 @@ int wv_ipa_to_pa(const struct wv_vm_owner *o, uint64_t ipa, uint64_t len, uint64
 #define S2_LOWER_ATTRS  0x7fcull                    /* bits 2..10 */
 #define S2_XN           (3ull << 53)
 #define S2_OA_MASK      0x0000fffffffff000ull
+#define S2_MEMATTR      (0xfull << 2)
+#define S2_XN_EL1       (1ull << 54)              /* XN[1]: never executable at EL1/EL0 */
+#define S2_MEMATTR_DEVICE_NGNRE (0x1ull << 2)     /* MemAttr 0b0001 (ARM ARM D8.5.5) */
 
 int wv_check_s2_desc(const struct wv_vm_owner *o, uint32_t level, uint64_t desc, int *kind)
 {
@@ -117,6 +167,16 @@ int wv_check_s2_desc(const struct wv_vm_owner *o, uint32_t level, uint64_t desc,
     for (uint32_t j = 0; j < o->region_count; j++) {
         const struct wv_region *r = &o->regions[j];
         if (oa >= r->pa && size <= r->size && oa - r->pa <= r->size - size) {
+            *kind = 2;
+            return WV_OK;
+        }
+    }
+    /* A device frame only as Device memory, never executable: a guest must not be able
+     * to make a device's registers cacheable or run code from them. */
+    for (uint32_t j = 0; j < o->frame_count; j++) {
+        const struct wv_region *f = &o->frames[j];
+        if (oa >= f->pa && size <= f->size && oa - f->pa <= f->size - size) {
+            if ((desc & S2_MEMATTR) != S2_MEMATTR_DEVICE_NGNRE || !(desc & S2_XN_EL1)) return WV_EDENIED;
             *kind = 2;
             return WV_OK;
         }

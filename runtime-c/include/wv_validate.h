@@ -21,15 +21,23 @@
 #define WV_BLOB_VM_RECORD   640u
 
 struct wv_mem_range;
+struct wv_board;
 
 /* Parses the ownership part of the config blob into owners[0..*count).
  * Checks: header, sizes, counts, 4 KiB alignment, no wrap-around, every region inside
- * `ram` and outside `reserved`, no two regions (of any VMs) sharing a physical page,
- * CPU masks inside cpu_count. On failure returns WV_EINVAL and sets *err. */
-int wv_owner_parse(const uint8_t *blob, size_t len, uint32_t cpu_count,
-                   const struct wv_mem_range *ram, const struct wv_mem_range *reserved,
+ * the board's RAM and outside the hypervisor's part of it, no two regions (of any VMs)
+ * sharing a physical page, CPU masks inside the board's CPUs; device frames (kind 5:
+ * exactly the board's GICv2 virtual CPU interface; kind 6: a passthrough frame inside
+ * the board's device window, clear of the hypervisor's own devices and of every other
+ * VM's passthrough frames). On failure returns WV_EINVAL and sets *err. */
+int wv_owner_parse(const uint8_t *blob, size_t len, const struct wv_board *board,
                    struct wv_vm_owner *owners, uint32_t max, uint32_t *count,
                    const char **err);
+
+/* Device kinds of the blob that map a physical frame (docs/abi.md 1). */
+#define WV_DEV_GICV2_VCPU   5u
+#define WV_DEV_PASSTHROUGH  6u
+#define WV_GICV2_VCPU_SIZE  0x2000ull
 
 /* The physical address of [ipa, ipa+len) if it lies within one region, else WV_ENOTOWNED. */
 int wv_ipa_to_pa(const struct wv_vm_owner *o, uint64_t ipa, uint64_t len, uint64_t *pa);

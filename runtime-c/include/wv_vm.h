@@ -9,6 +9,7 @@
 #define WV_MAX_VMS          8
 #define WV_MAX_VCPUS        8
 #define WV_MAX_REGIONS      8
+#define WV_MAX_DEVICES      8
 #define WV_MAX_S2_TABLES    512
 
 struct wv_region {
@@ -24,6 +25,10 @@ struct wv_vm_owner {
     uint32_t pcpu_mask;
     uint32_t region_count;
     struct wv_region regions[WV_MAX_REGIONS];
+    /* Physical device frames the VM may map (docs/abi.md 1, device kinds 5 and 6):
+     * stage 2 maps them only as Device memory. */
+    uint32_t frame_count;
+    struct wv_region frames[WV_MAX_DEVICES];
 };
 
 struct wv_core_instance;    /* wasm_host.c */

@@ -9,8 +9,12 @@
 static int failures;
 #define CHECK(c) do { if (!(c)) { printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #c); failures++; } } while (0)
 
-static const struct wv_mem_range ram = { 0x40000000ull, 0x40000000ull };
-static const struct wv_mem_range hyp = { 0x40000000ull, 0x10000000ull };
+static const struct wv_board board = {
+    .name = "test", .cpu_count = 4,
+    .ram = { 0x40000000ull, 0x40000000ull }, .hyp = { 0x40000000ull, 0x10000000ull },
+    .device = { 0, 0x40000000ull }, .uart_pl011 = 0x09000000ull, .gic_version = 2,
+    .gicd = 0x08000000ull, .gicc = 0x08010000ull, .gich = 0x08030000ull, .gicv = 0x08040000ull,
+};
 
 static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
 static void put64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
@@ -32,7 +36,7 @@ static void make_blob(void)
 
 static int parse(const char **err, struct wv_vm_owner *o, uint32_t *n)
 {
-    return wv_owner_parse(blob, sizeof blob, 4, &ram, &hyp, o, WV_MAX_VMS, n, err);
+    return wv_owner_parse(blob, sizeof blob, &board, o, WV_MAX_VMS, n, err);
 }
 
 static void test_blob(void)
@@ -60,7 +64,7 @@ static void test_blob(void)
     CHECK(parse(&err, o, &n) == WV_EINVAL && strstr(err, "CPU"));
     make_blob(); put64(blob + 16 + 80, 0xfffffffffffff000ull);      /* wraps */
     CHECK(parse(&err, o, &n) == WV_EINVAL);
-    CHECK(wv_owner_parse(blob, 8, 4, &ram, &hyp, o, WV_MAX_VMS, &n, &err) == WV_EINVAL);
+    CHECK(wv_owner_parse(blob, 8, &board, o, WV_MAX_VMS, &n, &err) == WV_EINVAL);
 }
 
 static void test_ipa(void)
@@ -104,6 +108,58 @@ static void test_s2(void)
     CHECK(wv_check_s2_desc(&o[0], 2, 0x50000000ull, &kind) == WV_EINVAL);
 }
 
+/* Device frames: the GICv2 virtual CPU interface (shared, banked per CPU) and
+ * passthrough frames (exclusive, never the hypervisor's own devices). */
+static void put_dev(int vm, int j, uint32_t kind, uint64_t ipa, uint64_t size, uint64_t pa)
+{
+    uint8_t *r = blob + 16 + vm * 640;
+    put32(r + 32, (uint32_t)j + 1);
+    uint8_t *d = r + 320 + j * 32;
+    put32(d, kind); put64(d + 8, ipa); put64(d + 16, size); put64(d + 24, pa);
+}
+
+static void test_frames(void)
+{
+    struct wv_vm_owner o[WV_MAX_VMS];
+    uint32_t n;
+    const char *err;
+    make_blob();
+    put_dev(0, 0, 1, 0x09000000ull, 0x1000, 0);                 /* an emulated PL011: no frame */
+    put_dev(0, 1, WV_DEV_GICV2_VCPU, 0x08010000ull, 0x2000, 0x08040000ull);
+    put_dev(1, 0, WV_DEV_GICV2_VCPU, 0x08010000ull, 0x2000, 0x08040000ull);
+    put_dev(1, 1, WV_DEV_PASSTHROUGH, 0x0a000000ull, 0x1000, 0x0a000000ull);
+    CHECK(parse(&err, o, &n) == WV_OK && o[0].frame_count == 1 && o[1].frame_count == 2);
+    uint64_t dev = 0x08040000ull | (1ull << 2) | (3ull << 6) | (1ull << 10) | (2ull << 53) | 3;
+    int kind;
+    CHECK(wv_check_s2_desc(&o[0], 3, dev, &kind) == WV_OK && kind == 2);
+    /* the same frame as cacheable or executable memory is denied */
+    CHECK(wv_check_s2_desc(&o[0], 3, (dev & ~(0xfull << 2)) | (0xfull << 2), &kind) == WV_EDENIED);
+    CHECK(wv_check_s2_desc(&o[0], 3, dev & ~(3ull << 53), &kind) == WV_EDENIED);
+    CHECK(wv_check_s2_desc(&o[0], 3, dev & ~(2ull << 53), &kind) == WV_EDENIED);
+    /* vm 0 does not own vm 1's passthrough frame */
+    CHECK(wv_check_s2_desc(&o[0], 3, (dev & ~0xfffff000ull) | 0x0a000000ull, &kind) == WV_ENOTOWNED);
+    CHECK(wv_check_s2_desc(&o[1], 3, (dev & ~0xfffff000ull) | 0x0a000000ull, &kind) == WV_OK);
+
+    put_dev(0, 1, WV_DEV_GICV2_VCPU, 0x08010000ull, 0x2000, 0x08030000ull);   /* GICH, not GICV */
+    CHECK(parse(&err, o, &n) == WV_EINVAL);
+    make_blob();
+    put_dev(0, 0, WV_DEV_PASSTHROUGH, 0x09000000ull, 0x1000, 0x09000000ull);  /* the console */
+    CHECK(parse(&err, o, &n) == WV_EINVAL && strstr(err, "hypervisor's devices"));
+    make_blob();
+    put_dev(0, 0, WV_DEV_PASSTHROUGH, 0x08000000ull, 0x1000, 0x08000000ull);  /* the distributor */
+    CHECK(parse(&err, o, &n) == WV_EINVAL);
+    make_blob();
+    put_dev(0, 0, WV_DEV_PASSTHROUGH, 0x0a000000ull, 0x1000, 0x0a000000ull);
+    put_dev(1, 0, WV_DEV_PASSTHROUGH, 0x0b000000ull, 0x2000, 0x0a000000ull);
+    CHECK(parse(&err, o, &n) == WV_EINVAL && strstr(err, "same device frame"));
+    make_blob();
+    put_dev(0, 0, WV_DEV_PASSTHROUGH, 0x0a000000ull, 0x1000, 0x50000000ull);  /* RAM is no device */
+    CHECK(parse(&err, o, &n) == WV_EINVAL && strstr(err, "device window"));
+    make_blob();
+    put_dev(0, 0, WV_DEV_PASSTHROUGH, 0x0a000000ull, 0x1800, 0x0a000000ull);
+    CHECK(parse(&err, o, &n) == WV_EINVAL);
+}
+
 /* Table levels: a level-3 page written into the level-1 root would be read by the MMU
  * as a table descriptor pointing at guest memory. */
 static void test_s2_levels(void)
@@ -141,6 +197,7 @@ int main(void)
     test_ipa();
     test_s2();
     test_s2_levels();
+    test_frames();
     test_misc();
     printf("test_validate: %s\n", failures ? "FAILED" : "ok");
     return failures != 0;
