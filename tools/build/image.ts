@@ -1,5 +1,6 @@
 // One bootable image per VM config: build/img/<config>/wasmvisor.elf, holding the
-// runtime, wasm3, the core module, the config's blob and the guest images it names.
+// runtime, wasm3, the core module, the config's blob and the guest images it names
+// (among them the initramfs built here and the device trees generated for Linux VMs).
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { BUILD, ROOT, rel } from "../lib/paths.ts";
@@ -9,7 +10,9 @@ import { buildCore } from "./core.ts";
 import { buildGuests, GUEST_DIR } from "./guests.ts";
 import { payloadSource, writeIfChanged } from "./payload.ts";
 import { cmakeBuild } from "./cmake.ts";
-import { loadBoard, loadVmConfig, encodeBlob, type VmSet, type BoardDescription } from "../config/index.ts";
+import { loadBoard, loadVmConfig, encodeBlob, type VmSet, type BoardDescription, type Image } from "../config/index.ts";
+import { buildInitramfs } from "./initramfs.ts";
+import { buildDeviceTrees } from "../dtb/build.ts";
 
 export interface BuiltImage {
   config: string;
@@ -40,20 +43,39 @@ export function configPath(nameOrPath: string): string {
   return p;
 }
 
-export function buildImage(configName: string, opts: { boardOverride?: string } = {}): BuiltImage {
+/** A VM config, checked, with every file its VMs load built (guests, initramfs, device trees). */
+export interface PreparedSet {
+  config: string;
+  set: VmSet;
+  board: BoardDescription;
+  /** build/img/<board>/<config>/: the blob, the payload and the generated device trees. */
+  dir: string;
+  wasm3Dir: string;
+}
+
+/** Set up, build the guest files, load and check `configName`, and generate its device trees. */
+export function prepareVmSet(configName: string, opts: { boardOverride?: string } = {}): PreparedSet {
   const { wasm3Dir, guestFiles } = setup();
-  const coreWasm = buildCore();
   buildGuests();
+  const busybox = guestFiles["busybox/busybox"];
+  if (!busybox) throw new Error("setup fetched no busybox/busybox (tools/setup/pins.json)");
+  buildInitramfs(busybox);
   const config = configPath(configName);
-  const resolveImage = imageResolver(guestFiles);
-  const set = loadVmConfig(config, { resolveImage, boardOverride: opts.boardOverride });
+  const set = loadVmConfig(config, { resolveImage: imageResolver(guestFiles), boardOverride: opts.boardOverride });
   const board = loadBoard(set.board);
+  const dir = join(BUILD, "img", board.name, basename(config, ".json"));
+  buildDeviceTrees(set, board, dir);
+  return { config, set, board, dir, wasm3Dir };
+}
+
+export function buildImage(configName: string, opts: { boardOverride?: string } = {}): BuiltImage {
+  const { config, set, board, wasm3Dir } = prepareVmSet(configName, opts);
+  const coreWasm = buildCore();
   const images: string[] = [];
-  const imageIndex = (file: string): number => {
-    const path = resolveImage(file);
-    if (!path) throw new Error(`image ${file} vanished`);
-    let i = images.indexOf(path);
-    if (i < 0) { images.push(path); i = images.length - 1; }
+  const imageIndex = (key: string, im: Image): number => {
+    if (!im.path || !existsSync(im.path)) throw new Error(`image ${key} vanished (${im.path || "never built"})`);
+    let i = images.indexOf(im.path);
+    if (i < 0) { images.push(im.path); i = images.length - 1; }
     return i;
   };
   const blob = encodeBlob(set, imageIndex);

@@ -4,7 +4,7 @@ import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { loadVmConfig, encodeBlob, decodeBlob, imageTable } from "./index.ts";
-import { sandbox, VMCONFIGS, blobProblems } from "./test_helpers.ts";
+import { sandbox, VMCONFIGS, blobProblems, INITRD_SIZE } from "./test_helpers.ts";
 
 const sb = sandbox();
 after(() => sb.cleanup());
@@ -61,6 +61,11 @@ function handMade(recs: Rec[]): Buffer {
 }
 
 const PL011: [number, number, bigint, bigint] = [1, 0, 0x09000000n, 0x1000n];
+/** A GICv3 at QEMU virt's addresses: distributor (kind 2, 64 KiB), redistributors (kind 3, 128 KiB per vCPU). */
+const gicv3 = (vcpus: number): [number, number, bigint, bigint][] =>
+  [[2, 0, 0x08000000n, 0x10000n], [3, 0, 0x080a0000n, 0x20000n * BigInt(vcpus)]];
+/** Where the stand-in initramfs lands: page aligned at the end of a 256 MiB region at 0x40000000. */
+const INITRD_IPA = (0x50000000n - BigInt(INITRD_SIZE)) & ~0xfffn;
 
 test("demo.json encodes byte for byte", () => {
   const set = load("demo");
@@ -91,17 +96,33 @@ test("demo.json: single fields read back at their documented offsets", () => {
   assert.equal(v.getBigUint64(counter + 576 + 8, true), 0x40000000n); // image 0 load_ipa
 });
 
-test("example.json: mvm, rtvm, two regions with their access, irq, dtb, two images", () => {
+test("example.json: mvm, rtvm, two regions with their access, irq, gicv3, dtb, a placed kernel and the initrd", () => {
   const set = load("example");
   const blob = encodeBlob(set);
   const want = handMade([
     { name: "linux", type: 0, vcpus: 2, mask: 0b11, entry: 0x40200000n, dtb: 0x48000000n, flags: 0,
       regions: [[0x40000000n, 0x50000000n, 0x10000000n, 7], [0x80000000n, 0x60000000n, 0x4000000n, 3]],
-      devices: [[1, 33, 0x09000000n, 0x1000n]], images: [[0, 0x40200000n], [1, 0x48000000n]] },
+      devices: [[1, 33, 0x09000000n, 0x1000n], ...gicv3(2)],
+      images: [[0, 0x40200000n], [1, INITRD_IPA], [2, 0x48000000n]] },
     { name: "rt", type: 2, vcpus: 1, mask: 0b1000, entry: 0x40000000n, dtb: 0n, flags: 0,
-      regions: [[0x40000000n, 0x70000000n, 0x1000000n, 7]], devices: [PL011], images: [[2, 0x40000000n]] },
+      regions: [[0x40000000n, 0x70000000n, 0x1000000n, 7]], devices: [PL011], images: [[3, 0x40000000n]] },
   ]);
   assert.ok(blob.equals(want), "blob differs from the hand-made one");
+  assert.deepEqual(imageTable(set), ["Image", "initramfs.cpio", "linux.dtb (generated)", "guest-counter.bin"]);
+  assert.deepEqual(blobProblems(blob, sb.board, 4), []);
+});
+
+test("linux.json: the gicv3 is two records, the linux section three images (kernel, initrd, device tree)", () => {
+  const set = load("linux");
+  const blob = encodeBlob(set);
+  const want = handMade([
+    { name: "linux", type: 1, vcpus: 2, mask: 0b110, entry: 0x40200000n, dtb: 0x40000000n, flags: 0,
+      regions: [[0x40000000n, 0x50000000n, 0x10000000n, 7]],
+      devices: [...gicv3(2), [1, 33, 0x09000000n, 0x1000n]],
+      images: [[0, 0x40200000n], [1, INITRD_IPA], [2, 0x40000000n]] },
+  ]);
+  assert.ok(blob.equals(want), "blob differs from the hand-made one");
+  assert.deepEqual(imageTable(set), ["linux/Image", "initramfs.cpio", "linux.dtb (generated)"]);
   assert.deepEqual(blobProblems(blob, sb.board, 3), []);
 });
 
@@ -134,8 +155,13 @@ test("decodeBlob reads back what encodeBlob wrote", () => {
   assert.equal(linux.vcpuCount, 2);
   assert.equal(linux.pcpuMask, 3);
   assert.deepEqual(linux.regions.map((r) => r.flags), [7, 3]);
-  assert.deepEqual(linux.devices, [{ kind: 1, irq: 33, ipa: 0x09000000n, size: 0x1000n, reserved: 0n }]);
-  assert.deepEqual(linux.images, [{ index: 0, reserved: 0, ipa: 0x40200000n }, { index: 1, reserved: 0, ipa: 0x48000000n }]);
+  assert.deepEqual(linux.devices, [
+    { kind: 1, irq: 33, ipa: 0x09000000n, size: 0x1000n, reserved: 0n },
+    { kind: 2, irq: 0, ipa: 0x08000000n, size: 0x10000n, reserved: 0n },
+    { kind: 3, irq: 0, ipa: 0x080a0000n, size: 0x40000n, reserved: 0n },
+  ]);
+  assert.deepEqual(linux.images, [{ index: 0, reserved: 0, ipa: 0x40200000n }, { index: 1, reserved: 0, ipa: INITRD_IPA },
+    { index: 2, reserved: 0, ipa: 0x48000000n }]);
   assert.throws(() => decodeBlob(new Uint8Array(8)), /shorter than its header/);
   const short = encodeBlob(set).subarray(0, 700);
   assert.throws(() => decodeBlob(short), /too short for 2 VMs/);

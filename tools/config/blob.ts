@@ -1,6 +1,6 @@
 // The VM config blob, docs/abi.md section 1 (version 1): encodeBlob writes it from a
 // checked VmSet, decodeBlob reads one back for tests and debugging.
-import type { VmSet, VmType } from "./types.ts";
+import type { Device, Image, VmSet, VmType } from "./types.ts";
 
 export const BLOB_MAGIC = 0x46435657; // "WVCF"
 export const BLOB_VERSION = 1;
@@ -22,15 +22,35 @@ export const DEVICE_SIZE = 32;   // u32 kind, u32 irq, u64 ipa, u64 size, u64 re
 export const IMAGE_SIZE = 16;    // u32 image_index, u32 reserved, u64 load_ipa
 
 export const VM_TYPE_CODE: Record<VmType, number> = { mvm: 0, gvm: 1, rtvm: 2 };
-export const DEVICE_KIND: Record<string, number> = { pl011: 1 };
+/** Device kinds (docs/abi.md section 1): a gicv3 is two records, distributor and redistributors. */
+export const DEVICE_KIND = { pl011: 1, gicv3Distributor: 2, gicv3Redistributors: 3 } as const;
 export const REGION_R = 1, REGION_W = 2, REGION_X = 4;
 export const VM_FLAG_BENCH = 1;
 
-/** The image files of a set, each once, in the order they are first named. */
+/**
+ * An image's name in the image table: its file name (a file named by several VMs is
+ * carried once), or "<vm>.dtb (generated)" for the device tree the tools make for a VM.
+ */
+export function imageKey(im: Image): string {
+  return im.generated ? `${im.file} (generated)` : im.file;
+}
+
+/** The images of a set, each once (by imageKey), in the order they are first named. */
 export function imageTable(set: VmSet): string[] {
-  const files: string[] = [];
-  for (const vm of set.vms) for (const im of vm.images) if (!files.includes(im.file)) files.push(im.file);
-  return files;
+  const keys: string[] = [];
+  for (const vm of set.vms) for (const im of vm.images) if (!keys.includes(imageKey(im))) keys.push(imageKey(im));
+  return keys;
+}
+
+/** A device's records in the blob (kind, irq, ipa, size). */
+export function deviceRecords(d: Device): { kind: number; irq: number; ipa: bigint; size: bigint }[] {
+  if (d.type === "gicv3") {
+    return [
+      { kind: DEVICE_KIND.gicv3Distributor, irq: 0, ipa: d.ipa, size: d.size },
+      { kind: DEVICE_KIND.gicv3Redistributors, irq: 0, ipa: d.redist, size: d.redistSize },
+    ];
+  }
+  return [{ kind: DEVICE_KIND.pl011, irq: d.irq ?? 0, ipa: d.ipa, size: d.size }];
 }
 
 function u32(v: number, what: string): number {
@@ -44,12 +64,12 @@ function u64(v: bigint, what: string): bigint {
 }
 
 /**
- * Encode `set` (from loadVmConfig). `imageIndex` maps an image file name to its
- * place in the image table; by default the order of imageTable(set).
+ * Encode `set` (from loadVmConfig). `imageIndex` maps an image (by imageKey, and the
+ * image itself) to its place in the image table; by default the order of imageTable(set).
  */
-export function encodeBlob(set: VmSet, imageIndex?: (file: string) => number): Buffer {
+export function encodeBlob(set: VmSet, imageIndex?: (key: string, image: Image) => number): Buffer {
   const table = imageTable(set);
-  const index = imageIndex ?? ((f: string) => table.indexOf(f));
+  const index = imageIndex ?? ((key: string) => table.indexOf(key));
   const n = set.vms.length;
   if (n < 1 || n > MAX_VMS) throw new RangeError(`blob: ${n} VMs (1..${MAX_VMS})`);
   const total = HEADER_SIZE + n * RECORD_SIZE;
@@ -64,7 +84,8 @@ export function encodeBlob(set: VmSet, imageIndex?: (file: string) => number): B
     const name = Buffer.from(vm.name, "latin1");
     if (name.length < 1 || name.length >= NAME_SIZE) throw new RangeError(`blob: ${what}: name must be 1..15 bytes`);
     name.copy(buf, at + REC.name);
-    if (vm.memory.length > MAX_REGIONS || vm.devices.length > MAX_DEVICES || vm.images.length > MAX_IMAGES) {
+    const records = vm.devices.flatMap(deviceRecords);
+    if (vm.memory.length > MAX_REGIONS || records.length > MAX_DEVICES || vm.images.length > MAX_IMAGES) {
       throw new RangeError(`blob: ${what}: too many regions, devices or images`);
     }
     let mask = 0;
@@ -76,7 +97,7 @@ export function encodeBlob(set: VmSet, imageIndex?: (file: string) => number): B
     buf.writeUInt32LE(u32(vm.vcpus, `${what} vcpus`), at + REC.vcpuCount);
     buf.writeUInt32LE(mask >>> 0, at + REC.pcpuMask);
     buf.writeUInt32LE(vm.memory.length, at + REC.regionCount);
-    buf.writeUInt32LE(vm.devices.length, at + REC.deviceCount);
+    buf.writeUInt32LE(records.length, at + REC.deviceCount);
     buf.writeUInt32LE(vm.images.length, at + REC.imageCount);
     buf.writeBigUInt64LE(u64(vm.entry, `${what} entry`), at + REC.entry);
     buf.writeBigUInt64LE(u64(vm.dtb ?? 0n, `${what} dtb`), at + REC.dtb);
@@ -88,18 +109,16 @@ export function encodeBlob(set: VmSet, imageIndex?: (file: string) => number): B
       buf.writeBigUInt64LE(u64(r.size, `${what} region size`), o + 16);
       buf.writeUInt32LE((r.access.r ? REGION_R : 0) | (r.access.w ? REGION_W : 0) | (r.access.x ? REGION_X : 0), o + 24);
     });
-    vm.devices.forEach((d, k) => {
+    records.forEach((d, k) => {
       const o = at + REC.devices + k * DEVICE_SIZE;
-      const kind = DEVICE_KIND[d.type];
-      if (kind === undefined) throw new RangeError(`blob: ${what}: unknown device type ${d.type}`);
-      buf.writeUInt32LE(kind, o);
-      buf.writeUInt32LE(u32(d.irq ?? 0, `${what} irq`), o + 4);
+      buf.writeUInt32LE(d.kind, o);
+      buf.writeUInt32LE(u32(d.irq, `${what} irq`), o + 4);
       buf.writeBigUInt64LE(u64(d.ipa, `${what} device ipa`), o + 8);
       buf.writeBigUInt64LE(u64(d.size, `${what} device size`), o + 16);
     });
     vm.images.forEach((im, k) => {
       const o = at + REC.images + k * IMAGE_SIZE;
-      buf.writeUInt32LE(u32(index(im.file), `${what} image index of ${im.file}`), o);
+      buf.writeUInt32LE(u32(index(imageKey(im), im), `${what} image index of ${imageKey(im)}`), o);
       buf.writeBigUInt64LE(u64(im.ipa, `${what} image ipa`), o + 8);
     });
   });

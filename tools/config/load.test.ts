@@ -3,7 +3,7 @@ import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { loadVmConfig, loadBoard, VmConfigError, vmConfigSchema } from "./index.ts";
-import { configData, sandbox, VMCONFIGS, errorsOf, assertError } from "./test_helpers.ts";
+import { configData, sandbox, VMCONFIGS, errorsOf, assertError, INITRD_SIZE, KERNEL_IMAGE_SIZE } from "./test_helpers.ts";
 
 const sb = sandbox();
 after(() => sb.cleanup());
@@ -59,7 +59,12 @@ describe("vmconfigs/ files", () => {
     assert.deepEqual(linux.memory[1]?.access, { r: true, w: true, x: false });
     assert.equal(linux.dtb, 0x48000000n);
     assert.equal(linux.devices[0]?.irq, 33);
-    assert.deepEqual(linux.images.map((i) => i.file), ["Image", "linux.dtb"]);
+    assert.deepEqual(linux.devices[1], { type: "gicv3", ipa: 0x08000000n, size: 0x10000n, irq: null, redist: 0x080a0000n,
+      redistSize: 0x40000n });
+    assert.deepEqual(linux.images.map((i) => i.file), ["Image", "initramfs.cpio", "linux.dtb"]);
+    assert.equal(linux.linux?.kernel, linux.images[0]);
+    assert.equal(linux.linux?.bootargs, "console=ttyAMA0 rdinit=/init");
+    assert.equal(rt.linux, null);
     assert.equal(rt.type, "rtvm");
     assert.deepEqual(rt.cpus, [3]);
   });
@@ -77,6 +82,37 @@ describe("vmconfigs/ files", () => {
     used("memory", (vm) => vm.memory);
     used("devices", (vm) => vm.devices);
     used("images", (vm) => vm.images);
+    const linuxSeen = new Set(data.vms.flatMap((vm: any) => Object.keys(vm.linux ?? {})));
+    for (const k of Object.keys(defs.linux.properties)) assert.ok(linuxSeen.has(k), `example.json never sets linux.${k}`);
+  });
+
+  test("linux.json: Linux on CPUs 1 and 2, laid out by the tools: device tree, kernel 2 MiB in, initrd at the end", () => {
+    const set = loadVmConfig(join(VMCONFIGS, "linux.json"), sb.board, sb.resolve);
+    assert.equal(set.vms.length, 1);
+    const vm = set.vms[0]!;
+    assert.equal(vm.name, "linux");
+    assert.equal(vm.type, "gvm");
+    assert.deepEqual(vm.cpus, [1, 2]);
+    assert.equal(vm.vcpus, 2);
+    assert.deepEqual(vm.memory, [{ ipa: 0x40000000n, pa: 0x50000000n, size: 256n << 20n, access: { r: true, w: true, x: true } }]);
+    assert.deepEqual(vm.devices, [
+      { type: "gicv3", ipa: 0x08000000n, size: 0x10000n, irq: null, redist: 0x080a0000n, redistSize: 0x40000n },
+      { type: "pl011", ipa: 0x09000000n, size: 0x1000n, irq: 33 },
+    ]);
+    const l = vm.linux!;
+    assert.equal(l.kernel.file, "linux/Image");
+    assert.equal(l.kernel.ipa, 0x40200000n);
+    assert.equal(l.kernel.extent, KERNEL_IMAGE_SIZE);
+    assert.equal(l.initrd?.file, "initramfs.cpio");
+    assert.equal(l.initrd?.ipa, (0x50000000n - BigInt(INITRD_SIZE)) & ~0xfffn);
+    assert.equal(l.dtb.ipa, 0x40000000n);
+    assert.equal(l.dtb.generated, "dtb");
+    assert.equal(l.bootargs, "console=ttyAMA0 earlycon=pl011,0x09000000 rdinit=/init wv.workload=counter");
+    assert.equal(vm.entry, 0x40200000n);
+    assert.equal(vm.dtb, 0x40000000n);
+    assert.deepEqual(vm.images.map((i) => i.file), ["linux/Image", "initramfs.cpio", "linux.dtb"]);
+    assert.equal(vm.ready, "READY linux");
+    assert.deepEqual(vm.expect, ["cpus online 0-1"]);
   });
 });
 

@@ -186,7 +186,7 @@ describe("memory regions", () => {
 
 describe("devices", () => {
   test("known type, refused by name", () => {
-    rejects((d) => { d.vms[0].devices[0].type = "gicv3"; }, "vms[0].devices[0].type", /^unknown device type "gicv3" \(known types: pl011\)$/);
+    rejects((d) => { d.vms[0].devices[0].type = "gicv2"; }, "vms[0].devices[0].type", /^unknown device type "gicv2" \(known types: pl011, gicv3\)$/);
   });
   test("4 KiB aligned ipa and size", () => {
     rejects((d) => { d.vms[0].devices[0].ipa = "0x09000100"; }, "vms[0].devices[0].ipa", /^0x9000100 is not 4 KiB aligned$/);

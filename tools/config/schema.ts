@@ -37,6 +37,19 @@ const COUNT_LIMITS: Record<string, [string, string]> = {
   "vms[].cpus": ["CPUs", "list at least one"],
 };
 
+/** Fields one device type has and another has not (the schema's false branches). */
+const NOT_FOR_TYPE: Record<string, string> = {
+  "vms[].devices[].size": "a gicv3 takes no size: its sizes are fixed (64 KiB distributor, 128 KiB of redistributors per vCPU)",
+  "vms[].devices[].irq": "a gicv3 takes no irq: the interrupt controller raises no interrupt of its own",
+  "vms[].devices[].redist": "only a gicv3 has redistributors; remove redist from this pl011",
+};
+
+/** Fields that are required only sometimes, with the condition. */
+const REQUIRED_WHEN: Record<string, string> = {
+  "vms[].images": "missing (this field is required unless the VM has a linux section)",
+  "vms[].devices[].ipa": "missing (a pl011 needs the address of its registers)",
+};
+
 const TYPE_NAMES: Record<string, string> = {
   integer: "an integer", number: "a number", string: "a string", object: "an object",
   array: "a list (JSON array)", boolean: "true or false", null: "null",
@@ -69,6 +82,8 @@ function message(e: ErrorObject, path: string): string {
           return `${shown(data)} is not a valid VM name: use 1 to 15 characters, each a-z, 0-9, '_' or '-'`;
         case "board":
           return `${shown(data)} is not a board name (a directory under boards/: a-z, 0-9, '_' and '-')`;
+        case "vms[].linux.bootargs":
+          return `must be one line of printable text (no line breaks, tabs or other control characters), not ${shown(data)}`;
         case "vms[].memory[].access":
           return `${shown(data)} is not an access: give the letters r, w, x in that order, at least one (e.g. "rwx", "rw", "rx")`;
         default:
@@ -88,6 +103,8 @@ function message(e: ErrorObject, path: string): string {
       return `${shown(data)} is out of range: must be ${e.keyword === "minimum" ? "at least" : "at most"} ${e.params.limit as number}`;
     case "minLength":
       return "must not be empty";
+    case "false schema":
+      return NOT_FOR_TYPE[shape(path)] ?? "is not allowed here";
     default:
       return e.message ?? e.keyword;
   }
@@ -100,6 +117,9 @@ export function schemaIssues(data: unknown, file: string): Issue[] {
   const errors = validate.errors ?? [];
   const byPath = new Map<string, ErrorObject[]>();
   for (const e of errors) {
+    // A failed if/then/else (the fields of a device type; images unless linux) says
+    // no more than the errors of its branch, which are reported on their own fields.
+    if (e.keyword === "if") continue;
     let path = pointerToPath(e.instancePath);
     if (e.keyword === "required") path = childPath(path, e.params.missingProperty as string);
     if (e.keyword === "additionalProperties") path = childPath(path, e.params.additionalProperty as string);
@@ -112,7 +132,7 @@ export function schemaIssues(data: unknown, file: string): Issue[] {
     const seen = new Set<string>();
     for (const e of useful.length ? useful : list) {
       let text: string;
-      if (e.keyword === "required") text = "missing (this field is required)";
+      if (e.keyword === "required") text = REQUIRED_WHEN[shape(path)] ?? "missing (this field is required)";
       else if (e.keyword === "additionalProperties") {
         const props = Object.keys((e.parentSchema?.properties ?? {}) as object);
         text = `unknown property (allowed here: ${props.join(", ")})`;

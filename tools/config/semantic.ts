@@ -1,18 +1,18 @@
 // The checks a schema cannot express: the board's CPUs and RAM, alignment,
-// overlaps, image files and their sizes, entry and device-tree addresses.
-// Works on VMs that already passed the schema; every problem becomes an issue
-// naming the field, and all of them are collected.
+// overlaps, image files and their sizes, entry and device-tree addresses, and the
+// layout of a Linux VM (linux.ts). Works on VMs that already passed the schema;
+// every problem becomes an issue naming the field, and all of them are collected.
 import { statSync } from "node:fs";
 import type { Issue } from "./errors.ts";
-import type { Access, BoardDescription, Device, Image, ImageResolver, Region, Vm, VmType } from "./types.ts";
+import type { Access, BoardDescription, Image, ImageResolver, LinuxBoot, Region, Vm, VmType } from "./types.ts";
+import { checkDevices, PL011_SIZE, type RawDevice } from "./devices.ts";
+import { layoutLinux, type RawLinux } from "./linux.ts";
+import { IPA_LIMIT, LIMITS, PAGE } from "./limits.ts";
 import { bytes, hex, inside, overlaps, parseAddress, parseSize, span } from "./values.ts";
 
-/** Limits of the config blob (docs/abi.md section 1) and of stage 2. */
-export const LIMITS = { vms: 8, vcpus: 8, regions: 8, devices: 8, images: 4, ipaBits: 39 } as const;
-export const IPA_LIMIT = 1n << BigInt(LIMITS.ipaBits);
-const PAGE = 0x1000n;
-/** Register window of each device type, the default `size`. */
-export const DEVICE_SIZE: Record<string, bigint> = { pl011: 0x1000n };
+export { LIMITS, IPA_LIMIT } from "./limits.ts";
+/** Register window of each device type with a size of its own, the default `size`. */
+export const DEVICE_SIZE: Record<string, bigint> = { pl011: PL011_SIZE };
 
 type Address = number | string;
 export interface RawVm {
@@ -22,13 +22,15 @@ export interface RawVm {
   cpus: number[];
   vcpus: number;
   memory: { ipa: Address; pa: Address; size: Address; access?: string }[];
-  devices?: { type: "pl011"; ipa: Address; size?: Address; irq?: number | null }[];
-  images: { file: string; ipa: Address }[];
+  devices?: RawDevice[];
+  /** Required unless `linux` is given. */
+  images?: { file: string; ipa: Address }[];
   entry?: Address;
   dtb?: Address | null;
   ready: string;
   expect?: string[];
   bench?: boolean;
+  linux?: RawLinux;
 }
 export interface RawConfig {
   board: string;
@@ -76,55 +78,74 @@ class Checker {
       }
     });
 
-    const devices: Device[] = (raw.devices ?? []).map((d, k) => {
-      const dev: Device = {
-        type: d.type, ipa: parseAddress(d.ipa),
-        size: d.size === undefined ? DEVICE_SIZE[d.type]! : parseSize(d.size), irq: d.irq ?? null,
-      };
-      this.device(dev, k, at, memory);
-      return dev;
-    });
-    devices.forEach((d, k) => {
-      for (let j = 0; j < k; j++) {
-        const q = devices[j]!;
-        if (d.size > 0n && q.size > 0n && overlaps(d.ipa, d.size, q.ipa, q.size)) {
-          this.bad(`${at}.devices[${k}].ipa`, `overlaps ${at}.devices[${j}] (${span(q.ipa, q.size)})`);
-        }
-        if (d.irq !== null && d.irq === q.irq) {
-          this.bad(`${at}.devices[${k}].irq`, `INTID ${d.irq} is already used by ${at}.devices[${j}]`);
-        }
-      }
-    });
+    const devices = checkDevices(raw.devices ?? [], at, raw.vcpus, memory, (p, m) => this.bad(p, m));
 
-    const images = raw.images.map((im, k) => this.image(im.file, parseAddress(im.ipa), `${at}.images[${k}]`, at, memory));
+    let images = (raw.images ?? []).map((im, k) => {
+      const image = this.image(im.file, parseAddress(im.ipa), `${at}.images[${k}].file`);
+      this.place(image, `${at}.images[${k}]`, at, memory);
+      return image;
+    });
+    let linux: LinuxBoot | null = null;
+    let entry: bigint;
+    let dtb: bigint | null;
+    let entryNote = "";
+    if (raw.linux) {
+      const laid = layoutLinux({
+        raw: raw.linux, at, name: raw.name, memory, devices, images, entry: raw.entry, dtb: raw.dtb,
+        resolve: (file, path) => {
+          const im = this.image(file, 0n, path);
+          return im.size > 0 ? { path: im.path, size: im.size } : null;
+        },
+        place: (im, path) => this.place(im, path, at, memory),
+        bad: (p, m) => this.bad(p, m),
+      });
+      if (laid) ({ linux, images, entry, dtb } = laid);
+      else {
+        entry = raw.entry === undefined ? 0n : parseAddress(raw.entry);
+        dtb = null;
+      }
+    } else {
+      entry = raw.entry === undefined ? parseAddress(raw.images![0]!.ipa) : parseAddress(raw.entry);
+      entryNote = raw.entry === undefined ? ` (entry defaults to images[0].ipa)` : "";
+      dtb = raw.dtb === undefined || raw.dtb === null ? null : parseAddress(raw.dtb);
+    }
+
     images.forEach((im, k) => {
       for (let j = 0; j < k; j++) {
         const q = images[j]!;
-        if (im.size > 0 && q.size > 0 && overlaps(im.ipa, BigInt(im.size), q.ipa, BigInt(q.size))) {
-          this.bad(`${at}.images[${k}].ipa`, `"${im.file}" (${span(im.ipa, BigInt(im.size))}) overlaps ` +
-            `${at}.images[${j}] ("${q.file}", ${span(q.ipa, BigInt(q.size))})`);
+        const a = extent(im), b = extent(q);
+        if (a > 0n && b > 0n && overlaps(im.ipa, a, q.ipa, b)) {
+          this.bad(this.imagePath(raw, at, im, k), `${describe(im)} (${span(im.ipa, a)}) overlaps ${this.imageName(raw, at, q, j)} ` +
+            `(${describe(q)}, ${span(q.ipa, b)})`);
         }
       }
     });
 
-    const entry = raw.entry === undefined ? parseAddress(raw.images[0]!.ipa) : parseAddress(raw.entry);
-    const note = raw.entry === undefined ? ` (entry defaults to images[0].ipa)` : "";
-    if (entry % 4n !== 0n) this.bad(`${at}.entry`, `${hex(entry)} is not 4-byte aligned${note}`);
-    else if (!memory.some((r) => r.access.x && inside(entry, 4n, r.ipa, r.size))) {
-      this.bad(`${at}.entry`, `${hex(entry)} is not inside a memory region of this VM with access x${note}`);
+    if (!(raw.linux && linux === null)) {
+      if (entry % 4n !== 0n) this.bad(`${at}.entry`, `${hex(entry)} is not 4-byte aligned${entryNote}`);
+      else if (!memory.some((r) => r.access.x && inside(entry, 4n, r.ipa, r.size))) {
+        this.bad(`${at}.entry`, `${hex(entry)} is not inside a memory region of this VM with access x${entryNote}`);
+      }
     }
 
-    const dtb = raw.dtb === undefined || raw.dtb === null ? null : parseAddress(raw.dtb);
-    if (dtb === 0n) this.bad(`${at}.dtb`, `0 cannot be used: the blob means "no device tree" by 0 (write null for none)`);
-    else if (dtb !== null && dtb % 8n !== 0n) this.bad(`${at}.dtb`, `${hex(dtb)} is not 8-byte aligned`);
+    const dtbField = raw.linux && raw.dtb === undefined ? `${at}.linux` : `${at}.dtb`;
+    const dtbNote = raw.linux && raw.dtb === undefined ? ` (the device tree's place by default, the start of ${at}.memory[0])` : "";
+    if (dtb === 0n) this.bad(dtbField, `0 cannot be used: the blob means "no device tree" by 0 (write null for none)`);
+    else if (dtb !== null && dtb % 8n !== 0n) this.bad(dtbField, `${hex(dtb)} is not 8-byte aligned`);
     else if (dtb !== null && !memory.some((r) => r.access.r && inside(dtb, 1n, r.ipa, r.size))) {
-      this.bad(`${at}.dtb`, `${hex(dtb)} is not inside a memory region of this VM with access r`);
+      this.bad(dtbField, `${hex(dtb)} is not inside a memory region of this VM with access r${dtbNote}`);
+    } else if (linux) {
+      const r = memory.find((q) => inside(dtb!, 1n, q.ipa, q.size))!;
+      if (!inside(dtb!, extent(linux.dtb), r.ipa, r.size)) {
+        this.bad(dtbField, `the device tree at ${hex(dtb!)} needs ${bytes(extent(linux.dtb))}, which run past the end of its ` +
+          `memory region (${span(r.ipa, r.size)})${dtbNote}`);
+      }
     }
 
     return {
       index: i, name: raw.name, type: raw.type, description: raw.description ?? "", cpus: [...raw.cpus],
       vcpus: raw.vcpus, memory, devices, images, entry, dtb, ready: raw.ready, expect: [...(raw.expect ?? [])],
-      bench: raw.bench ?? false,
+      bench: raw.bench ?? false, linux,
     };
   }
 
@@ -145,57 +166,67 @@ class Checker {
     }
   }
 
-  device(d: Device, k: number, vm: string, memory: Region[]): void {
-    const at = `${vm}.devices[${k}]`;
-    if (d.ipa % PAGE !== 0n) this.bad(`${at}.ipa`, `${hex(d.ipa)} is not 4 KiB aligned`);
-    if (d.size === 0n) this.bad(`${at}.size`, `must not be 0`);
-    else if (d.size % PAGE !== 0n) this.bad(`${at}.size`, `${hex(d.size)} is not a multiple of 4 KiB`);
-    if (d.size === 0n) return;
-    if (d.ipa + d.size > IPA_LIMIT) {
-      this.bad(`${at}.ipa`, `device ${span(d.ipa, d.size)} reaches past the ${LIMITS.ipaBits}-bit IPA space (which ends at ${hex(IPA_LIMIT - 1n)})`);
-    }
-    memory.forEach((r, j) => {
-      if (r.size > 0n && overlaps(d.ipa, d.size, r.ipa, r.size)) {
-        this.bad(`${at}.ipa`, `device ${span(d.ipa, d.size)} overlaps ${vm}.memory[${j}] (${span(r.ipa, r.size)})`);
-      }
-    });
-  }
-
-  image(file: string, ipa: bigint, at: string, vm: string, memory: Region[]): Image {
+  /** Resolve and stat an image file (problems go to `path`); size 0 when it cannot be used. */
+  image(file: string, ipa: bigint, path: string): Image {
     const im: Image = { file, path: "", size: 0, ipa };
-    let path: string | null;
+    let found: string | null;
     try {
-      path = this.resolveImage(file);
+      found = this.resolveImage(file);
     } catch (e) {
-      this.bad(`${at}.file`, `looking up "${file}" failed: ${e instanceof Error ? e.message : String(e)}`);
-      path = null;
+      this.bad(path, `looking up "${file}" failed: ${e instanceof Error ? e.message : String(e)}`);
+      return im;
     }
-    if (path === null) {
-      this.bad(`${at}.file`, `image file "${file}" not found`);
-    } else {
-      im.path = path;
-      try {
-        const st = statSync(path);
-        if (!st.isFile()) this.bad(`${at}.file`, `"${file}" was found at ${path}, which is not a regular file`);
-        else if (st.size === 0) this.bad(`${at}.file`, `"${file}" (${path}) is empty`);
-        else im.size = st.size;
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code ?? String(e);
-        this.bad(`${at}.file`, `"${file}" was found at ${path} but cannot be read (${code})`);
-      }
+    if (found === null) {
+      this.bad(path, `image file "${file}" not found`);
+      return im;
     }
-    const k = memory.findIndex((r) => r.size > 0n && inside(ipa, 1n, r.ipa, r.size));
-    if (k < 0) {
-      this.bad(`${at}.ipa`, `${hex(ipa)} is not inside any memory region of this VM`);
-    } else if (im.size > 0) {
-      const r = memory[k]!;
-      const size = BigInt(im.size);
-      if (!inside(ipa, size, r.ipa, r.size)) {
-        this.bad(`${at}.file`, `"${file}" (${im.size} bytes) loaded at ${hex(ipa)} does not fit in ${vm}.memory[${k}] ` +
-          `(${span(r.ipa, r.size)}, ${bytes(r.size)}): it would end at ${hex(ipa + size - 1n)}`);
-      }
+    im.path = found;
+    try {
+      const st = statSync(found);
+      if (!st.isFile()) this.bad(path, `"${file}" was found at ${found}, which is not a regular file`);
+      else if (st.size === 0) this.bad(path, `"${file}" (${found}) is empty`);
+      else im.size = st.size;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code ?? String(e);
+      this.bad(path, `"${file}" was found at ${found} but cannot be read (${code})`);
     }
     return im;
+  }
+
+  /**
+   * Check that `im` starts inside a memory region of VM `vm` and that it (its extent
+   * when set) fits there. `at` is the image's field: "<at>.ipa" and "<at>.file" get
+   * the errors, or `at` itself when it is not an images entry.
+   */
+  place(im: Image, at: string, vm: string, memory: Region[]): void {
+    const entry = /\.images\[\d+\]$/.test(at);
+    const k = memory.findIndex((r) => r.size > 0n && inside(im.ipa, 1n, r.ipa, r.size));
+    if (k < 0) {
+      this.bad(entry ? `${at}.ipa` : at, `${hex(im.ipa)} is not inside any memory region of this VM`);
+      return;
+    }
+    const r = memory[k]!;
+    const need = extent(im);
+    if (need > 0n && !inside(im.ipa, need, r.ipa, r.size)) {
+      this.bad(entry ? `${at}.file` : at, `${describe(im, true)} loaded at ${hex(im.ipa)} does not fit in ${vm}.memory[${k}] ` +
+        `(${span(r.ipa, r.size)}, ${bytes(r.size)}): it would end at ${hex(im.ipa + need - 1n)}`);
+    }
+  }
+
+  /** The field an image's overlap is reported on. */
+  imagePath(raw: RawVm, at: string, im: Image, k: number): string {
+    const own = raw.images?.length ?? 0;
+    if (k < own) return `${at}.images[${k}].ipa`;
+    if (im.generated) return raw.dtb === undefined ? `${at}.linux` : `${at}.dtb`;
+    return im.file === raw.linux?.kernel ? `${at}.linux.kernel` : `${at}.linux.initrd`;
+  }
+
+  /** How another image is named in an overlap message. */
+  imageName(raw: RawVm, at: string, im: Image, k: number): string {
+    const own = raw.images?.length ?? 0;
+    if (k < own) return `${at}.images[${k}]`;
+    if (im.generated) return `the device tree`;
+    return im.file === raw.linux?.kernel ? `the kernel of ${at}.linux` : `the initrd of ${at}.linux`;
   }
 
   /** Checks between VMs: names, CPUs of RTVMs, physical memory. */
@@ -223,6 +254,18 @@ class Checker {
       }
     });
   }
+}
+
+/** Bytes of guest memory an image takes. */
+function extent(im: Image): bigint {
+  return im.extent ?? BigInt(im.size);
+}
+
+/** An image as messages name it. */
+function describe(im: Image, withSize = false): string {
+  if (im.generated) return withSize ? `the device tree (${bytes(extent(im))} kept for it)` : "the device tree";
+  if (!withSize) return `"${im.file}"`;
+  return im.extent !== undefined ? `"${im.file}" (${im.extent} bytes in memory: its image_size)` : `"${im.file}" (${im.size} bytes)`;
 }
 
 /**

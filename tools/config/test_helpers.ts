@@ -2,9 +2,9 @@
 // assertions, and a check of a blob against docs/abi.md section 1 that reads the
 // bytes itself (independent of blob.ts).
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadBoard } from "./board.ts";
 import { VmConfigError } from "./errors.ts";
@@ -13,16 +13,42 @@ import type { BoardDescription, ImageResolver } from "./types.ts";
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const VMCONFIGS = join(ROOT, "vmconfigs");
 
-/** Sizes of the stand-in image files the tests resolve names to. */
-export const IMAGE_SIZES: Record<string, number> = {
+/**
+ * An arm64 Linux Image header (Documentation/arch/arm64/booting.rst) on `size` bytes
+ * of filler: text_offset at 0x08, image_size at 0x10, flags at 0x18, "ARM\x64" at 0x38.
+ */
+export function fakeKernel(size: number, imageSize: bigint, textOffset = 0n, flags = 0xan): Buffer {
+  const b = Buffer.alloc(size, 0xa5);
+  b.fill(0, 0, 64);
+  b.writeBigUInt64LE(textOffset, 0x08);
+  b.writeBigUInt64LE(imageSize, 0x10);
+  b.writeBigUInt64LE(flags, 0x18);
+  b.write("ARM\x64", 0x38, "latin1");
+  return b;
+}
+
+/** Stand-in kernels: 24 MiB files whose image_size (bss included) is 26 MiB. */
+export const KERNEL_FILE_SIZE = 24 << 20;
+export const KERNEL_IMAGE_SIZE = 26n << 20n;
+/** The stand-in initramfs. */
+export const INITRD_SIZE = (1 << 20) + 100;
+
+/** The stand-in image files the tests resolve names to: a size (filled with 0xa5) or the bytes. */
+export const IMAGE_FILES: Record<string, number | Buffer> = {
   "guest-fault.bin": 1536,
   "guest-counter.bin": 2048,
   "guest-bench.bin": 4100,
-  Image: 24 << 20,
+  Image: fakeKernel(KERNEL_FILE_SIZE, KERNEL_IMAGE_SIZE),
+  "linux/Image": fakeKernel(KERNEL_FILE_SIZE, KERNEL_IMAGE_SIZE),
+  "initramfs.cpio": INITRD_SIZE,
   "linux.dtb": 9 << 10,
   "huge.bin": (16 << 20) + 1,
   "empty.bin": 0,
 };
+
+/** Sizes of the stand-in image files. */
+export const IMAGE_SIZES: Record<string, number> = Object.fromEntries(
+  Object.entries(IMAGE_FILES).map(([k, v]) => [k, typeof v === "number" ? v : v.length]));
 
 export interface Sandbox {
   dir: string;
@@ -35,12 +61,15 @@ export interface Sandbox {
 
 export function sandbox(): Sandbox {
   const dir = mkdtempSync(join(tmpdir(), "wv-config-test-"));
-  for (const [name, size] of Object.entries(IMAGE_SIZES)) writeFileSync(join(dir, name), Buffer.alloc(size, 0xa5));
+  for (const [name, v] of Object.entries(IMAGE_FILES)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), typeof v === "number" ? Buffer.alloc(v, 0xa5) : v);
+  }
   let n = 0;
   return {
     dir,
     board: loadBoard("qemu-virt"),
-    resolve: (name) => (name in IMAGE_SIZES ? join(dir, name) : null),
+    resolve: (name) => (name in IMAGE_FILES ? join(dir, name) : null),
     write(config, name) {
       const p = join(dir, name ?? `config-${n++}.json`);
       writeFileSync(p, typeof config === "string" ? config : JSON.stringify(config, null, 2));
@@ -141,6 +170,7 @@ export function blobProblems(blob: Uint8Array, board: BoardDescription, imageCou
       pas.push([pa, size, `${at} region ${k}`]);
     }
     const devices: [bigint, bigint][] = [];
+    const kinds: number[] = [];
     for (let k = 0; k < 8; k++) {
       const o = 320 + k * 32;
       const kind = u32(o), irq = u32(o + 4), ipa = u64(o + 8), size = u64(o + 16), rsv = u64(o + 24);
@@ -148,7 +178,11 @@ export function blobProblems(blob: Uint8Array, board: BoardDescription, imageCou
         if (kind || irq || ipa || size || rsv) p.push(`${at}: unused device ${k} not zero`);
         continue;
       }
-      if (kind !== 1) p.push(`${at}: device ${k} kind ${kind}`);
+      if (kind < 1 || kind > 3) p.push(`${at}: device ${k} kind ${kind}`);
+      if (kind === 2 && size !== 0x10000n) p.push(`${at}: device ${k} GICv3 distributor size ${size}`);
+      if (kind === 3 && (size === 0n || size !== 0x20000n * BigInt(vcpus))) p.push(`${at}: device ${k} redistributor size ${size}`);
+      if ((kind === 2 || kind === 3) && (ipa & 0xffffn) !== 0n) p.push(`${at}: device ${k} GICv3 frame not 64 KiB aligned`);
+      if ((kind === 2 || kind === 3) && irq !== 0) p.push(`${at}: device ${k} GICv3 with an irq`);
       if ((ipa | size) & 0xfffn) p.push(`${at}: device ${k} not 4 KiB aligned`);
       if (size === 0n) p.push(`${at}: device ${k} empty`);
       if (ipa + size > IPA_LIMIT) p.push(`${at}: device ${k} beyond 39 bits`);
@@ -156,6 +190,10 @@ export function blobProblems(blob: Uint8Array, board: BoardDescription, imageCou
       for (const q of regions) if (overlap(ipa, size, q.ipa, q.size)) p.push(`${at}: device ${k} overlaps a region`);
       for (const [qi, qs] of devices) if (overlap(ipa, size, qi, qs)) p.push(`${at}: device ${k} overlaps a device`);
       devices.push([ipa, size]);
+      kinds.push(kind);
+    }
+    if (kinds.filter((x) => x === 2).length !== kinds.filter((x) => x === 3).length || kinds.filter((x) => x === 2).length > 1) {
+      p.push(`${at}: GICv3 records do not come as one distributor and one redistributor range`);
     }
     const inRegion = (ipa: bigint, n: bigint, flag: number): boolean =>
       regions.some((q) => within(ipa, n, q.ipa, q.size) && (q.flags & flag) === flag);

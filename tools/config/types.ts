@@ -24,7 +24,7 @@ export interface BoardDescription {
 }
 
 export type VmType = "mvm" | "gvm" | "rtvm";
-export type DeviceType = "pl011";
+export type DeviceType = "pl011" | "gicv3";
 
 export interface Access {
   r: boolean;
@@ -39,22 +39,61 @@ export interface Region {
   access: Access;
 }
 
-export interface Device {
-  type: DeviceType;
+/** An emulated PL011 UART: one register window. */
+export interface Pl011Device {
+  type: "pl011";
   ipa: bigint;
   size: bigint;
   /** Interrupt ID, or null for none. */
   irq: number | null;
 }
 
+/**
+ * A GICv3: the distributor (`ipa`, `size`: 64 KiB) and the redistributors
+ * (`redist`, `redistSize`: 128 KiB per vCPU). Two records in the blob.
+ */
+export interface GicV3Device {
+  type: "gicv3";
+  ipa: bigint;
+  size: bigint;
+  /** Always null: the interrupt controller raises no interrupt of its own. */
+  irq: null;
+  redist: bigint;
+  redistSize: bigint;
+}
+
+export type Device = Pl011Device | GicV3Device;
+
 export interface Image {
-  /** The name written in the config. */
+  /** The name written in the config (for the generated device tree: "<vm name>.dtb"). */
   file: string;
-  /** Where the resolver found it. */
+  /** Where the resolver found it ("" for the generated device tree until it is built). */
   path: string;
-  /** Its size in bytes, when it was loaded. */
+  /** Its size in bytes, when it was loaded (0 for the generated device tree until it is built). */
   size: number;
   ipa: bigint;
+  /**
+   * Bytes of guest memory the image takes when that is more than its size: an arm64
+   * kernel's image_size (its bss follows the file), the room kept for a generated
+   * device tree. Overlap checks use it.
+   */
+  extent?: bigint;
+  /** Set for the device tree the tools generate for a VM with a linux section. */
+  generated?: "dtb";
+}
+
+/** How a VM with a `linux` section boots (linux.ts): its images and command line. */
+export interface LinuxBoot {
+  /** The arm64 Image (one of the VM's images); entry is its ipa. */
+  kernel: Image;
+  /** The Image header's text_offset and image_size. */
+  textOffset: bigint;
+  imageSize: bigint;
+  /** The initramfs (one of the VM's images), or null. */
+  initrd: Image | null;
+  /** The generated device tree (one of the VM's images); dtb is its ipa. */
+  dtb: Image;
+  bootargs: string;
 }
 
 export interface Vm {
@@ -74,6 +113,8 @@ export interface Vm {
   ready: string;
   expect: string[];
   bench: boolean;
+  /** Set when the VM boots Linux (its `linux` section); null otherwise. */
+  linux: LinuxBoot | null;
 }
 
 /** A VM config file, loaded and checked (load.ts). */

@@ -11,7 +11,8 @@ export interface QemuRun {
 }
 
 export interface QemuOptions {
-  elf: string;
+  /** What -kernel loads (the hypervisor image, or a Linux Image booted directly); none when absent. */
+  elf?: string;
   /** Machine arguments from the board description (boards/<name>/board.json "qemu"). */
   machine: string[];
   /** -icount shift=0: 1 ns of virtual time per instruction (for benchmarks). */
@@ -31,7 +32,7 @@ export function qemuArgs(o: QemuOptions): string[] {
     ...o.machine,
     ...(o.icount ? ["-icount", "shift=0"] : []),
     "-display", "none", "-monitor", "none", "-serial", "stdio",
-    "-kernel", o.elf,
+    ...(o.elf ? ["-kernel", o.elf] : []),
     ...(o.extra ?? []),
   ];
 }

@@ -1,0 +1,154 @@
+// The device tree a Linux VM boots with, as DTS text: what QEMU's virt machine would
+// describe for the VM's own memory, vCPUs and devices, so an unmodified kernel needs
+// nothing else. Nodes: / (linux,dummy-virt), chosen (bootargs, stdout-path, initrd),
+// aliases (serialN), memory@ per "rwx" region, cpus (PSCI enable-method), psci (hvc),
+// timer (the four architected timer PPIs), the GICv3 (no ITS, so no child nodes:
+// #address-cells 0), the 24 MHz apb-pclk and
+// one pl011@ per UART. Node and property order is fixed: the same VM gives the same text.
+import type { BoardDescription, GicV3Device, Pl011Device, Vm } from "../config/index.ts";
+import { isLinuxRam } from "../config/linux.ts";
+
+/** GIC interrupt specifier: type (0 SPI, 1 PPI), number, flags (4: level high). */
+const GIC_SPI = 0, GIC_PPI = 1, IRQ_LEVEL_HIGH = 4;
+/** The architected timer's PPIs in the order the binding lists them: secure, non-secure physical, virtual, hypervisor. */
+export const TIMER_PPIS = [13, 14, 11, 10] as const;
+export const APB_PCLK_HZ = 24_000_000;
+
+const hex = (v: bigint | number): string => `0x${v.toString(16)}`;
+
+/** A 64-bit value as two cells. */
+function u64Cells(v: bigint): string {
+  return `${hex(v >> 32n)} ${hex(v & 0xffffffffn)}`;
+}
+
+/** "<addr size>" with #address-cells = #size-cells = 2. */
+function regCells(base: bigint, size: bigint): string {
+  return `<${u64Cells(base)} ${u64Cells(size)}>`;
+}
+
+/** A DTS string literal. */
+export function dtsString(s: string): string {
+  return `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
+}
+
+/** The three cells of a GIC interrupt specifier for INTID `intid` (a PPI 16..31 or an SPI 32..1019). */
+export function gicInterrupt(intid: number): string {
+  return intid < 32 ? `${GIC_PPI} ${intid - 16} ${IRQ_LEVEL_HIGH}` : `${GIC_SPI} ${intid - 32} ${IRQ_LEVEL_HIGH}`;
+}
+
+/** The CPU compatible: the core QEMU emulates for the board ("-cpu cortex-a72"), else the generic one. */
+export function cpuCompatible(board: BoardDescription): string {
+  const i = board.qemu.indexOf("-cpu");
+  const cpu = i >= 0 ? board.qemu[i + 1] ?? "" : "";
+  return /^cortex-a[0-9]+$/.test(cpu) ? `arm,${cpu}` : "arm,armv8";
+}
+
+const unit = (v: bigint): string => v.toString(16);
+
+/** The DTS text for `vm` (which must have a linux section and a gicv3) on `board`. */
+export function deviceTreeSource(vm: Vm, board: BoardDescription): string {
+  const linux = vm.linux;
+  if (!linux) throw new Error(`vm ${vm.name} has no linux section: no device tree to make`);
+  const gic = vm.devices.find((d): d is GicV3Device => d.type === "gicv3");
+  if (!gic) throw new Error(`vm ${vm.name} has no gicv3: Linux needs one`);
+  const uarts = vm.devices.filter((d): d is Pl011Device => d.type === "pl011");
+  const uartPath = (u: Pl011Device): string => `/pl011@${unit(u.ipa)}`;
+
+  const out: string[] = [];
+  const line = (depth: number, text: string): void => { out.push(text ? `${"\t".repeat(depth)}${text}` : ""); };
+
+  line(0, "/dts-v1/;");
+  line(0, "");
+  line(0, "/ {");
+  line(1, `model = ${dtsString(`wasmvisor ${board.name} vm ${vm.name}`)};`);
+  line(1, `compatible = "linux,dummy-virt";`);
+  line(1, "#address-cells = <0x2>;");
+  line(1, "#size-cells = <0x2>;");
+  line(1, "interrupt-parent = <&gic>;");
+
+  line(1, "");
+  line(1, "chosen {");
+  line(2, `bootargs = ${dtsString(linux.bootargs)};`);
+  if (uarts[0]) line(2, `stdout-path = ${dtsString(uartPath(uarts[0]))};`);
+  if (linux.initrd) {
+    line(2, `linux,initrd-start = <${u64Cells(linux.initrd.ipa)}>;`);
+    line(2, `linux,initrd-end = <${u64Cells(linux.initrd.ipa + BigInt(linux.initrd.size))}>;`);
+  }
+  line(1, "};");
+
+  if (uarts.length) {
+    line(1, "");
+    line(1, "aliases {");
+    uarts.forEach((u, k) => line(2, `serial${k} = ${dtsString(uartPath(u))};`));
+    line(1, "};");
+  }
+
+  for (const r of vm.memory.filter(isLinuxRam)) {
+    line(1, "");
+    line(1, `memory@${unit(r.ipa)} {`);
+    line(2, `device_type = "memory";`);
+    line(2, `reg = ${regCells(r.ipa, r.size)};`);
+    line(1, "};");
+  }
+
+  line(1, "");
+  line(1, "cpus {");
+  line(2, "#address-cells = <0x1>;");
+  line(2, "#size-cells = <0x0>;");
+  for (let n = 0; n < vm.vcpus; n++) {
+    line(2, "");
+    line(2, `cpu@${n.toString(16)} {`);
+    line(3, `device_type = "cpu";`);
+    line(3, `compatible = ${dtsString(cpuCompatible(board))};`);
+    line(3, `reg = <${hex(n)}>;`);
+    line(3, `enable-method = "psci";`);
+    line(2, "};");
+  }
+  line(1, "};");
+
+  line(1, "");
+  line(1, "psci {");
+  line(2, `compatible = "arm,psci-1.0", "arm,psci-0.2";`);
+  line(2, `method = "hvc";`);
+  line(1, "};");
+
+  line(1, "");
+  line(1, "timer {");
+  line(2, `compatible = "arm,armv8-timer";`);
+  line(2, `interrupts = ${TIMER_PPIS.map((p) => `<${GIC_PPI} ${p} ${IRQ_LEVEL_HIGH}>`).join(", ")};`);
+  line(2, "always-on;");
+  line(1, "};");
+
+  line(1, "");
+  line(1, `gic: intc@${unit(gic.ipa)} {`);
+  line(2, `compatible = "arm,gic-v3";`);
+  line(2, "#interrupt-cells = <0x3>;");
+  line(2, "#address-cells = <0x0>;");
+  line(2, "interrupt-controller;");
+  line(2, `reg = ${regCells(gic.ipa, gic.size)}, ${regCells(gic.redist, gic.redistSize)};`);
+  line(1, "};");
+
+  if (uarts.length) {
+    line(1, "");
+    line(1, "apb_pclk: apb-pclk {");
+    line(2, `compatible = "fixed-clock";`);
+    line(2, "#clock-cells = <0x0>;");
+    line(2, `clock-frequency = <${APB_PCLK_HZ}>;`);
+    line(2, `clock-output-names = "clk24mhz";`);
+    line(1, "};");
+  }
+
+  for (const u of uarts) {
+    line(1, "");
+    line(1, `pl011@${unit(u.ipa)} {`);
+    line(2, `compatible = "arm,pl011", "arm,primecell";`);
+    line(2, `reg = ${regCells(u.ipa, u.size)};`);
+    if (u.irq !== null) line(2, `interrupts = <${gicInterrupt(u.irq)}>;`);
+    line(2, "clocks = <&apb_pclk>, <&apb_pclk>;");
+    line(2, `clock-names = "uartclk", "apb_pclk";`);
+    line(1, "};");
+  }
+
+  line(0, "};");
+  return out.join("\n") + "\n";
+}
