@@ -23,6 +23,24 @@
 @external("wvfake", "boot_x0") export declare function bootX0(i: i32): u64;
 @external("wvfake", "set_boot_result") export declare function setBootResult(v: i32): void;
 @external("wvfake", "stop_count") export declare function stopCount(): i32;
+// Interrupts: list registers and ICH_HCR_EL2 of the physical CPU chosen with setCpu.
+@external("wvfake", "set_cpu") export declare function setCpu(cpu: i32): void;
+@external("wvfake", "set_lr_count") export declare function setLrCount(n: i32): void;
+@external("wvfake", "lr_get") export declare function lrGet(i: i32): u64;
+@external("wvfake", "lr_set") export declare function lrSet(i: i32, v: u64): void;
+@external("wvfake", "lr_writes") export declare function lrWrites(): i32;
+@external("wvfake", "lr_reads") export declare function lrReads(): i32;
+@external("wvfake", "status_calls") export declare function statusCalls(): i32;
+@external("wvfake", "lr_refuse_hw") export declare function lrRefuseHw(on: i32): void;
+@external("wvfake", "hcr") export declare function fakeHcr(): u32;
+@external("wvfake", "misr") export declare function fakeMisr(): u32;
+@external("wvfake", "kick_count") export declare function kickCount(): i32;
+@external("wvfake", "kick_vcpu") export declare function kickVcpu(i: i32): i32;
+@external("wvfake", "set_kick_result") export declare function setKickResult(r: i32): void;
+@external("wvfake", "irq_set_count") export declare function irqSetCount(): i32;
+@external("wvfake", "irq_set_intid") export declare function irqSetIntid(i: i32): i32;
+@external("wvfake", "irq_set_enable") export declare function irqSetEnable(i: i32): i32;
+@external("wvfake", "set_irq_set_result") export declare function setIrqSetResult(r: i32): void;
 
 const TEXT_CAP: i32 = 512;
 const TEXT_BUF: usize = memory.data(TEXT_CAP);

@@ -22,9 +22,62 @@ export function createFakeHost() {
       boots: [],
       bootResult: 0,
       stops: 0,
+      // Interrupts (docs/abi.md section 4): list registers and ICH_HCR_EL2 per physical
+      // CPU (the spec picks which CPU the imports act on with set_cpu), kicks, irq_set.
+      cpu: 0,
+      lrCount: 4,
+      lrs: [],
+      hcr: [],
+      lrWrites: 0,
+      lrReads: 0,
+      statusCalls: 0,
+      lrRefuseHw: false,
+      kicks: [],
+      kickResult: 0,
+      irqSets: [],
+      irqSetResult: 0,
     };
+    for (let c = 0; c < 8; c++) { st.lrs.push(new Array(16).fill(0n)); st.hcr.push(0); }
   }
   reset();
+
+  // ICH_LR<n>_EL2 fields (GICv3 spec 12.5.8) the status registers are computed from.
+  const LR_STATE_SHIFT = 62n, LR_HW = 1n << 61n, LR_EOI = 1n << 41n;
+  const lrState = (v) => Number((v >> LR_STATE_SHIFT) & 3n);
+  const bank = () => st.lrs[st.cpu];
+  /** ICH_ELRSR_EL2: an LR is empty when its state is invalid and HW = 1 or EOI = 0. */
+  function elrsr() {
+    let bits = 0;
+    for (let i = 0; i < st.lrCount; i++) {
+      const v = bank()[i];
+      if (lrState(v) === 0 && ((v & LR_HW) !== 0n || (v & LR_EOI) === 0n)) bits |= 1 << i;
+    }
+    return bits;
+  }
+  /** ICH_EISR_EL2: invalid, HW = 0, EOI = 1 (a maintenance interrupt at deactivation). */
+  function eisr() {
+    let bits = 0;
+    for (let i = 0; i < st.lrCount; i++) {
+      const v = bank()[i];
+      if (lrState(v) === 0 && (v & LR_HW) === 0n && (v & LR_EOI) !== 0n) bits |= 1 << i;
+    }
+    return bits;
+  }
+  /** ICH_MISR_EL2: EOI [0], U [1] (UIE, at most one valid LR), NP [3] (NPIE, no pending LR). */
+  function misr() {
+    const hcr = st.hcr[st.cpu];
+    let valid = 0, pending = 0;
+    for (let i = 0; i < st.lrCount; i++) {
+      const s = lrState(bank()[i]);
+      if (s !== 0) valid++;
+      if (s & 1) pending++;
+    }
+    let m = 0;
+    if (eisr() !== 0) m |= 1;
+    if ((hcr & 2) && valid <= 1) m |= 2;
+    if ((hcr & 8) && pending === 0) m |= 8;
+    return m;
+  }
 
   const view = () => new Uint8Array(memory.buffer);
   const readBytes = (ptr, len) => Buffer.from(view().slice(ptr, ptr + len)).toString("latin1");
@@ -61,6 +114,30 @@ export function createFakeHost() {
     sysreg_write() { return 0; },
     vm_stop() { st.stops++; },
     pcpu_of() { return 0; },
+    lr_count() { return st.lrCount; },
+    lr_read(lr) {
+      st.lrReads++;
+      return lr >= 0 && lr < st.lrCount ? BigInt.asIntN(64, bank()[lr]) : 0n;
+    },
+    lr_write(lr, value) {
+      if (lr < 0 || lr >= st.lrCount) return -1;
+      const v = BigInt.asUintN(64, value);
+      if (st.lrRefuseHw && (v & LR_HW) !== 0n) return -2;
+      st.lrWrites++;
+      bank()[lr] = v;
+      return 0;
+    },
+    ich_hcr_write(value) {
+      if ((value & ~0xf) !== 0) return -4;
+      st.hcr[st.cpu] = value | 1;
+      return 0;
+    },
+    ich_status() {
+      st.statusCalls++;
+      return BigInt(elrsr()) | (BigInt(eisr()) << 16n) | (BigInt(misr()) << 32n);
+    },
+    vcpu_kick(vcpu) { st.kicks.push(vcpu); return st.kickResult; },
+    irq_set(intid, enable) { st.irqSets.push([intid, enable]); return st.irqSetResult; },
   };
 
   const entry = (t, i) => st.entries.get(t * 512 + i);
@@ -92,6 +169,23 @@ export function createFakeHost() {
     boot_x0(i) { return st.boots[i][2]; },
     set_boot_result(v) { st.bootResult = v; },
     stop_count() { return st.stops; },
+    set_cpu(c) { st.cpu = c; },
+    set_lr_count(n) { st.lrCount = n; },
+    lr_get(i) { return BigInt.asIntN(64, bank()[i]); },
+    lr_set(i, v) { bank()[i] = BigInt.asUintN(64, v); },
+    lr_writes() { return st.lrWrites; },
+    lr_reads() { return st.lrReads; },
+    status_calls() { return st.statusCalls; },
+    lr_refuse_hw(on) { st.lrRefuseHw = on !== 0; },
+    hcr() { return st.hcr[st.cpu]; },
+    misr() { return misr(); },
+    kick_count() { return st.kicks.length; },
+    kick_vcpu(i) { return st.kicks[i]; },
+    set_kick_result(r) { st.kickResult = r; },
+    irq_set_count() { return st.irqSets.length; },
+    irq_set_intid(i) { return st.irqSets[i][0]; },
+    irq_set_enable(i) { return st.irqSets[i][1]; },
+    set_irq_set_result(r) { st.irqSetResult = r; },
   };
 
   return {

@@ -7,7 +7,8 @@ import assert from "node:assert/strict";
 import { createFakeHost } from "./fake_host.js";
 
 const ABI_IMPORTS = ["console_write", "now", "counter_freq", "s2_table_new", "s2_set_entry",
-  "s2_activate", "guest_read", "guest_write", "image_load", "vcpu_boot", "sysreg_write", "vm_stop", "pcpu_of"];
+  "s2_activate", "guest_read", "guest_write", "image_load", "vcpu_boot", "sysreg_write", "vm_stop", "pcpu_of",
+  "lr_count", "lr_read", "lr_write", "ich_hcr_write", "ich_status", "vcpu_kick", "irq_set"];
 const ABI_EXPORTS = ["memory", "wv_abi_version", "wv_state_version", "wv_buffer", "wv_init",
   "wv_exit_record", "wv_handle_exit", "wv_nop", "wv_state_size", "wv_save", "wv_restore"];
 
@@ -78,6 +79,19 @@ for (const ch of "ok\n") {
   view().setBigUint64(8, BigInt(ch.charCodeAt(0)), true);
   assert.equal(ex.wv_handle_exit(0), 0);
 }
+// An IRQ exit for the kick SGI (flags bit 0, INTID at 304; ESR left from the last exit on
+// purpose: only the flag makes it an IRQ exit): resume, PC unchanged, nothing stopped.
+view().setBigUint64(264, (0x16n << 26n) | IL, true);
+view().setUint32(292, 1, true);
+view().setUint32(304, 8, true);
+view().setBigUint64(248, 0x40080000n, true);
+view().setBigUint64(0, 0xc6000001n, true);
+assert.equal(ex.wv_handle_exit(0), 0);
+assert.equal(view().getBigUint64(248, true), 0x40080000n);
+assert.equal(view().getBigUint64(0, true), 0xc6000001n, "an IRQ exit is not a hypercall");
+assert.equal(fake.stop_count(), 0);
+view().setUint32(292, 0, true);
+
 const out = new Uint8Array(ex.memory.buffer);
 const lines = [];
 for (let i = 0; i < fake.console_count(); i++) {

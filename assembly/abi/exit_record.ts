@@ -10,8 +10,12 @@ export const EXIT_ESR: usize = 264;      // ESR_EL2
 export const EXIT_FAR: usize = 272;      // FAR_EL2
 export const EXIT_HPFAR: usize = 280;    // HPFAR_EL2
 export const EXIT_VCPU: usize = 288;     // u32 vCPU index in its VM
-export const EXIT_FLAGS: usize = 292;    // u32, 0
+export const EXIT_FLAGS: usize = 292;    // u32 EXIT_FLAG_* (docs/abi.md section 4)
 export const EXIT_CNTVCT: usize = 296;   // virtual counter at exit
+export const EXIT_INTID: usize = 304;    // u32 IRQ exits: the physical INTID (docs/abi.md section 4)
+
+/** flags bit 0: a physical IRQ, not a guest exception (esr is 0, the PC stays). */
+export const EXIT_FLAG_IRQ: u32 = 1;
 
 /** Register number 31 in an ISS Rt/SRT field names XZR/WZR for these instructions. */
 export const REG_ZR: u32 = 31;
@@ -35,6 +39,8 @@ export function exitWriteReg(n: u32, value: u64): void {
 @inline export function exitFar(): u64 { return load<u64>(EXIT_RECORD + EXIT_FAR); }
 @inline export function exitHpfar(): u64 { return load<u64>(EXIT_RECORD + EXIT_HPFAR); }
 @inline export function exitPc(): u64 { return load<u64>(EXIT_RECORD + EXIT_PC); }
+@inline export function exitIsIrq(): bool { return (load<u32>(EXIT_RECORD + EXIT_FLAGS) & EXIT_FLAG_IRQ) != 0; }
+@inline export function exitIntid(): u32 { return load<u32>(EXIT_RECORD + EXIT_INTID); }
 
 /** Move the guest PC past the trapped instruction of `bytes` bytes. */
 @inline

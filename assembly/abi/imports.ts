@@ -54,6 +54,37 @@ export declare function wv_vm_stop(): void;
 @external("wv", "pcpu_of")
 export declare function wv_pcpu_of(vcpu: i32): i32;
 
+// ---- Interrupts (docs/abi.md section 4) ----
+// These act on the physical CPU that runs the exiting vCPU, and only during wv_handle_exit.
+
+/** Number of list registers (ICH_VTR_EL2.ListRegs + 1). */
+@external("wv", "lr_count")
+export declare function wv_lr_count(): i32;
+
+/** ICH_LR<lr>_EL2 in GICv3 format (GICv3 spec 12.5.8); 0 when refused. */
+@external("wv", "lr_read")
+export declare function wv_lr_read(lr: i32): u64;
+
+/** Write ICH_LR<lr>_EL2 (GICv3 format); HW = 1 only for a physical INTID the VM owns. */
+@external("wv", "lr_write")
+export declare function wv_lr_write(lr: i32, value: u64): i32;
+
+/** Write ICH_HCR_EL2: En, UIE, LRENPIE, NPIE only (GICv3 spec 12.5.4). */
+@external("wv", "ich_hcr_write")
+export declare function wv_ich_hcr_write(value: u32): i32;
+
+/** ICH_ELRSR_EL2 [15:0] | ICH_EISR_EL2 << 16 | ICH_MISR_EL2 << 32. */
+@external("wv", "ich_status")
+export declare function wv_ich_status(): u64;
+
+/** Make vCPU `vcpu` leave its guest soon (the kick SGI to its physical CPU). */
+@external("wv", "vcpu_kick")
+export declare function wv_vcpu_kick(vcpu: i32): i32;
+
+/** Enable or disable (mask) a physical interrupt the VM owns. */
+@external("wv", "irq_set")
+export declare function wv_irq_set(intid: i32, enable: i32): i32;
+
 // Error codes the imports answer (docs/abi.md section 2, "Errors").
 export const WV_OK: i32 = 0;
 export const WV_EINVAL: i32 = -1;

@@ -2,7 +2,7 @@
 // per-vCPU counters of exits by class in the state block.
 
 import { ACTION_RESUME, ACTION_IDLE, ACTION_STOP, ACTION_YIELD, exitEsr, exitFar,
-  exitHpfar, exitPc, exitReadReg, exitWriteReg, exitAdvancePc } from "../abi/exit_record";
+  exitHpfar, exitPc, exitReadReg, exitWriteReg, exitAdvancePc, exitIsIrq, exitIntid } from "../abi/exit_record";
 import { EC_WFX, EC_HVC64, EC_SMC64, EC_SYSREG, EC_IABT_LOW, EC_DABT_LOW, esrEc, esrInstrBytes, wfxIsWfe,
   dabtIsv, dabtAccessBytes, dabtSse, dabtSrt, dabtSf, dabtS1ptw, dabtIsWrite, abortFsc, fscKind,
   fscHasLevel, fscLevel, faultKindName, sysregKey, sysregIsRead, sysregRt, sysregOp0, sysregOp1,
@@ -13,6 +13,8 @@ import { handleHypercall, handleSmc } from "../core/hypercall";
 import { consoleFlush } from "../core/console";
 import { mmioFind, mmioBase, mmioRead, mmioWrite } from "../devices/mmio";
 import { logBeginVm, logStr, logHex, logDec, logEnd } from "../core/log";
+import { vgicBeginExit, vgicEndExit, vgicIrqExit, vgicWfiResumes, vgicOwnsSysreg, vgicSysreg } from "./vgic";
+import { isPhysTimerRegister, physTimerAccess } from "./timer";
 
 /** Exit classes counted per vCPU (EXIT_CLASSES slots in the state layout). */
 export const EXIT_CLASS_HVC: u32 = 0;
@@ -22,6 +24,8 @@ export const EXIT_CLASS_WFI: u32 = 3;
 export const EXIT_CLASS_WFE: u32 = 4;
 export const EXIT_CLASS_SYSREG: u32 = 5;
 export const EXIT_CLASS_OTHER: u32 = 6;
+/** Physical IRQs taken while the vCPU ran (not guest exceptions: nothing is emulated for them). */
+export const EXIT_CLASS_IRQ: u32 = 7;
 
 /** HPFAR_EL2.FIPA [43:4] holds IPA[51:12] of a stage-2 fault (ARM ARM, register HPFAR_EL2). */
 const HPFAR_FIPA_SHIFT: u64 = 4;
@@ -82,7 +86,7 @@ function stopOnAbort(data: bool, ipa: u64, esr: u64, reason: string, fsc: i32): 
   return <u64>((<i64>(v << shift)) >> shift);
 }
 
-function handleDataAbort(esr: u64): i32 {
+function handleDataAbort(esr: u64, v: u32): i32 {
   const ipa = faultIpa();
   const fsc = abortFsc(esr);
   const slot = mmioFind(ipa);
@@ -93,6 +97,7 @@ function handleDataAbort(esr: u64): i32 {
   const rt = dabtSrt(esr);
   if (dabtIsWrite(esr)) {
     mmioWrite(slot, offset, bytes, exitReadReg(rt));
+    vgicEndExit(v);   // a GIC register write may have made something pending for this vCPU
   } else {
     let v = mmioRead(slot, offset, bytes);
     if (dabtSse(esr) && bytes < 8) v = signExtend(v, bytes << 3);
@@ -103,10 +108,19 @@ function handleDataAbort(esr: u64): i32 {
   return ACTION_RESUME;
 }
 
-function handleSysreg(esr: u64): i32 {
-  if (sysregKey(esr) == SYSREG_ACTLR_EL1) {
+function handleSysreg(esr: u64, v: u32): i32 {
+  const key = sysregKey(esr);
+  if (key == SYSREG_ACTLR_EL1) {
     // ACTLR_EL1 is IMPLEMENTATION DEFINED: reads as 0, writes are ignored.
     if (sysregIsRead(esr)) exitWriteReg(sysregRt(esr), 0);
+    exitAdvancePc(esrInstrBytes(esr));
+    return ACTION_RESUME;
+  }
+  if (vgicOwnsSysreg(key) || isPhysTimerRegister(key)) {
+    const rt = sysregRt(esr);
+    const read = sysregIsRead(esr);
+    const value = vgicOwnsSysreg(key) ? vgicSysreg(v, key, read, exitReadReg(rt)) : physTimerAccess();
+    if (read) exitWriteReg(rt, value);
     exitAdvancePc(esrInstrBytes(esr));
     return ACTION_RESUME;
   }
@@ -151,10 +165,20 @@ export function handleExit(vcpu: i32): i32 {
     vmStop();
     return ACTION_STOP;
   }
+  const v = <u32>vcpu;
+  // The vGIC must know whose list registers the imports reach, whatever the exit (a PSCI
+  // call by HVC can reset another vCPU's interrupts).
+  vgicBeginExit(v);
+  // An IRQ exit first: its ESR is not a syndrome of this exit (ESR_EL2 keeps the last
+  // synchronous exception's), so only the flag tells it apart from a guest exception.
+  if (exitIsIrq()) {
+    count(v, EXIT_CLASS_IRQ);
+    vgicIrqExit(v, exitIntid());
+    return ACTION_RESUME;
+  }
   const esr = exitEsr();
   const ec = esrEc(esr);
-  const v = <u32>vcpu;
-  // The hypercall path first and short: it is the one benchmarks measure.
+  // The hypercall path next and short: it is the one benchmarks measure.
   if (ec == EC_HVC64) {
     count(v, EXIT_CLASS_HVC);
     return handleHypercall(v);
@@ -162,7 +186,7 @@ export function handleExit(vcpu: i32): i32 {
   switch (ec) {
     case EC_DABT_LOW:
       count(v, EXIT_CLASS_MMIO);
-      return handleDataAbort(esr);
+      return handleDataAbort(esr, v);
     case EC_SMC64:
       count(v, EXIT_CLASS_HVC);
       exitAdvancePc(SMC_BYTES);
@@ -171,10 +195,10 @@ export function handleExit(vcpu: i32): i32 {
       exitAdvancePc(esrInstrBytes(esr));
       if (wfxIsWfe(esr)) { count(v, EXIT_CLASS_WFE); return ACTION_YIELD; }
       count(v, EXIT_CLASS_WFI);
-      return ACTION_IDLE;
+      return vgicWfiResumes(v) ? ACTION_RESUME : ACTION_IDLE;
     case EC_SYSREG:
       count(v, EXIT_CLASS_SYSREG);
-      return handleSysreg(esr);
+      return handleSysreg(esr, v);
     case EC_IABT_LOW:
       count(v, EXIT_CLASS_IABT);
       return stopOnAbort(false, faultIpa(), esr, faultKindName(fscKind(abortFsc(esr))), <i32>abortFsc(esr));

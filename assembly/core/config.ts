@@ -4,7 +4,8 @@
 // are remembered for the message.
 
 import { MAX_VMS, MAX_VCPUS, MAX_REGIONS, MAX_DEVICES, MAX_IMAGES, VM_NAME_SIZE } from "./layout";
-import { DEVICE_PL011 } from "../devices/mmio";
+import { DEVICE_PL011, DEVICE_GICV3_DIST, mmioKnownKind } from "../devices/mmio";
+import { VGIC_NR_INTIDS, VGIC_PRIVATE_INTIDS } from "../arch/vgic_layout";
 import { S2_MAX_IPA_BITS, REGION_R, REGION_W, REGION_X } from "../arch/stage2";
 
 // ---- Header ----
@@ -60,6 +61,10 @@ const REGION_FLAGS_ALL: u32 = REGION_R | REGION_W | REGION_X;
 const PAGE_MASK: u64 = 0xfff;
 const ENTRY_ALIGN_MASK: u64 = 3;     // A64 instructions are 4-byte aligned
 const IPA_LIMIT: u64 = <u64>1 << <u64>S2_MAX_IPA_BITS;
+/** GICv3 frames are 64 KiB; the redistributors of one vCPU are two frames (docs/abi.md section 4). */
+const GIC_FRAME: u64 = 0x10000;
+const GICD_SIZE: u64 = GIC_FRAME;
+const GICR_SIZE_PER_VCPU: u64 = 2 * GIC_FRAME;
 
 // ---- Errors ----
 export const CFG_OK: i32 = 0;
@@ -92,6 +97,9 @@ export const CFG_ERR_IMAGE_IPA: i32 = -126;
 export const CFG_ERR_ENTRY: i32 = -127;
 export const CFG_ERR_DTB: i32 = -128;
 export const CFG_ERR_PA_OVERLAP: i32 = -129;
+export const CFG_ERR_GIC_LAYOUT: i32 = -130;
+export const CFG_ERR_GIC_COUNT: i32 = -131;
+export const CFG_ERR_DEVICE_IRQ: i32 = -132;
 
 export function cfgErrorMessage(code: i32): string {
   switch (code) {
@@ -125,6 +133,9 @@ export function cfgErrorMessage(code: i32): string {
     case CFG_ERR_ENTRY: return "entry_ipa not 4-byte aligned inside an executable region";
     case CFG_ERR_DTB: return "dtb_ipa outside the VM's regions";
     case CFG_ERR_PA_OVERLAP: return "regions of two VMs overlap in PA space";
+    case CFG_ERR_GIC_LAYOUT: return "GICv3 distributor must be 64 KiB, redistributors 128 KiB per vCPU, both 64 KiB aligned";
+    case CFG_ERR_GIC_COUNT: return "more than one GICv3 distributor or redistributor range";
+    case CFG_ERR_DEVICE_IRQ: return "device irq must be 0 (none) or an SPI 32..255, and 0 for the GIC";
     default: return "unknown error";
   }
 }
@@ -203,13 +214,37 @@ function validateRegions(rec: usize, vm: i32): i32 {
   return CFG_OK;
 }
 
+/**
+ * What a device of `kind` needs beyond the common checks: a GICv3 frame's size and
+ * alignment, one of each at most, no irq of its own; a PL011's irq an SPI the vGIC has.
+ */
+function validateDeviceKind(rec: usize, d: usize, kind: u32, i: u32, vm: i32): i32 {
+  const irq = load<u32>(d + CFG_D_IRQ);
+  if (kind == DEVICE_PL011) {
+    if (irq != 0 && (irq < VGIC_PRIVATE_INTIDS || irq >= VGIC_NR_INTIDS)) return fail(CFG_ERR_DEVICE_IRQ, vm, i);
+    return CFG_OK;
+  }
+  if (irq != 0) return fail(CFG_ERR_DEVICE_IRQ, vm, i);
+  const size = load<u64>(d + CFG_D_SIZE);
+  const want = kind == DEVICE_GICV3_DIST ? GICD_SIZE
+    : GICR_SIZE_PER_VCPU * <u64>load<u32>(rec + CFG_VM_VCPU_COUNT);
+  if (size != want || (load<u64>(d + CFG_D_IPA) & (GIC_FRAME - 1)) != 0) return fail(CFG_ERR_GIC_LAYOUT, vm, i);
+  for (let j: u32 = 0; j < i; j++) {
+    if (load<u32>(cfgDevice(rec, j) + CFG_D_KIND) == kind) return fail(CFG_ERR_GIC_COUNT, vm, i);
+  }
+  return CFG_OK;
+}
+
 function validateDevices(rec: usize, vm: i32): i32 {
   const n = load<u32>(rec + CFG_VM_DEVICE_COUNT);
   const nr = load<u32>(rec + CFG_VM_REGION_COUNT);
   for (let i: u32 = 0; i < n; i++) {
     const d = cfgDevice(rec, i);
     const ipa = load<u64>(d + CFG_D_IPA), size = load<u64>(d + CFG_D_SIZE);
-    if (load<u32>(d + CFG_D_KIND) != DEVICE_PL011) return fail(CFG_ERR_DEVICE_KIND, vm, i);
+    const kind = load<u32>(d + CFG_D_KIND);
+    if (!mmioKnownKind(kind)) return fail(CFG_ERR_DEVICE_KIND, vm, i);
+    const rc = validateDeviceKind(rec, d, kind, i, vm);
+    if (rc != CFG_OK) return rc;
     if (((ipa | size) & PAGE_MASK) != 0) return fail(CFG_ERR_DEVICE_UNALIGNED, vm, i);
     if (size == 0 || ipa + size < ipa) return fail(CFG_ERR_DEVICE_EMPTY, vm, i);
     if (ipa + size > IPA_LIMIT) return fail(CFG_ERR_DEVICE_RANGE, vm, i);

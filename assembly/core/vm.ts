@@ -12,6 +12,7 @@ import { cfgValidate, cfgErrorMessage, cfgErrorVm, cfgErrorItem, cfgVm, cfgRegio
   CFG_R_IPA, CFG_R_PA, CFG_R_SIZE, CFG_R_FLAGS, CFG_D_KIND, CFG_D_IRQ, CFG_D_IPA, CFG_D_SIZE,
   CFG_I_INDEX, CFG_I_LOAD_IPA } from "./config";
 import { mmioReset, mmioRegister } from "../devices/mmio";
+import { vgicInit } from "../arch/vgic";
 import { s2Create, s2Map, s2Activate, s2IpaBits } from "../arch/stage2";
 import { consoleFlush } from "./console";
 import { logBegin, logBeginVm, logStr, logDec, logHex, logEnd } from "./log";
@@ -155,6 +156,7 @@ export function vmInit(vm: i32, blob: usize, len: usize): i32 {
   const rec = cfgVm(blob, <u32>vm);
   copyIdentity(rec, vm);
 
+  vgicInit(load<u32>(rec + CFG_VM_VCPU_COUNT));
   mmioReset();
   const nd = load<u32>(rec + CFG_VM_DEVICE_COUNT);
   for (let i: u32 = 0; i < nd; i++) {

@@ -1,19 +1,28 @@
 // The MMIO device registry of the VM: IPA ranges of emulated devices, looked up
 // on a stage-2 data abort, and the access dispatch to each device's model.
-// Devices model 32-bit registers; narrower accesses use byte lanes of the word,
-// 64-bit accesses are split in two words (little-endian).
+// Devices model 32-bit registers; narrower accesses use byte lanes of the word.
+// A 64-bit access at an 8-byte aligned offset goes whole to a model that has 64-bit
+// registers (the GICv3 frames: GICD_IROUTER<n>, GICR_TYPER); otherwise it is split
+// in two words (little-endian).
 
 import { STATE, MMIO_COUNT, MMIO_ENTRIES, MMIO_BASE, MMIO_LIMIT, MMIO_KIND, MMIO_IRQ,
   MMIO_RECORD, MAX_DEVICES } from "../core/layout";
 import { WV_EINVAL, WV_ENOMEM } from "../abi/imports";
 import { pl011Reset, pl011Read, pl011Write } from "./pl011";
+import { gicdRead, gicdWrite, gicdRead64, gicdWrite64, gicrRead, gicrWrite, gicrRead64,
+  gicrWrite64 } from "../arch/vgic_v3";
 
 /** Device kinds of the config blob (docs/abi.md section 1, device.kind). */
 export const DEVICE_PL011: u32 = 1;
+/** GICv3 distributor, 64 KiB (docs/abi.md section 4). */
+export const DEVICE_GICV3_DIST: u32 = 2;
+/** GICv3 redistributors, 128 KiB per vCPU (docs/abi.md section 4). */
+export const DEVICE_GICV3_REDIST: u32 = 3;
 
 export const MMIO_NONE: i32 = -1;
 
 const WORD_BYTES: u64 = 4;
+const DWORD_BYTES: u64 = 8;
 const WORD_MASK: u64 = 0xffffffff;
 /** Register offsets are 32-bit: larger offsets of a huge window reach no register. */
 const MAX_REG_OFFSET: u64 = 0xfffffff8;
@@ -31,7 +40,7 @@ export function mmioReset(): void {
 }
 
 export function mmioKnownKind(kind: u32): bool {
-  return kind == DEVICE_PL011;
+  return kind >= DEVICE_PL011 && kind <= DEVICE_GICV3_REDIST;
 }
 
 /**
@@ -70,14 +79,29 @@ export function mmioFind(ipa: u64): i32 {
 export function mmioBase(slot: i32): u64 { return load<u64>(entry(slot) + MMIO_BASE); }
 export function mmioSize(slot: i32): u64 { return load<u64>(entry(slot) + MMIO_LIMIT); }
 export function mmioKind(slot: i32): u32 { return load<u32>(entry(slot) + MMIO_KIND); }
+/** The device's interrupt (INTID; 0 = none). */
+export function mmioIrq(slot: i32): u32 { return load<u32>(entry(slot) + MMIO_IRQ); }
 
 function deviceRead(slot: i32, reg: u32): u32 {
-  if (mmioKind(slot) == DEVICE_PL011) return pl011Read(slot, reg);
+  switch (mmioKind(slot)) {
+    case DEVICE_PL011: return pl011Read(slot, reg);
+    case DEVICE_GICV3_DIST: return gicdRead(reg);
+    case DEVICE_GICV3_REDIST: return gicrRead(reg);
+  }
   return 0;
 }
 
 function deviceWrite(slot: i32, reg: u32, value: u32, mask: u32): void {
-  if (mmioKind(slot) == DEVICE_PL011) pl011Write(slot, reg, value, mask);
+  switch (mmioKind(slot)) {
+    case DEVICE_PL011: pl011Write(slot, reg, value, mask); break;
+    case DEVICE_GICV3_DIST: gicdWrite(reg, value, mask); break;
+    case DEVICE_GICV3_REDIST: gicrWrite(reg, value, mask); break;
+  }
+}
+
+/** Does the device have 64-bit registers, so that an aligned 64-bit access goes to it whole? */
+@inline function has64(slot: i32, offset: u64): bool {
+  return (offset & (DWORD_BYTES - 1)) == 0 && mmioKind(slot) >= DEVICE_GICV3_DIST;
 }
 
 @inline function sizeMask(bytes: u32): u64 {
@@ -89,6 +113,9 @@ export function mmioRead(slot: i32, offset: u64, bytes: u32): u64 {
   if (offset > MAX_REG_OFFSET) return 0;   // no device has registers past 4 GiB
   const reg = <u32>(offset & ~(WORD_BYTES - 1));
   if (bytes == 8) {
+    if (has64(slot, offset)) {
+      return mmioKind(slot) == DEVICE_GICV3_DIST ? gicdRead64(reg) : gicrRead64(reg);
+    }
     return <u64>deviceRead(slot, reg) | (<u64>deviceRead(slot, reg + 4) << 32);
   }
   const lane = (offset & (WORD_BYTES - 1)) << 3;
@@ -100,6 +127,11 @@ export function mmioWrite(slot: i32, offset: u64, bytes: u32, value: u64): void 
   if (offset > MAX_REG_OFFSET) return;
   const reg = <u32>(offset & ~(WORD_BYTES - 1));
   if (bytes == 8) {
+    if (has64(slot, offset)) {
+      if (mmioKind(slot) == DEVICE_GICV3_DIST) gicdWrite64(reg, value);
+      else gicrWrite64(reg, value);
+      return;
+    }
     deviceWrite(slot, reg, <u32>value, <u32>WORD_MASK);
     deviceWrite(slot, reg + 4, <u32>(value >> 32), <u32>WORD_MASK);
     return;

@@ -24,6 +24,7 @@ import { fuzzSeed, rnd, below, chance, rndBits, edgy, hx, staticWindowsClear, st
 import { modelBegin, mExit, modelDiff, mStops, M_STATE, M_REC, RESUME, STOP, EC_WFX, EC_HVC64,
   EC_SYSREG, EC_IABT, EC_DABT, ACTLR_EL1_ISS, HC_NULL, HC_VERSION, HC_PUTC, HC_VM_INFO, HC_REPORT,
   RECORD_BYTES, stopLineAfterFlushCount, mOutsideAbi, outsideAbiDiff, modelResync } from "../../__tests__/model";
+import { VGIC, VGIC_SIZE } from "../../arch/vgic_layout";
 
 const GOLD: usize = memory.data(<i32>STATE_SIZE, 16);
 let vcpuCount: u32 = 1;
@@ -63,6 +64,7 @@ function buildGolden(name: string, vcpus: u32): void {
   staticWindow(STATE, STATE_SIZE);
   staticWindow(EXIT_RECORD, RECORD_BYTES);
   staticWindow(<usize>logBuf, LOG_BUF_BYTES);
+  staticWindow(VGIC, VGIC_SIZE);   // the vGIC's own state block (arch/vgic_layout.ts)
   staticWindow(<usize>outBuf, OUT_BUF_BYTES);
 }
 

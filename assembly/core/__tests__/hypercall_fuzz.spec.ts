@@ -19,6 +19,7 @@ import { fuzzSeed, rnd, below, chance, rndBits, edgy, hx, staticWindowsClear, st
   staticChanged, findStatic } from "../../__tests__/fuzz";
 import { modelBegin, mExit, modelDiff, consoleRaw, M_REC, RESUME, HC_NULL, HC_VERSION, HC_PUTC, HC_VM_INFO,
   HC_REPORT, NOT_SUPPORTED, INVALID_PARAMETER, RECORD_BYTES, mOutsideAbi, outsideAbiDiff, modelResync } from "../../__tests__/model";
+import { VGIC, VGIC_SIZE } from "../../arch/vgic_layout";
 
 const VCPUS: u32 = 2;
 const WARN_PREFIX = "[wasmvisor] vm linux: unknown hypercall ";
@@ -51,6 +52,7 @@ function setWindows(): void {
   staticWindowsClear();
   staticWindow(STATE, STATE_SIZE);
   staticWindow(EXIT_RECORD, RECORD_BYTES);
+  staticWindow(VGIC, VGIC_SIZE);   // the vGIC's own state block (arch/vgic_layout.ts)
   staticWindow(<usize>logBuf, 256);
   staticWindow(<usize>outBuf, 140);
   windowsReady = true;

@@ -1,4 +1,6 @@
-import { mmioReset, mmioRegister, mmioFind, mmioCount, mmioRead, mmioWrite, DEVICE_PL011, MMIO_NONE } from "../mmio";
+import { mmioReset, mmioRegister, mmioFind, mmioCount, mmioRead, mmioWrite, DEVICE_PL011, DEVICE_GICV3_DIST,
+  DEVICE_GICV3_REDIST, MMIO_NONE } from "../mmio";
+import { vgicInit } from "../../arch/vgic";
 import { WV_EINVAL, WV_ENOMEM } from "../../abi/imports";
 import { UARTCR, UARTIMSC } from "../pl011";
 import { vmResetState } from "../../core/vm";
@@ -92,5 +94,35 @@ describe("MMIO access widths", () => {
     mmioWrite(1, UARTCR, 4, 2);
     expect(mmioRead(0, UARTCR, 4)).toBe(1);
     expect(mmioRead(1, UARTCR, 4)).toBe(2);
+  });
+});
+
+describe("MMIO access widths of the GICv3 frames", () => {
+  it("gives a 64-bit IROUTER write to the distributor whole", () => {
+    vmResetState();
+    vgicInit(2);
+    mmioReset();
+    expect(mmioRegister(0x08000000, 0x10000, DEVICE_GICV3_DIST, 0)).toBe(0);
+    mmioWrite(0, 0x6000 + 8 * 32, 8, 0x0000_0007_0000_0001);
+    expect(mmioRead(0, 0x6000 + 8 * 32, 8)).toBe(0x0000_0007_0000_0001);
+    expect(mmioRead(0, 0x6000 + 8 * 32 + 4, 4)).toBe(7);
+  });
+
+  it("reads a redistributor's GICR_TYPER as one 64-bit value", () => {
+    vmResetState();
+    vgicInit(2);
+    mmioReset();
+    expect(mmioRegister(0x080a0000, 0x40000, DEVICE_GICV3_REDIST, 0)).toBe(0);
+    expect(mmioRead(0, 0x20008, 8)).toBe(0x0000_0001_0000_0110);
+  });
+
+  it("still splits a 64-bit access that is only 4-byte aligned", () => {
+    vmResetState();
+    vgicInit(2);
+    mmioReset();
+    mmioRegister(0x08000000, 0x10000, DEVICE_GICV3_DIST, 0);
+    mmioWrite(0, 0x0104, 8, 0x0000_0003_0000_0005);
+    expect(mmioRead(0, 0x0104, 4)).toBe(5);
+    expect(mmioRead(0, 0x0108, 4)).toBe(3);
   });
 });

@@ -18,6 +18,7 @@ import { exitWith, faultAt, dabtEsr, reg, START_PC, pc } from "../../__tests__/e
 import { fuzzSeed, rnd, below, chance, edgy, hx, staticWindowsClear, staticWindow, staticSnap, staticChanged,
   findStatic } from "../../__tests__/fuzz";
 import { modelBegin, modelDiff, mFind, mBase, mRead, mWrite, UART_FR_VALUE } from "../../__tests__/model";
+import { VGIC, VGIC_SIZE } from "../../arch/vgic_layout";
 
 const UART0: u64 = 0x09000000;
 const UART1: u64 = 0x09001000;          // right after the first: accesses must not leak across
@@ -43,6 +44,7 @@ function setup(): void {
   staticWindowsClear();
   staticWindow(STATE, STATE_SIZE);
   staticWindow(<usize>outBuf, 140);
+  staticWindow(VGIC, VGIC_SIZE);   // the vGIC's own state block (arch/vgic_layout.ts)
   fakeReset();
 }
 

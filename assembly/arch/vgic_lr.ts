@@ -1,0 +1,355 @@
+// List registers: how the vGIC state reaches a vCPU's virtual CPU interface, and how
+// the guest's acknowledgements and deactivations come back. GIC-version independent:
+// the imports speak the GICv3 format (ICH_LR<n>_EL2, GICv3 spec 12.5.8) and the runtime
+// converts for a GICv2.
+//
+// The core keeps a shadow of each list register it filled (R_LR_VAL). At an exit that
+// matters (IRQ exits, maintenance, a change for the running vCPU, WFI) vgicFlush:
+//   1. syncs: reads back each register it filled (ELRSR first: an empty one needs no
+//      read), merges the guest's progress with requests that arrived meanwhile, and
+//      frees the registers whose interrupt is done (invalid = deactivated);
+//   2. fills free registers with the highest-priority pending interrupts, evicting a
+//      lower-priority one that is only pending when something better waits;
+//   3. when interrupts still wait, asks for a maintenance interrupt (ICH_HCR_EL2.NPIE, or
+//      UIE when no register is pending) so that the vCPU exits again to take them.
+
+import { wv_lr_count, wv_lr_read, wv_lr_write, wv_ich_hcr_write, wv_ich_status, wv_irq_set } from "../abi/imports";
+import { VGIC, VG_LR_COUNT, R_LR_USED, R_HCR, R_LR_VAL, R_BITS, VGIC_MAX_LRS, VGIC_WORDS,
+  VG_BITS, VG_BITS_STRIDE, P_PEND, P_ACTIVE, P_EDGE, P_LINE, P_CLRP, P_CLRA, P_SETA, P_MASKED, P_LISTED,
+  P_GROUP } from "./vgic_layout";
+import { VGIC_NO_VCPU, VGF_REFILL, VGF_NO_LRS_WARNED, VRF_KICKED, vcpuRec, isPrivate, getBit, setBit, takeBit,
+  priority, eligible, pendingNow, refresh, pendvAny, pickBest, setSpiOwner, vgicFlags, vgicSetFlags,
+  setVcpuFlags } from "./vgic_common";
+import { logBeginVm, logStr, logEnd } from "../core/log";
+
+// ---- ICH_LR<n>_EL2 (GICv3 spec 12.5.8) ----
+export const LR_VINTID_MASK: u64 = 0xffffffff;   // vINTID [31:0]
+export const LR_PINTID_SHIFT: u64 = 32;          // pINTID [44:32] when HW = 1
+export const LR_EOI: u64 = <u64>1 << 41;         // HW = 0: maintenance interrupt when deactivated
+export const LR_PRIO_SHIFT: u64 = 48;            // Priority [55:48]
+export const LR_PRIO_MASK: u64 = 0xff;
+export const LR_GROUP: u64 = <u64>1 << 60;       // Group 1
+export const LR_HW: u64 = <u64>1 << 61;          // deactivation also deactivates pINTID
+export const LR_PENDING: u64 = <u64>1 << 62;     // State [63:62]: 0b01 pending,
+export const LR_ACTIVE: u64 = <u64>1 << 63;      //   0b10 active, 0b11 pending and active
+
+// ---- ICH_HCR_EL2 (GICv3 spec 12.5.4) ----
+export const ICH_HCR_EN: u32 = 1 << 0;           // virtual CPU interface enabled: always
+export const ICH_HCR_UIE: u32 = 1 << 1;          // maintenance when at most one register is valid
+export const ICH_HCR_NPIE: u32 = 1 << 3;         // maintenance when no register is pending
+/** R_HCR before anything was written: the next sync writes ICH_HCR_EL2 whatever it wants. */
+export const VGIC_HCR_UNKNOWN: u32 = 0xffffffff;
+
+/** ich_status: ICH_ELRSR_EL2 in bits [15:0] (bit n: list register n holds nothing). */
+const STATUS_ELRSR_MASK: u64 = 0xffff;
+/** Eviction order key: priority above the 32-bit vINTID. */
+const VICTIM_PRIO_SHIFT: u64 = 32;
+/** UIE fires at "zero or one valid": with a single register it would never stop firing. */
+const UIE_MIN_LRS: u32 = 2;
+
+@inline function lrAddr(v: u32, i: u32): usize {
+  return vcpuRec(v) + R_LR_VAL + (<usize>i << 3);
+}
+
+@inline function lrUsed(v: u32): u32 {
+  return load<u32>(vcpuRec(v) + R_LR_USED);
+}
+
+@inline function setLrUsed(v: u32, bits: u32): void {
+  store<u32>(vcpuRec(v) + R_LR_USED, bits);
+}
+
+/** List registers of the CPU interface, asked once (0: none, the vGIC cannot deliver). */
+export function lrCount(): u32 {
+  let n = load<u32>(VGIC + VG_LR_COUNT);
+  if (n != 0) return n;
+  const r = wv_lr_count();
+  if (r > 0) {
+    n = <u32>r > VGIC_MAX_LRS ? VGIC_MAX_LRS : <u32>r;
+    store<u32>(VGIC + VG_LR_COUNT, n);
+    return n;
+  }
+  if ((vgicFlags() & VGF_NO_LRS_WARNED) == 0) {
+    vgicSetFlags(VGF_NO_LRS_WARNED, true);
+    logBeginVm();
+    logStr(": no list registers: virtual interrupts cannot be delivered");
+    logEnd();
+  }
+  return 0;
+}
+
+@inline function allLrs(n: u32): u32 {
+  return n >= 32 ? 0xffffffff : (1 << n) - 1;
+}
+
+/**
+ * The list register value for `x` on vCPU `v` in the given state. A hardware-mapped
+ * interrupt names itself as pINTID (the guest's deactivation deactivates the physical
+ * one); otherwise a level-sensitive one, or one whose physical source is masked,
+ * asks for a maintenance interrupt at deactivation so that the core looks again.
+ */
+export function lrBuild(v: u32, x: u32, pending: bool, active: bool, hw: bool): u64 {
+  let val = <u64>x | (<u64>priority(v, x) << LR_PRIO_SHIFT);
+  if (getBit(P_GROUP, v, x)) val |= LR_GROUP;
+  if (pending) val |= LR_PENDING;
+  if (active) val |= LR_ACTIVE;
+  if (hw) val |= LR_HW | (<u64>x << LR_PINTID_SHIFT);
+  else if (!getBit(P_EDGE, v, x) || getBit(P_MASKED, v, x)) val |= LR_EOI;
+  return val;
+}
+
+/** Put `val` (for `x`) into list register `i` of vCPU `v`; false when the runtime refuses. */
+function lrPut(v: u32, i: u32, x: u32, val: u64): bool {
+  if (wv_lr_write(<i32>i, val) < 0) return false;
+  store<u64>(lrAddr(v, i), val);
+  setLrUsed(v, lrUsed(v) | (1 << i));
+  setBit(P_LISTED, v, x, true);
+  if (!isPrivate(x)) setSpiOwner(x, v);
+  return true;
+}
+
+/** Forget list register `i` (holding `x`), clearing it in hardware unless it is already empty there. */
+function lrRelease(v: u32, i: u32, x: u32, clearHw: bool): void {
+  if (clearHw) wv_lr_write(<i32>i, 0);
+  store<u64>(lrAddr(v, i), 0);
+  setLrUsed(v, lrUsed(v) & ~(1 << i));
+  setBit(P_LISTED, v, x, false);
+  if (!isPrivate(x)) setSpiOwner(x, VGIC_NO_VCPU);
+}
+
+/**
+ * Merge list register `i` of vCPU `v` (hardware value `cur`, 0 when ELRSR says empty)
+ * with the requests for its interrupt, then rewrite or free it.
+ */
+function merge(v: u32, i: u32, cur: u64): void {
+  const shadow = load<u64>(lrAddr(v, i));
+  const x = <u32>(shadow & LR_VINTID_MASK);
+  const lrP = (cur & LR_PENDING) != 0;
+  const lrA = (cur & LR_ACTIVE) != 0;
+  const clrp = takeBit(P_CLRP, v, x);
+  const clra = takeBit(P_CLRA, v, x);
+  const seta = takeBit(P_SETA, v, x);
+  const pend = takeBit(P_PEND, v, x);
+  if ((shadow & LR_HW) != 0 && (lrP || lrA)) {
+    // Hardware-mapped and not yet deactivated: the physical interrupt stays active until
+    // the guest deactivates this register, so it is neither taken back nor changed (the
+    // GIC never has it pending and active at once). A new pending event waits in the latch.
+    if (pend && lrA) setBit(P_PEND, v, x, true);
+    setBit(P_ACTIVE, v, x, lrA);
+    store<u64>(lrAddr(v, i), cur);
+    return;
+  }
+  // From here the register is a plain virtual interrupt (a hardware-mapped one that the
+  // guest deactivated has nothing of the physical one left).
+  const latched = (lrP && !clrp) || pend;
+  const p = latched || (!getBit(P_EDGE, v, x) && getBit(P_LINE, v, x));
+  const a = (lrA && !clra) || seta;
+  if (!p && !a) {
+    lrRelease(v, i, x, cur != 0);
+    setBit(P_ACTIVE, v, x, false);
+    refresh(v, x);
+    return;
+  }
+  if (p && !a && !eligible(v, x)) {
+    // Only pending, and no longer for this vCPU (disabled, group off, routed elsewhere):
+    // take it back; it waits in the distributor until it is deliverable again.
+    lrRelease(v, i, x, true);
+    setBit(P_PEND, v, x, latched);
+    setBit(P_ACTIVE, v, x, false);
+    refresh(v, x);
+    return;
+  }
+  setBit(P_ACTIVE, v, x, a);
+  const val = lrBuild(v, x, p, a, false);
+  if (val != cur && wv_lr_write(<i32>i, val) < 0) return;
+  store<u64>(lrAddr(v, i), val);
+}
+
+/** Fold what the guest did with vCPU `v`'s list registers back into the vGIC state. */
+export function vgicSync(v: u32): void {
+  const used = lrUsed(v);
+  if (used == 0) return;
+  const empty = <u32>(wv_ich_status() & STATUS_ELRSR_MASK);
+  let bits = used;
+  while (bits != 0) {
+    const i = <u32>ctz<u32>(bits);
+    bits &= bits - 1;
+    merge(v, i, (empty & (1 << i)) != 0 ? 0 : wv_lr_read(<i32>i));
+  }
+}
+
+/**
+ * The list register to give up for something more urgent: of those only pending and not
+ * hardware-mapped, the one a GIC would signal last (lowest priority, then highest INTID,
+ * the reverse of pickBest's order); -1 if none.
+ */
+function victim(v: u32): i32 {
+  let bits = lrUsed(v);
+  let best: i32 = -1;
+  let bestKey: u64 = 0;
+  while (bits != 0) {
+    const i = <u32>ctz<u32>(bits);
+    bits &= bits - 1;
+    const val = load<u64>(lrAddr(v, i));
+    if ((val & (LR_HW | LR_ACTIVE)) != 0) continue;
+    const key = (((val >> LR_PRIO_SHIFT) & LR_PRIO_MASK) << VICTIM_PRIO_SHIFT) | (val & LR_VINTID_MASK);
+    if (best < 0 || key > bestKey) { bestKey = key; best = <i32>i; }
+  }
+  return best;
+}
+
+/** Take list register `i` back: its interrupt, only pending, waits in the vGIC again. */
+function evict(v: u32, i: u32): void {
+  const x = <u32>(load<u64>(lrAddr(v, i)) & LR_VINTID_MASK);
+  lrRelease(v, i, x, true);
+  setBit(P_PEND, v, x, true);
+  refresh(v, x);
+}
+
+/** Put pending `x` into list register `i` of vCPU `v` (active as well if it is). */
+function listInto(v: u32, i: u32, x: u32): bool {
+  if (!lrPut(v, i, x, lrBuild(v, x, true, getBit(P_ACTIVE, v, x), false))) return false;
+  setBit(P_PEND, v, x, false);
+  refresh(v, x);
+  return true;
+}
+
+function anyPendingLr(v: u32): bool {
+  let bits = lrUsed(v);
+  while (bits != 0) {
+    const i = <u32>ctz<u32>(bits);
+    bits &= bits - 1;
+    if ((load<u64>(lrAddr(v, i)) & LR_PENDING) != 0) return true;
+  }
+  return false;
+}
+
+/** Has vCPU `v` an interrupt it could take: pending in a list register or waiting for one? */
+export function vgicHasPending(v: u32): bool {
+  return anyPendingLr(v) || pendvAny(v);
+}
+
+function writeHcr(v: u32, hcr: u32): void {
+  const a = vcpuRec(v) + R_HCR;
+  if (load<u32>(a) == hcr) return;
+  if (wv_ich_hcr_write(hcr) >= 0) store<u32>(a, hcr);
+}
+
+/** Fill vCPU `v`'s free list registers with its best pending interrupts (after a sync). */
+export function vgicFill(v: u32): void {
+  const n = lrCount();
+  if (n == 0) return;
+  let waiting = false;
+  if (pendvAny(v)) {
+    let free = ~lrUsed(v) & allLrs(n);
+    for (;;) {
+      const x = pickBest(v);
+      if (x < 0) break;
+      let i: i32;
+      if (free != 0) {
+        i = <i32>ctz<u32>(free);
+      } else {
+        i = victim(v);
+        if (i < 0) break;
+        const vp = <u32>((load<u64>(lrAddr(v, <u32>i)) >> LR_PRIO_SHIFT) & LR_PRIO_MASK);
+        if (priority(v, <u32>x) >= vp) break;
+        evict(v, <u32>i);
+      }
+      if (!listInto(v, <u32>i, <u32>x)) break;
+      free &= ~(1 << <u32>i);
+    }
+    waiting = pendvAny(v);
+  }
+  let hcr = ICH_HCR_EN;
+  if (waiting) {
+    if (anyPendingLr(v)) hcr |= ICH_HCR_NPIE;
+    else if (n >= UIE_MIN_LRS) hcr |= ICH_HCR_UIE;
+  }
+  writeHcr(v, hcr);
+}
+
+/**
+ * Hand physical interrupt `x`, acknowledged by the runtime for this exit, to vCPU `v`
+ * in a hardware-mapped list register (evicting a pending-only one if all are taken).
+ * False when `x` cannot go to `v` now (disabled, elsewhere, already listed, refused).
+ */
+export function vgicListHw(v: u32, x: u32): bool {
+  if (!eligible(v, x) || getBit(P_LISTED, v, x)) return false;
+  const n = lrCount();
+  if (n == 0) return false;
+  const free = ~lrUsed(v) & allLrs(n);
+  let i: i32 = free != 0 ? <i32>ctz<u32>(free) : victim(v);
+  if (i < 0) return false;
+  if (free == 0) evict(v, <u32>i);
+  if (!lrPut(v, <u32>i, x, lrBuild(v, x, true, false, true))) return false;
+  setBit(P_PEND, v, x, false);
+  setBit(P_ACTIVE, v, x, false);
+  refresh(v, x);
+  return true;
+}
+
+/**
+ * Unmask physical interrupts masked while the VM handled a virtual copy, once that copy
+ * is done (neither pending nor in a list register). Banked ones only on their own vCPU:
+ * irq_set acts on the physical CPU of the exiting vCPU.
+ */
+function unmaskDone(v: u32): void {
+  const pa = vcpuRec(v) + R_BITS + (<usize>P_MASKED << 2);
+  let bits = load<u32>(pa);
+  while (bits != 0) {
+    const x = <u32>ctz<u32>(bits);
+    bits &= bits - 1;
+    if (!pendingNow(v, x) && !getBit(P_LISTED, v, x) && wv_irq_set(<i32>x, 1) >= 0) setBit(P_MASKED, v, x, false);
+  }
+  for (let w: u32 = 1; w < VGIC_WORDS; w++) {
+    let spis = load<u32>(VGIC + VG_BITS + <usize>P_MASKED * VG_BITS_STRIDE + (<usize>w << 2));
+    while (spis != 0) {
+      const x = (w << 5) | <u32>ctz<u32>(spis);
+      spis &= spis - 1;
+      if (!pendingNow(v, x) && !getBit(P_LISTED, v, x) && wv_irq_set(<i32>x, 1) >= 0) setBit(P_MASKED, v, x, false);
+    }
+  }
+}
+
+/** Refill vCPU `v`'s list registers after a sync, and unmask what is done. */
+export function vgicRefill(v: u32): void {
+  vgicFill(v);
+  unmaskDone(v);
+  vgicSetFlags(VGF_REFILL, false);
+}
+
+/** Sync and refill the list registers of vCPU `v`, whose exit is being handled. */
+export function vgicFlush(v: u32): void {
+  setVcpuFlags(v, VRF_KICKED, false);
+  vgicSync(v);
+  vgicRefill(v);
+}
+
+/** Does the current vCPU need a flush before it resumes (something changed for it)? */
+@inline export function vgicFlushWanted(): bool {
+  return (vgicFlags() & VGF_REFILL) != 0;
+}
+
+/**
+ * Forget vCPU `v`'s list registers (it is being reset: the runtime clears the real ones
+ * when it starts the vCPU again). Its SPIs go back to the distributor, still pending if
+ * they were, no longer active.
+ */
+export function lrForgetAll(v: u32): void {
+  let bits = lrUsed(v);
+  while (bits != 0) {
+    const i = <u32>ctz<u32>(bits);
+    bits &= bits - 1;
+    const val = load<u64>(lrAddr(v, i));
+    const x = <u32>(val & LR_VINTID_MASK);
+    lrRelease(v, i, x, false);
+    if (!isPrivate(x)) {
+      if ((val & LR_PENDING) != 0 && !takeBit(P_CLRP, v, x)) setBit(P_PEND, v, x, true);
+      setBit(P_ACTIVE, v, x, false);
+      setBit(P_CLRA, v, x, false);
+      setBit(P_SETA, v, x, false);
+      refresh(v, x);
+    }
+  }
+  store<u32>(vcpuRec(v) + R_HCR, VGIC_HCR_UNKNOWN);
+}

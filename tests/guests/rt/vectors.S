@@ -1,0 +1,68 @@
+/* EL1 vector table of the real-time guest: the IRQ entry for the current EL with
+ * SP_ELx (offset 0x280: the guest runs at EL1h) goes to the handler; every other
+ * entry reports and stops, as in common/vectors.S, through its wv_exception_entry.
+ *
+ * The table layout is that of common/vectors.S (ARM ARM, "Exception vectors"):
+ * 16 entries of 0x80 bytes, groups current EL/SP_EL0, current EL/SP_ELx, lower EL
+ * AArch64, lower EL AArch32; in each group sync, IRQ, FIQ, SError. */
+
+    .equ    IRQ_FRAME, 160          /* x0..x18 and x30: 20 registers, 16-byte multiple */
+
+    .section .text.vectors, "ax"
+    .balign 2048                    /* VBAR_EL1 bits [10:0] are RES0 */
+    .global rt_vectors
+rt_vectors:
+    .irp    idx, 0, 1, 2, 3, 4
+    .balign 0x80
+    mov     x0, #\idx
+    b       wv_exception_entry
+    .endr
+
+    /* 5: IRQ, current EL with SP_ELx. The timestamp comes first: CNTVCT_EL0 into x0
+     * (saved just before), the handler's argument. Taking the exception is a context
+     * synchronization event and the ISB another, so the read cannot be performed
+     * earlier than here (ARM ARM, Generic Timer chapter: reads of CNTVCT_EL0 can
+     * otherwise occur out of order). */
+    .balign 0x80
+    sub     sp, sp, #IRQ_FRAME
+    stp     x0, x1, [sp, #0]
+    isb
+    mrs     x0, cntvct_el0
+    b       rt_irq_entry
+
+    .irp    idx, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15
+    .balign 0x80
+    mov     x0, #\idx
+    b       wv_exception_entry
+    .endr
+
+    .text
+/* The rest of the caller-saved state (AAPCS64: x0..x18 and the link register; the
+ * C code preserves x19..x29 itself, and uses no FP/SIMD registers). ELR_EL1 and
+ * SPSR_EL1 are not saved: IRQs stay masked in the handler, and any other exception
+ * there stops the guest. NZCV comes back from SPSR_EL1 at the ERET. */
+    .type   rt_irq_entry, %function
+rt_irq_entry:
+    stp     x2, x3, [sp, #16]
+    stp     x4, x5, [sp, #32]
+    stp     x6, x7, [sp, #48]
+    stp     x8, x9, [sp, #64]
+    stp     x10, x11, [sp, #80]
+    stp     x12, x13, [sp, #96]
+    stp     x14, x15, [sp, #112]
+    stp     x16, x17, [sp, #128]
+    stp     x18, x30, [sp, #144]
+    bl      rt_irq
+    ldp     x18, x30, [sp, #144]
+    ldp     x16, x17, [sp, #128]
+    ldp     x14, x15, [sp, #112]
+    ldp     x12, x13, [sp, #96]
+    ldp     x10, x11, [sp, #80]
+    ldp     x8, x9, [sp, #64]
+    ldp     x6, x7, [sp, #48]
+    ldp     x4, x5, [sp, #32]
+    ldp     x2, x3, [sp, #16]
+    ldp     x0, x1, [sp, #0]
+    add     sp, sp, #IRQ_FRAME
+    eret
+    .size   rt_irq_entry, . - rt_irq_entry
