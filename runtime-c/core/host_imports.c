@@ -8,6 +8,7 @@
 #include "wv_sysregs.h"
 #include "wv_arch.h"
 #include "wv_imports.h"
+#include "wv_gic.h"
 #include <string.h>
 
 #define VM()        ((struct wv_vm *)m3_GetUserData(runtime))
@@ -213,7 +214,7 @@ m3ApiRawFunction(imp_vcpu_boot)
     v->state = VCPU_RUNNABLE;
     wv_pcpus[cpu].vcpu = v;
     dsb(ish);
-    sev();                          /* wake the CPU if it waits for a vCPU */
+    if (cpu != wv_cpu_index()) wv_gic_send_sgi(cpu, WV_KICK_SGI);   /* wake it from WFI */
     m3ApiReturn(WV_OK);
 }
 

@@ -35,15 +35,19 @@ static void pcpu_setup(uint32_t cpu)
     wv_gic_init_cpu(cpu);
 }
 
-/* A CPU without a runnable vCPU sleeps until vcpu_boot places one (SEV). Called on
- * this CPU's stack at any depth: entering a guest resets the stack. */
+/* A CPU without a runnable vCPU sleeps in WFI until an interrupt (vcpu_boot sends the
+ * kick SGI) and then drains what woke it: nothing is routed to a CPU without a vCPU
+ * but kicks. WFI, not WFE: a waiting CPU must not spin (on QEMU a spinning CPU slows
+ * every broadcast TLB invalidation of the others down). Called on this CPU's stack at
+ * any depth: entering a guest resets the stack. */
 void wv_idle_cpu(void)
 {
     uint32_t cpu = wv_cpu_index();
     for (;;) {
         struct wv_vcpu *v = wv_pcpus[cpu].vcpu;
         if (v && v->state == VCPU_RUNNABLE && !v->vm->stopped) wv_vcpu_run(v);
-        wfe();
+        wfi();
+        for (uint32_t intid; (intid = wv_gic_ack()) != GIC_SPURIOUS; ) wv_gic_deactivate(intid);
     }
 }
 
