@@ -9,6 +9,7 @@ import { STATE, VM_VCPU_ON } from "../core/layout";
 import { vmVcpuCount, vmStop, vmRegionExecutable } from "../core/vm";
 import { logBeginVm, logStr, logDec, logEnd } from "../core/log";
 import { consoleFlush } from "../core/console";
+import { vgicResetVcpu, vgicWfiResumes } from "./vgic";
 
 // ---- Function IDs (DEN0022 table 6.1; the 0xC4… forms are the SMC64 calling convention) ----
 export const PSCI_VERSION: u32 = 0x84000000;
@@ -78,6 +79,7 @@ function cpuOn(): void {
   if (t < 0) { setX0(PSCI_INVALID_PARAMETERS); return; }
   if (vcpuIsOn(<u32>t)) { setX0(PSCI_ALREADY_ON); return; }
   if ((entry & 3) != 0 || !vmRegionExecutable(entry)) { setX0(PSCI_INVALID_ADDRESS); return; }
+  vgicResetVcpu(<u32>t);   // its redistributor and list registers start from reset
   if (wv_vcpu_boot(t, entry, exitReadReg(3)) < 0) { setX0(PSCI_INTERNAL_FAILURE); return; }
   setVcpuOn(<u32>t, true);
   setX0(PSCI_SUCCESS);
@@ -132,7 +134,7 @@ export function psciCall(id: u32, vcpu: u32): i32 {
       // Every power state is treated as standby: the vCPU waits for an interrupt and
       // returns from the call (DEN0022 5.4.2 allows a standby state for any request).
       setX0(PSCI_SUCCESS);
-      return ACTION_IDLE;
+      return vgicWfiResumes(vcpu) ? ACTION_RESUME : ACTION_IDLE;
     case PSCI_CPU_OFF:
       setVcpuOn(vcpu, false);
       return ACTION_OFF;

@@ -211,6 +211,7 @@ m3ApiRawFunction(imp_vcpu_boot)
     v->el1.sctlr = 0x30d00800;      /* SCTLR_EL1 RES1 bits, MMU and caches off */
     v->pcpu = cpu;
     v->vmpidr = (1ull << 31) | (uint32_t)idx;
+    v->fresh = 1;
     v->state = VCPU_RUNNABLE;
     wv_pcpus[cpu].vcpu = v;
     dsb(ish);

@@ -102,11 +102,17 @@ m3ApiRawFunction(imp_irq_set)
     m3ApiReturnType(int32_t);
     m3ApiGetArg(int32_t, intid);
     m3ApiGetArg(int32_t, enable);
-    (void)enable;
-    /* No physical SPI is given to a VM yet (passthrough comes with device ownership
-     * in the config blob): every request is for something the VM does not own. */
-    wv_printf("[wasmvisor] vm %s: import irq_set refused (error -2: SPI %d not owned)\n", VM()->own.name, intid);
-    m3ApiReturn(WV_ENOTOWNED);
+    struct wv_vm *vm = VM();
+    if (!here(vm)) m3ApiReturn(WV_ESTATE);
+    /* The virtual timer PPI of the CPU running the exiting vCPU: the core masks it while
+     * the guest handles a virtual copy. No SPI is given to a VM yet (passthrough comes
+     * with device frames in the config), so every other request is refused. */
+    if (intid != (int32_t)PPI_VTIMER) {
+        wv_printf("[wasmvisor] vm %s: import irq_set refused (error -2: INTID %d not owned)\n", vm->own.name, intid);
+        m3ApiReturn(WV_ENOTOWNED);
+    }
+    wv_gic_ppi_set((uint32_t)intid, enable != 0);
+    m3ApiReturn(WV_OK);
 }
 
 static const struct wv_import imports[] = {

@@ -2,6 +2,7 @@
  * when another vCPU's was loaded, then ERET through wv_guest_enter. */
 #include "wv_vm.h"
 #include "wv_arch.h"
+#include "wv_gic.h"
 
 struct wv_pcpu wv_pcpus[WV_MAX_CPUS];
 
@@ -37,6 +38,12 @@ void wv_vcpu_run(struct wv_vcpu *v)
 {
     struct wv_pcpu *p = &wv_pcpus[wv_cpu_index()];
     struct wv_vm *vm = v->vm;
+    if (v->fresh) {
+        wv_gic_vcpu_reset();        /* on this CPU: its list registers are the vCPU's */
+        /* The virtual timer PPI may have been left masked by a previous life. */
+        wv_gic_ppi_set(PPI_VTIMER, 1);
+        v->fresh = 0;
+    }
     if (p->loaded != v) {
         if (p->loaded) wv_el1_save(&p->loaded->el1);
         wv_el1_restore(&v->el1);

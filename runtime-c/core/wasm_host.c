@@ -145,6 +145,7 @@ static int handle_exit_locked(struct wv_vm *vm, struct wv_core_instance *c, stru
     *(uint32_t *)(rec + EXIT_REC_FLAGS) = flags;
     *(uint64_t *)(rec + EXIT_REC_CNTVCT) = read_sysreg(cntvct_el0);
     *(uint32_t *)(rec + EXIT_REC_INTID) = intid;
+    if (flags & EXIT_FLAG_IRQ) *(uint64_t *)(rec + EXIT_REC_ESR) = 0;   /* no syndrome for an IRQ */
 
     int32_t idx = (int32_t)vcpu->index, action = 0;
     const void *args[1] = { &idx };

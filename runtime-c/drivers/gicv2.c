@@ -120,6 +120,13 @@ static void v2_spi_set(uint32_t intid, uint32_t cpu, int enable)
     }
 }
 
+static void v2_ppi_set(uint32_t intid, int enable)
+{
+    if (intid >= 32) return;
+    /* SGI/PPI enables are banked per CPU in the distributor (GICv2 spec 3.3). */
+    *reg(wv_board.gicd, enable ? GICD_ISENABLER : GICD_ICENABLER) = 1u << intid;
+}
+
 static uint32_t v2_lr_count(void)
 {
     return (*reg(wv_board.gich, GICH_VTR) & 0x3f) + 1;
@@ -157,8 +164,23 @@ static uint64_t v2_status(void)
          | ((uint64_t)*reg(g, GICH_MISR) << 32);
 }
 
+#define GICH_VMCR           0x008
+#define GICH_APR            0x0f0
+
+static void v2_vcpu_reset(void)
+{
+    for (uint32_t i = 0; i < v2_lr_count(); i++) {
+        uint32_t v = *reg(wv_board.gich, GICH_LR0 + 4 * i);
+        if ((v & V2_HW) && V2_STATE(v)) *reg(wv_board.gicc, GICC_DIR) = V2_PID(v);
+        *reg(wv_board.gich, GICH_LR0 + 4 * i) = 0;
+    }
+    *reg(wv_board.gich, GICH_VMCR) = 0;
+    *reg(wv_board.gich, GICH_APR) = 0;
+    *reg(wv_board.gich, GICH_HCR) = 1;
+}
+
 const struct wv_gic_ops wv_gicv2_ops = {
     .init_dist = v2_init_dist, .init_cpu = v2_init_cpu, .ack = v2_ack, .deactivate = v2_deactivate,
-    .send_sgi = v2_send_sgi, .spi_set = v2_spi_set, .lr_count = v2_lr_count, .lr_read = v2_lr_read,
+    .send_sgi = v2_send_sgi, .spi_set = v2_spi_set, .ppi_set = v2_ppi_set, .vcpu_reset = v2_vcpu_reset, .lr_count = v2_lr_count, .lr_read = v2_lr_read,
     .lr_write = v2_lr_write, .hcr_write = v2_hcr_write, .status = v2_status,
 };

@@ -121,6 +121,13 @@ static void v3_spi_set(uint32_t intid, uint32_t cpu, int enable)
     }
 }
 
+static void v3_ppi_set(uint32_t intid, int enable)
+{
+    if (intid >= 32) return;
+    uint64_t r = redist(wv_cpu_index());
+    *reg32(r, enable ? GICR_ISENABLER0 : GICR_ICENABLER0) = 1u << intid;
+}
+
 static uint32_t v3_lr_count(void)
 {
     return (uint32_t)(read_sysreg(S3_4_C12_C11_1) & 0x1f) + 1;          /* ICH_VTR_EL2.ListRegs */
@@ -170,8 +177,26 @@ static uint64_t v3_status(void)
     return elrsr | (eisr << 16) | (misr << 32);
 }
 
+/* ICH_LR<n>_EL2 HW [61] and pINTID [44:32] (GICv3 spec 12.5.8). */
+#define LR_HW       (1ull << 61)
+#define LR_PINTID(v) ((uint32_t)(((v) >> 32) & 0x1fff))
+
+static void v3_vcpu_reset(void)
+{
+    for (uint32_t i = 0; i < v3_lr_count(); i++) {
+        uint64_t lr = v3_lr_read(i);
+        if ((lr & LR_HW) && (lr >> 62)) v3_deactivate(LR_PINTID(lr));
+        v3_lr_write(i, 0);
+    }
+    write_sysreg(S3_4_C12_C11_7, 0);           /* ICH_VMCR_EL2 */
+    /* No active priorities once the list registers are gone (ICH_AP0R0/AP1R0_EL2). */
+    write_sysreg(S3_4_C12_C8_0, 0);            /* ICH_AP0R0_EL2 */
+    write_sysreg(S3_4_C12_C9_0, 0);            /* ICH_AP1R0_EL2 */
+    v3_hcr_write(1);                           /* ICH_HCR_EL2.En */
+}
+
 const struct wv_gic_ops wv_gicv3_ops = {
     .init_dist = v3_init_dist, .init_cpu = v3_init_cpu, .ack = v3_ack, .deactivate = v3_deactivate,
-    .send_sgi = v3_send_sgi, .spi_set = v3_spi_set, .lr_count = v3_lr_count, .lr_read = v3_lr_read,
+    .send_sgi = v3_send_sgi, .spi_set = v3_spi_set, .ppi_set = v3_ppi_set, .vcpu_reset = v3_vcpu_reset, .lr_count = v3_lr_count, .lr_read = v3_lr_read,
     .lr_write = v3_lr_write, .hcr_write = v3_hcr_write, .status = v3_status,
 };

@@ -14,6 +14,7 @@
 
 /* Exit record, docs/abi.md 2: the first 288 bytes mirror struct wv_vcpu_regs. */
 #define EXIT_REC_SIZE       320
+#define EXIT_REC_ESR        264
 #define EXIT_REC_VCPU       288
 #define EXIT_REC_FLAGS      292
 #define EXIT_REC_CNTVCT     296

@@ -16,6 +16,10 @@ uint32_t wv_gic_ack(void);              /* acknowledge + priority drop; GIC_SPUR
 void wv_gic_deactivate(uint32_t intid);
 void wv_gic_send_sgi(uint32_t cpu, uint32_t sgi);
 void wv_gic_spi_set(uint32_t intid, uint32_t cpu, int enable);
+void wv_gic_ppi_set(uint32_t intid, int enable);   /* an SGI/PPI of this CPU */
+/* Reset this CPU's virtual CPU interface for a vCPU starting afresh: list registers
+ * empty (a hardware interrupt still listed is deactivated), ICH_HCR = En, ICH_VMCR = 0. */
+void wv_gic_vcpu_reset(void);
 
 uint32_t wv_gic_lr_count(void);
 uint64_t wv_gic_lr_read(uint32_t lr);

@@ -12,6 +12,8 @@ struct wv_gic_ops {
     void (*deactivate)(uint32_t intid);
     void (*send_sgi)(uint32_t cpu, uint32_t sgi);
     void (*spi_set)(uint32_t intid, uint32_t cpu, int enable);
+    void (*ppi_set)(uint32_t intid, int enable);     /* this CPU's SGI/PPI */
+    void (*vcpu_reset)(void);                        /* this CPU's virtual interface, to reset */
     uint32_t (*lr_count)(void);
     uint64_t (*lr_read)(uint32_t lr);
     void (*lr_write)(uint32_t lr, uint64_t value);

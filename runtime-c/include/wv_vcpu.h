@@ -37,6 +37,7 @@ struct wv_vcpu {
     uint32_t index;                 /* within its VM */
     uint32_t pcpu;
     volatile uint32_t state;
+    uint32_t fresh;                 /* booted, not yet entered: reset the virtual CPU interface */
     uint64_t vmpidr;
 };
 
