@@ -6,6 +6,7 @@ import { EXIT_RECORD } from "./abi/exit_record";
 import { STATE_LAYOUT_VERSION, MAX_VMS } from "./core/layout";
 import { CFG_HEADER_SIZE, CFG_VM_RECORD_SIZE } from "./core/config";
 import { vmInit } from "./core/vm";
+import { vmReset } from "./core/vm_reset";
 import { handleExit } from "./arch/exits";
 import { stateSize, stateSave, stateRestore } from "./core/state";
 
@@ -40,6 +41,11 @@ export function wv_handle_exit(vcpu: i32): i32 {
 }
 
 export function wv_nop(): void {}
+
+export function wv_reset(blob: i32, len: i32): i32 {
+  if (len < 0) return -1;
+  return vmReset(<usize>blob, <usize>len);
+}
 
 export function wv_state_size(): i32 {
   return stateSize();

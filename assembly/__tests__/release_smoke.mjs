@@ -10,7 +10,7 @@ const ABI_IMPORTS = ["console_write", "now", "counter_freq", "s2_table_new", "s2
   "s2_activate", "guest_read", "guest_write", "image_load", "vcpu_boot", "sysreg_write", "vm_stop", "pcpu_of",
   "lr_count", "lr_read", "lr_write", "ich_hcr_write", "ich_status", "vcpu_kick", "irq_set"];
 const ABI_EXPORTS = ["memory", "wv_abi_version", "wv_state_version", "wv_buffer", "wv_init",
-  "wv_exit_record", "wv_handle_exit", "wv_nop", "wv_state_size", "wv_save", "wv_restore"];
+  "wv_exit_record", "wv_handle_exit", "wv_nop", "wv_reset", "wv_state_size", "wv_save", "wv_restore"];
 
 const path = process.argv[2] ?? "build/core.wasm";
 const module = new WebAssembly.Module(readFileSync(path));

@@ -53,3 +53,8 @@ export const ACTION_RESUME: i32 = 0;
 export const ACTION_IDLE: i32 = 1;
 export const ACTION_STOP: i32 = 2;
 export const ACTION_YIELD: i32 = 3;
+/** The vCPU turned itself off (PSCI CPU_OFF). */
+export const ACTION_OFF: i32 = 4;
+/** Restart the whole VM from its images (PSCI SYSTEM_RESET): the runtime stops every
+ * vCPU of the VM, then calls wv_reset. */
+export const ACTION_RESET: i32 = 5;

@@ -3,7 +3,7 @@
 // HVC (the device tree says method = "hvc") or by a trapped SMC (HCR_EL2.TSC).
 // vCPU power state lives in the state block (VM_VCPU_ON) so it survives live update.
 
-import { ACTION_RESUME, ACTION_IDLE, ACTION_STOP, exitReadReg, exitWriteReg } from "../abi/exit_record";
+import { ACTION_RESUME, ACTION_IDLE, ACTION_STOP, ACTION_OFF, ACTION_RESET, exitReadReg, exitWriteReg } from "../abi/exit_record";
 import { wv_vcpu_boot } from "../abi/imports";
 import { STATE, VM_VCPU_ON } from "../core/layout";
 import { vmVcpuCount, vmStop, vmRegionExecutable } from "../core/vm";
@@ -48,8 +48,7 @@ const MIGRATE_NONE: u64 = 2;
 const MPIDR_HIGH_AFF: u64 = 0xff00ffff00;
 const AFF0_MASK: u64 = 0xff;
 
-/** Action for PSCI CPU_OFF (docs/abi.md 2: the vCPU turns itself off). */
-export const ACTION_OFF: i32 = 4;
+export { ACTION_OFF, ACTION_RESET };
 
 /** Is this function ID one of ours (standard secure service or Arm architecture call)? */
 export function psciOwns(id: u32): bool {
@@ -141,7 +140,13 @@ export function psciCall(id: u32, vcpu: u32): i32 {
     case PSCI_SYSTEM_OFF:
       return systemEvent("PSCI SYSTEM_OFF", vcpu);
     case PSCI_SYSTEM_RESET:
-      return systemEvent("PSCI SYSTEM_RESET (restart is not implemented yet: the VM stays stopped)", vcpu);
+      consoleFlush();
+      logBeginVm();
+      logStr(": PSCI SYSTEM_RESET by vCPU ");
+      logDec(<u64>vcpu);
+      logStr(", restarting");
+      logEnd();
+      return ACTION_RESET;
     default:
       setX0(PSCI_NOT_SUPPORTED);
   }

@@ -132,6 +132,25 @@ function buildStage2(rec: usize): i32 {
   return s2Activate(bits);
 }
 
+/** Copy the record's images into the VM's memory: 0 or the first refusal of image_load. */
+export function vmLoadImages(rec: usize): i32 {
+  const ni = load<u32>(rec + CFG_VM_IMAGE_COUNT);
+  for (let i: u32 = 0; i < ni; i++) {
+    const im = cfgImage(rec, i);
+    const size = wv_image_load(<i32>load<u32>(im + CFG_I_INDEX), load<u64>(im + CFG_I_LOAD_IPA));
+    if (size < 0) return <i32>size;
+  }
+  return 0;
+}
+
+/** Start vCPU 0 at the entry point with x0 = the DTB; the others wait for PSCI CPU_ON. */
+export function vmBootFirstVcpu(): i32 {
+  const boot = wv_vcpu_boot(0, load<u64>(STATE + VM_ENTRY), load<u64>(STATE + VM_DTB));
+  if (boot < 0) return boot;
+  store<u32>(STATE + VM_VCPU_ON, 1);
+  return 0;
+}
+
 /**
  * wv_init: build VM `vm` from the blob of `len` bytes at `blob` (docs/abi.md 2).
  * 0, or WV_EINVAL for a malformed blob (the reason is printed), WV_ESTATE when
@@ -170,16 +189,10 @@ export function vmInit(vm: i32, blob: usize, len: usize): i32 {
   const s2 = buildStage2(rec);
   if (s2 < 0) return initFailed("stage-2 build", s2);
 
-  const ni = load<u32>(rec + CFG_VM_IMAGE_COUNT);
-  for (let i: u32 = 0; i < ni; i++) {
-    const im = cfgImage(rec, i);
-    const size = wv_image_load(<i32>load<u32>(im + CFG_I_INDEX), load<u64>(im + CFG_I_LOAD_IPA));
-    if (size < 0) return initFailed("image load", <i32>size);
-  }
-
-  const boot = wv_vcpu_boot(0, load<u64>(STATE + VM_ENTRY), load<u64>(STATE + VM_DTB));
+  const loaded = vmLoadImages(rec);
+  if (loaded < 0) return initFailed("image load", loaded);
+  const boot = vmBootFirstVcpu();
   if (boot < 0) return initFailed("vCPU 0 boot", boot);
-  store<u32>(STATE + VM_VCPU_ON, 1);   // vCPU 0 runs; the others wait for PSCI CPU_ON
   store<u32>(STATE + VM_STATE, VM_RUNNING);
 
   logBeginVm();

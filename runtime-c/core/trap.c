@@ -38,11 +38,42 @@ static int irq_exit(struct wv_vm *vm, struct wv_vcpu *v)
     return action;
 }
 
+/* Wait up to ~100 ms for every other vCPU of `vm` to be out of its guest. */
+static int others_out(struct wv_vm *vm, struct wv_vcpu *self)
+{
+    uint64_t t0 = read_sysreg(cntpct_el0), limit = read_sysreg(cntfrq_el0) / 10;
+    for (uint32_t i = 0; i < vm->own.vcpu_count; i++) {
+        struct wv_vcpu *o = &vm->vcpus[i];
+        if (o == self) continue;
+        while (o->in_guest)
+            if (read_sysreg(cntpct_el0) - t0 > limit) return 0;
+    }
+    return 1;
+}
+
+/* PSCI SYSTEM_RESET: take every vCPU of the VM off its CPU (they leave their guest at
+ * the kick and find themselves off), then let the core restart the VM from its images.
+ * No vCPU of the VM may still run while its images are copied in again. */
+static void vm_restart(struct wv_vm *vm, struct wv_vcpu *self) __attribute__((noreturn));
+static void vm_restart(struct wv_vm *vm, struct wv_vcpu *self)
+{
+    for (uint32_t i = 0; i < vm->own.vcpu_count; i++) {
+        struct wv_vcpu *o = &vm->vcpus[i];
+        o->state = VCPU_OFF;
+        if (o != self && o->pcpu != wv_cpu_index()) wv_gic_send_sgi(o->pcpu, WV_KICK_SGI);
+    }
+    dsb(ish);
+    if (!others_out(vm, self)) wv_vm_stop(vm, "a vCPU did not leave its guest for the restart");
+    else if (wv_core_reset(vm)) wv_vm_stop(vm, "restart failed");
+    wv_idle_cpu();
+}
+
 void wv_trap(struct wv_vcpu_regs *frame, uint32_t kind)
 {
     struct wv_vcpu *v = (struct wv_vcpu *)frame;
     struct wv_vm *vm = v->vm;
     int action;
+    v->in_guest = 0;
     switch (kind) {
     case TRAP_SYNC_LOWER:
         action = wv_core_handle_exit(vm, v, 0, 0);
@@ -62,10 +93,18 @@ void wv_trap(struct wv_vcpu_regs *frame, uint32_t kind)
         break;
     case WV_ACTION_IDLE:
         /* WFI: sleep until an interrupt is pending here; the guest then takes its exit. */
-        v->state = VCPU_IDLE;
-        while (!(read_sysreg(isr_el1) & ISR_I) && !vm->stopped) wfi();
-        if (!vm->stopped) v->state = VCPU_RUNNABLE;
+        {
+            uint32_t idle = VCPU_IDLE, runnable = VCPU_RUNNABLE;
+            /* Only RUNNABLE -> IDLE -> RUNNABLE here: a restart or stop that turned the
+             * vCPU off meanwhile wins. */
+            if (!__atomic_compare_exchange_n(&v->state, &runnable, VCPU_IDLE, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+                break;
+            while (!(read_sysreg(isr_el1) & ISR_I) && v->state == VCPU_IDLE) wfi();
+            __atomic_compare_exchange_n(&v->state, &idle, VCPU_RUNNABLE, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+        }
         break;
+    case WV_ACTION_RESET:
+        vm_restart(vm, v);
     case WV_ACTION_OFF:
         v->state = VCPU_OFF;
         wv_idle_cpu();
@@ -74,6 +113,7 @@ void wv_trap(struct wv_vcpu_regs *frame, uint32_t kind)
         wv_idle_cpu();
     }
     if (vm->stopped || v->state != VCPU_RUNNABLE) wv_idle_cpu();
+    v->in_guest = 1;
     wv_guest_enter(frame);
 }
 

@@ -49,6 +49,12 @@ static const char *parse_frames(const uint8_t *r, uint32_t devices, const struct
                 return "config blob: GICv2 CPU interface frame is not the board's GICV";
             continue;
         }
+        uint32_t spi = rd32(d + 4);
+        if (spi != 0 && (spi < WV_SPI_FIRST || spi > WV_SPI_LAST))
+            return "config blob: passthrough irq must be 0 (none) or an SPI 32..1019";
+        for (uint32_t v = 0; spi && v < i; v++)
+            if (wv_owner_spi(&owners[v], spi)) return "config blob: two VMs own the same SPI";
+        o->frame_spi[o->frame_count - 1] = spi;
         if (!inside(f->pa, f->size, &b->device)) return "config blob: passthrough frame outside the board's device window";
         if (hyp_device(b, f->pa, f->size) || (b->gicv && overlaps(f->pa, f->size, b->gicv, WV_GICV2_VCPU_SIZE)))
             return "config blob: passthrough frame overlaps the hypervisor's devices";
@@ -124,6 +130,21 @@ int wv_owner_parse(const uint8_t *blob, size_t len, const struct wv_board *board
     *count = n;
     *err = 0;
     return WV_OK;
+}
+
+int wv_owner_spi(const struct wv_vm_owner *o, uint32_t intid)
+{
+    if (intid < WV_SPI_FIRST || intid > WV_SPI_LAST) return 0;
+    for (uint32_t j = 0; j < o->frame_count && j < WV_MAX_DEVICES; j++)
+        if (o->frames[j].flags == WV_DEV_PASSTHROUGH && o->frame_spi[j] == intid) return 1;
+    return 0;
+}
+
+int wv_owner_first_cpu(const struct wv_vm_owner *o)
+{
+    for (uint32_t cpu = 0; cpu < 32; cpu++)
+        if ((o->pcpu_mask >> cpu) & 1) return (int)cpu;
+    return -1;
 }
 
 int wv_ipa_to_pa(const struct wv_vm_owner *o, uint64_t ipa, uint64_t len, uint64_t *pa)

@@ -66,5 +66,6 @@ void wv_vcpu_run(struct wv_vcpu *v)
     __asm__ volatile("tlbi vmalls12e1" ::: "memory");
     dsb(nsh);
     isb();
+    v->in_guest = 1;
     wv_guest_enter(&v->regs);
 }

@@ -168,6 +168,30 @@ static int handle_exit_locked(struct wv_vm *vm, struct wv_core_instance *c, stru
     return action;
 }
 
+int wv_core_reset(struct wv_vm *vm)
+{
+    struct wv_core_instance *c = vm->core;
+    if (!c) return -1;
+    IM3Function reset;
+    if (m3_FindFunction(&reset, c->rt, "wv_reset")) return -1;
+    wv_lock(&c->lock);
+    const char *err = 0;
+    int32_t size = (int32_t)(wv_vms_blob_end - wv_vms_blob_start), buf = 0, rc = -1;
+    const void *a1[1] = { &size };
+    uint32_t mem_size;
+    if (!call_i32(c->buffer, 1, a1, &buf, &err)) {
+        uint8_t *mem = m3_GetMemory(c->rt, &mem_size, 0);
+        if (buf > 0 && mem && wv_wasm_range_ok((uint32_t)buf, (uint64_t)size, mem_size)) {
+            memcpy(mem + buf, wv_vms_blob_start, (size_t)size);
+            const void *a2[2] = { &buf, &size };
+            if (call_i32(reset, 2, a2, &rc, &err)) rc = -1;
+        }
+    }
+    wv_unlock(&c->lock);
+    if (err) wv_printf("[wasmvisor] vm %s: the core trapped restarting the VM (%s)\n", vm->own.name, err);
+    return rc;
+}
+
 uint64_t wv_core_time_nop(struct wv_vm *vm, uint32_t n)
 {
     struct wv_core_instance *c = vm->core;

@@ -11,6 +11,7 @@
 #define WV_ACTION_STOP      2
 #define WV_ACTION_YIELD     3
 #define WV_ACTION_OFF       4       /* the vCPU turned itself off (PSCI CPU_OFF) */
+#define WV_ACTION_RESET     5       /* restart the VM from its images (PSCI SYSTEM_RESET) */
 
 /* Exit record, docs/abi.md 2: the first 288 bytes mirror struct wv_vcpu_regs. */
 #define EXIT_REC_SIZE       320
@@ -29,6 +30,8 @@ int wv_core_create(struct wv_vm *vm, const uint8_t *wasm, size_t wasm_len,
 /* Hand the exit now in vcpu->regs to the core; returns a WV_ACTION_*. For an IRQ exit
  * `flags` is EXIT_FLAG_IRQ and `intid` the acknowledged physical INTID. */
 int wv_core_handle_exit(struct wv_vm *vm, struct wv_vcpu *vcpu, uint32_t flags, uint32_t intid);
+/* Restart `vm` from its images through the core's wv_reset (every vCPU must be off). */
+int wv_core_reset(struct wv_vm *vm);
 /* Counter ticks spent by `n` host->Wasm calls of wv_nop. */
 uint64_t wv_core_time_nop(struct wv_vm *vm, uint32_t n);
 

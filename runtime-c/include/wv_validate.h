@@ -29,7 +29,8 @@ struct wv_board;
  * sharing a physical page, CPU masks inside the board's CPUs; device frames (kind 5:
  * exactly the board's GICv2 virtual CPU interface; kind 6: a passthrough frame inside
  * the board's device window, clear of the hypervisor's own devices and of every other
- * VM's passthrough frames). On failure returns WV_EINVAL and sets *err. */
+ * VM's passthrough frames, its irq 0 or an SPI no other VM owns). On failure returns
+ * WV_EINVAL and sets *err. */
 int wv_owner_parse(const uint8_t *blob, size_t len, const struct wv_board *board,
                    struct wv_vm_owner *owners, uint32_t max, uint32_t *count,
                    const char **err);
@@ -38,6 +39,18 @@ int wv_owner_parse(const uint8_t *blob, size_t len, const struct wv_board *board
 #define WV_DEV_GICV2_VCPU   5u
 #define WV_DEV_PASSTHROUGH  6u
 #define WV_GICV2_VCPU_SIZE  0x2000ull
+
+/* SPIs (GICv3 spec 2.2.1): the interrupts a passthrough frame may bring along. */
+#define WV_SPI_FIRST        32u
+#define WV_SPI_LAST         1019u
+
+/* 1 when physical INTID `intid` is the SPI of one of the VM's passthrough frames (the
+ * blob's irq of a kind-6 device): the only SPIs a VM owns. wv_owner_parse refuses an
+ * irq outside 0 and 32..1019 and an SPI two VMs would own. */
+int wv_owner_spi(const struct wv_vm_owner *o, uint32_t intid);
+
+/* The VM's first physical CPU (lowest bit of its mask; the CPU of vCPU 0), or -1. */
+int wv_owner_first_cpu(const struct wv_vm_owner *o);
 
 /* The physical address of [ipa, ipa+len) if it lies within one region, else WV_ENOTOWNED. */
 int wv_ipa_to_pa(const struct wv_vm_owner *o, uint64_t ipa, uint64_t len, uint64_t *pa);

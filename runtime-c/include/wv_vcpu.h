@@ -38,6 +38,7 @@ struct wv_vcpu {
     uint32_t pcpu;
     volatile uint32_t state;
     uint32_t fresh;                 /* booted, not yet entered: reset the virtual CPU interface */
+    volatile uint32_t in_guest;     /* 1 from guest entry to the next trap */
     uint64_t vmpidr;
 };
 

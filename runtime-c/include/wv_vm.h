@@ -29,6 +29,9 @@ struct wv_vm_owner {
      * stage 2 maps them only as Device memory. */
     uint32_t frame_count;
     struct wv_region frames[WV_MAX_DEVICES];
+    /* The SPI of each frame (kind 6: the blob's irq, 32..1019), 0 for none: the physical
+     * interrupts the VM owns (docs/abi.md 4). */
+    uint32_t frame_spi[WV_MAX_DEVICES];
 };
 
 struct wv_core_instance;    /* wasm_host.c */

@@ -30,7 +30,7 @@ export interface QemuOptions {
 export function qemuArgs(o: QemuOptions): string[] {
   return [
     ...o.machine,
-    ...(o.icount ? ["-icount", "shift=0"] : []),
+    ...(o.icount ? ["-icount", "shift=0,sleep=off"] : []),
     "-display", "none", "-monitor", "none", "-serial", "stdio",
     ...(o.elf ? ["-kernel", o.elf] : []),
     ...(o.extra ?? []),

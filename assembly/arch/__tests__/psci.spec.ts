@@ -3,7 +3,7 @@ import { ACTION_RESUME, ACTION_IDLE, ACTION_STOP, EXIT_RECORD, EXIT_ESR } from "
 import { PSCI_VERSION, PSCI_CPU_ON_64, PSCI_CPU_OFF, PSCI_AFFINITY_INFO_64, PSCI_FEATURES,
   PSCI_CPU_SUSPEND_64, PSCI_SYSTEM_OFF, PSCI_SYSTEM_RESET, PSCI_MIGRATE_INFO_TYPE, SMCCC_VERSION,
   SMCCC_ARCH_FEATURES, PSCI_SUCCESS, PSCI_NOT_SUPPORTED, PSCI_INVALID_PARAMETERS, PSCI_ALREADY_ON,
-  PSCI_INVALID_ADDRESS, PSCI_INTERNAL_FAILURE, ACTION_OFF, vcpuIsOn } from "../psci";
+  PSCI_INVALID_ADDRESS, PSCI_INTERNAL_FAILURE, ACTION_OFF, ACTION_RESET, vcpuIsOn } from "../psci";
 import { freshVm } from "../../__tests__/setup";
 import { exitWith, hvcEsr, setReg, reg, pc, START_PC, IL } from "../../__tests__/exit";
 import { bootCalls, bootVcpu, bootPc, bootX0, setBootResult, stopCount, lastConsole } from "../../__tests__/fake";
@@ -130,10 +130,12 @@ describe("PSCI power down", () => {
     expect(lastConsole()).toBe("[wasmvisor] vm linux: PSCI SYSTEM_OFF by vCPU 0\n");
   });
 
-  it("stops the VM on SYSTEM_RESET, saying restart is not there yet", () => {
+  it("asks the runtime to restart the VM on SYSTEM_RESET, naming the vCPU", () => {
     expect(freshVm(2)).toBe(0);
-    expect(call(PSCI_SYSTEM_RESET)).toBe(ACTION_STOP);
-    expect(lastConsole().includes("SYSTEM_RESET")).toBe(true);
+    const stops = stopCount();
+    expect(call(PSCI_SYSTEM_RESET, 0, 0, 0, 1)).toBe(ACTION_RESET);
+    expect(stopCount()).toBe(stops);
+    expect(lastConsole()).toBe("[wasmvisor] vm linux: PSCI SYSTEM_RESET by vCPU 1, restarting\n");
   });
 });
 

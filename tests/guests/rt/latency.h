@@ -14,10 +14,7 @@ struct latency_stats {
 void latency_reset(struct latency_stats *s);
 void latency_add(struct latency_stats *s, uint64_t ticks);
 
-/* Counter ticks at `freq` Hz (non-zero, < 2^32 as CNTFRQ_EL0 is) to ns, rounded. */
-uint64_t ticks_to_ns(uint64_t ticks, uint64_t freq);
-
-/* The rounded mean of the samples in ns (0 for none). */
+/* The rounded mean of the samples in ns (0 for none); `freq` as in convert.h. */
 uint64_t latency_avg_ns(const struct latency_stats *s, uint64_t freq);
 
 #endif

@@ -1,0 +1,13 @@
+/* The lowest-priority task of the real-time guest. */
+#ifndef RT_BACKGROUND_H
+#define RT_BACKGROUND_H
+
+#include <stdint.h>
+
+/* Runs forever with IRQs unmasked, after tick_start: prints "READY rt", the
+ * heartbeats and the latency rounds the interrupt side posts, sends the rounds as
+ * WV_HC_REPORT metrics when `reports` is set, and idles in WFI in between.
+ * `freq` is CNTFRQ_EL0 and `armed_at` what tick_start returned. */
+void background(uint64_t freq, uint64_t armed_at, int reports) __attribute__((noreturn));
+
+#endif
