@@ -113,7 +113,7 @@ export function cfgErrorMessage(code: i32): string {
     case CFG_ERR_NAME: return "name must be 1..15 chars of [a-z0-9_-], NUL padded";
     case CFG_ERR_TYPE: return "type outside 0..2";
     case CFG_ERR_VCPU_COUNT: return "vcpu_count outside 1..8";
-    case CFG_ERR_PCPU_MASK: return "pcpu_mask has fewer CPUs than vcpu_count";
+    case CFG_ERR_PCPU_MASK: return "pcpu_mask empty, or an rtvm with fewer CPUs than vcpu_count";
     case CFG_ERR_REGION_COUNT: return "region_count outside 1..8";
     case CFG_ERR_DEVICE_COUNT: return "device_count outside 0..8";
     case CFG_ERR_IMAGE_COUNT: return "image_count outside 1..4";
@@ -280,7 +280,9 @@ function validateVm(rec: usize, vm: i32): i32 {
   if (load<u32>(rec + CFG_VM_TYPE) > VM_TYPE_RTVM) return fail(CFG_ERR_TYPE, vm, -1);
   const vcpus = load<u32>(rec + CFG_VM_VCPU_COUNT);
   if (vcpus < 1 || vcpus > MAX_VCPUS) return fail(CFG_ERR_VCPU_COUNT, vm, -1);
-  if (popcount32(load<u32>(rec + CFG_VM_PCPU_MASK)) < vcpus) return fail(CFG_ERR_PCPU_MASK, vm, -1);
+  // GVMs and MVMs may share CPUs among more vCPUs; an RTVM has a CPU per vCPU.
+  const cpus = popcount32(load<u32>(rec + CFG_VM_PCPU_MASK));
+  if (cpus == 0 || (load<u32>(rec + CFG_VM_TYPE) == VM_TYPE_RTVM && cpus < vcpus)) return fail(CFG_ERR_PCPU_MASK, vm, -1);
   const regions = load<u32>(rec + CFG_VM_REGION_COUNT);
   if (regions < 1 || regions > MAX_REGIONS) return fail(CFG_ERR_REGION_COUNT, vm, -1);
   if (load<u32>(rec + CFG_VM_DEVICE_COUNT) > MAX_DEVICES) return fail(CFG_ERR_DEVICE_COUNT, vm, -1);

@@ -187,17 +187,15 @@ m3ApiRawFunction(imp_vcpu_boot)
     if (!vm->vttbr) { refuse(vm, "vcpu_boot (stage 2 not active)", WV_ESTATE); m3ApiReturn(WV_ESTATE); }
     uint64_t pa;
     if (wv_ipa_to_pa(&vm->own, pc, 4, &pa)) { refuse(vm, "vcpu_boot", WV_ENOTOWNED); m3ApiReturn(WV_ENOTOWNED); }
-    /* vCPU n runs on the n-th CPU of the VM's mask. */
-    uint32_t mask = vm->own.pcpu_mask, n = (uint32_t)idx, cpu = 0;
+    /* vCPU n runs on the (n mod k)-th of the k CPUs of the VM's mask: with more vCPUs
+     * than CPUs they share them in turn (sched.c). */
+    uint32_t mask = vm->own.pcpu_mask, k = (uint32_t)__builtin_popcount(mask), n, cpu = 0;
+    if (k == 0) { refuse(vm, "vcpu_boot", WV_EINVAL); m3ApiReturn(WV_EINVAL); }
+    n = (uint32_t)idx % k;
     for (cpu = 0; cpu < WV_MAX_CPUS; cpu++)
         if ((mask >> cpu) & 1) { if (n == 0) break; n--; }
     if (cpu >= WV_MAX_CPUS) { refuse(vm, "vcpu_boot", WV_EINVAL); m3ApiReturn(WV_EINVAL); }
     struct wv_vcpu *v = &vm->vcpus[idx];
-    if (wv_pcpus[cpu].vcpu && wv_pcpus[cpu].vcpu != v) {
-        /* One vCPU per physical CPU until the scheduler lands. */
-        refuse(vm, "vcpu_boot (physical CPU already taken)", WV_ESTATE);
-        m3ApiReturn(WV_ESTATE);
-    }
     if (v->state == VCPU_RUNNABLE || v->state == VCPU_IDLE) {
         refuse(vm, "vcpu_boot (vCPU already on)", WV_ESTATE);
         m3ApiReturn(WV_ESTATE);
@@ -214,6 +212,7 @@ m3ApiRawFunction(imp_vcpu_boot)
     v->fresh = 1;
     v->state = VCPU_RUNNABLE;
     wv_pcpus[cpu].vcpu = v;
+    wv_sched_add(cpu, v);
     dsb(ish);
     if (cpu != wv_cpu_index()) wv_gic_send_sgi(cpu, WV_KICK_SGI);   /* wake it from WFI */
     m3ApiReturn(WV_OK);

@@ -1,7 +1,8 @@
 /* The interrupt imports of the core module (docs/abi.md 4). They act on the list
  * registers of the physical CPU that is handling an exit of the calling VM, and only
  * then: a core cannot reach another VM's virtual CPU interface, hand a guest a
- * physical interrupt it does not own, or set ICH_HCR_EL2 bits outside its remit. */
+ * physical interrupt it does not own, or set ICH_HCR_EL2 bits outside its remit.
+ * A VM owns the virtual timer PPI and the SPI of each of its passthrough frames. */
 #include "wv_core.h"
 #include "wv_gic.h"
 #include "wv_validate.h"
@@ -24,11 +25,29 @@ static struct wv_pcpu *here(struct wv_vm *vm)
     return p->exit_vm == vm ? p : 0;
 }
 
-/* Physical INTIDs a VM may have deactivated by its guest (HW = 1): its virtual timer. */
+/* Physical INTIDs a VM may have deactivated by its guest (HW = 1): its virtual timer
+ * and the SPIs of its passthrough frames. */
 static int hw_intid_owned(struct wv_vm *vm, uint64_t pintid)
 {
-    (void)vm;
-    return pintid == PPI_VTIMER;
+    return pintid == PPI_VTIMER || (pintid <= WV_SPI_LAST && wv_owner_spi(&vm->own, (uint32_t)pintid));
+}
+
+/* The VM's SPIs are routed to its first CPU (that of vCPU 0, where the virtual GIC routes
+ * an SPI at reset) and enabled when the VM is created: the core expects them enabled
+ * (docs/abi.md 4) and never asks for them first. irq_set moves one later. */
+void wv_vm_spis_start(struct wv_vm *vm)
+{
+    int cpu = wv_owner_first_cpu(&vm->own);
+    if (cpu < 0) return;
+    for (uint32_t j = 0; j < vm->own.frame_count && j < WV_MAX_DEVICES; j++)
+        if (vm->own.frame_spi[j]) wv_gic_spi_set(vm->own.frame_spi[j], (uint32_t)cpu, 1);
+}
+
+/* A stopped VM's devices must not keep interrupting a CPU that no longer runs it. */
+void wv_vm_spis_stop(struct wv_vm *vm)
+{
+    for (uint32_t j = 0; j < vm->own.frame_count && j < WV_MAX_DEVICES; j++)
+        if (vm->own.frame_spi[j]) wv_gic_spi_set(vm->own.frame_spi[j], 0, 0);
 }
 
 m3ApiRawFunction(imp_lr_count)
@@ -93,6 +112,10 @@ m3ApiRawFunction(imp_vcpu_kick)
     if (idx < 0 || (uint32_t)idx >= vm->own.vcpu_count) m3ApiReturn(WV_EINVAL);
     struct wv_vcpu *v = &vm->vcpus[idx];
     if (v->state == VCPU_OFF || v->state == VCPU_STOPPED) m3ApiReturn(WV_OK);
+    /* A vCPU waiting for an interrupt off its CPU (others share it) becomes runnable. */
+    uint32_t idle = VCPU_IDLE;
+    if (wv_pcpus[v->pcpu].loaded != v)
+        __atomic_compare_exchange_n(&v->state, &idle, VCPU_RUNNABLE, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
     if (v->pcpu != wv_cpu_index()) wv_gic_send_sgi(v->pcpu, WV_KICK_SGI);
     m3ApiReturn(WV_OK);
 }
@@ -105,14 +128,23 @@ m3ApiRawFunction(imp_irq_set)
     struct wv_vm *vm = VM();
     if (!here(vm)) m3ApiReturn(WV_ESTATE);
     /* The virtual timer PPI of the CPU running the exiting vCPU: the core masks it while
-     * the guest handles a virtual copy. No SPI is given to a VM yet (passthrough comes
-     * with device frames in the config), so every other request is refused. */
-    if (intid != (int32_t)PPI_VTIMER) {
-        wv_printf("[wasmvisor] vm %s: import irq_set refused (error -2: INTID %d not owned)\n", vm->own.name, intid);
-        m3ApiReturn(WV_ENOTOWNED);
+     * the guest handles a virtual copy. */
+    if (intid == (int32_t)PPI_VTIMER) {
+        wv_gic_ppi_set((uint32_t)intid, enable != 0);
+        /* Kept per vCPU: when vCPUs share this CPU, each comes back with its own mask. */
+        struct wv_vcpu *cur = wv_pcpus[wv_cpu_index()].loaded;
+        if (cur) cur->vtimer_masked = enable == 0;
+        m3ApiReturn(WV_OK);
     }
-    wv_gic_ppi_set((uint32_t)intid, enable != 0);
-    m3ApiReturn(WV_OK);
+    /* An SPI of one of the VM's passthrough frames: enabling routes it to this CPU, the
+     * one running the vCPU whose exit the core handles (the physical interrupt follows
+     * the vCPU that unmasks it); disabling leaves the route. */
+    if (intid >= 0 && wv_owner_spi(&vm->own, (uint32_t)intid)) {
+        wv_gic_spi_set((uint32_t)intid, wv_cpu_index(), enable != 0);
+        m3ApiReturn(WV_OK);
+    }
+    wv_printf("[wasmvisor] vm %s: import irq_set refused (error -2: INTID %d not owned)\n", vm->own.name, intid);
+    m3ApiReturn(WV_ENOTOWNED);
 }
 
 static const struct wv_import imports[] = {

@@ -35,22 +35,6 @@ static void pcpu_setup(uint32_t cpu)
     wv_gic_init_cpu(cpu);
 }
 
-/* A CPU without a runnable vCPU sleeps in WFI until an interrupt (vcpu_boot sends the
- * kick SGI) and then drains what woke it: nothing is routed to a CPU without a vCPU
- * but kicks. WFI, not WFE: a waiting CPU must not spin (on QEMU a spinning CPU slows
- * every broadcast TLB invalidation of the others down). Called on this CPU's stack at
- * any depth: entering a guest resets the stack. */
-void wv_idle_cpu(void)
-{
-    uint32_t cpu = wv_cpu_index();
-    for (;;) {
-        struct wv_vcpu *v = wv_pcpus[cpu].vcpu;
-        if (v && v->state == VCPU_RUNNABLE && !v->vm->stopped) wv_vcpu_run(v);
-        wfi();
-        for (uint32_t intid; (intid = wv_gic_ack()) != GIC_SPURIOUS; ) wv_gic_deactivate(intid);
-    }
-}
-
 static uint64_t ticks_to_ns(uint64_t ticks)
 {
     uint64_t f = read_sysreg(cntfrq_el0);
@@ -85,6 +69,7 @@ static void create_vms(void)
             vm->vttbr = 0;
             continue;
         }
+        wv_vm_spis_start(vm);
         wv_printf("[wasmvisor] vm %s created: %u vCPU(s), core instance ready in %lu us\n",
                   vm->own.name, vm->own.vcpu_count, (unsigned long)(ticks_to_ns(read_sysreg(cntpct_el0) - t0) / 1000));
     }

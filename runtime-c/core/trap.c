@@ -17,6 +17,7 @@ void wv_vm_stop(struct wv_vm *vm, const char *why)
 {
     if (vm->stopped) return;
     vm->stopped = 1;
+    wv_vm_spis_stop(vm);
     for (uint32_t i = 0; i < vm->own.vcpu_count; i++) {
         vm->vcpus[i].state = VCPU_STOPPED;
         /* vCPUs running elsewhere leave their guest at the kick and park. */
@@ -31,6 +32,10 @@ static int irq_exit(struct wv_vm *vm, struct wv_vcpu *v)
 {
     uint32_t intid = wv_gic_ack();
     if (intid == GIC_SPURIOUS) return WV_ACTION_RESUME;
+    if (intid == PPI_HYP_TIMER) {           /* the scheduler's slice ended: not the core's */
+        wv_gic_deactivate(intid);
+        return wv_sched_tick(v);
+    }
     struct wv_pcpu *p = &wv_pcpus[wv_cpu_index()];
     p->hw_mapped = ~0u;
     int action = vm->stopped ? WV_ACTION_STOP : wv_core_handle_exit(vm, v, EXIT_FLAG_IRQ, intid);
@@ -89,10 +94,19 @@ void wv_trap(struct wv_vcpu_regs *frame, uint32_t kind)
     }
     switch (action) {
     case WV_ACTION_RESUME:
-    case WV_ACTION_YIELD:       /* one vCPU per CPU: nothing to yield to yet */
+        break;
+    case WV_ACTION_YIELD:       /* WFE: the next runnable vCPU here, if there is one */
+        if (wv_pcpus[wv_cpu_index()].nrun > 1) wv_sched_yield(v);
         break;
     case WV_ACTION_IDLE:
         /* WFI: sleep until an interrupt is pending here; the guest then takes its exit. */
+        if (wv_pcpus[wv_cpu_index()].nrun > 1) {
+            /* Others share this CPU: give it to them until an interrupt comes. */
+            uint32_t runnable = VCPU_RUNNABLE;
+            if (__atomic_compare_exchange_n(&v->state, &runnable, VCPU_IDLE, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+                wv_idle_cpu();
+            break;
+        }
         {
             uint32_t idle = VCPU_IDLE, runnable = VCPU_RUNNABLE;
             /* Only RUNNABLE -> IDLE -> RUNNABLE here: a restart or stop that turned the

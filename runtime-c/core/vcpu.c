@@ -38,16 +38,30 @@ void wv_vcpu_run(struct wv_vcpu *v)
 {
     struct wv_pcpu *p = &wv_pcpus[wv_cpu_index()];
     struct wv_vm *vm = v->vm;
+    if (p->loaded != v) {
+        struct wv_vcpu *out = p->loaded;
+        if (out) {
+            wv_el1_save(&out->el1);
+            wv_gic_vcpu_save(&out->gic);
+            out->switched_out = 1;
+        }
+        wv_el1_restore(&v->el1);
+        if (!v->fresh && v->switched_out) {
+            wv_gic_vcpu_restore(&v->gic);
+            /* Interrupts may have become pending for it while it was out: an exit at
+             * once lets the core fill its list registers. */
+            wv_gic_send_sgi(wv_cpu_index(), WV_KICK_SGI);
+        }
+        v->switched_out = 0;
+        p->loaded = v;
+        wv_gic_ppi_set(PPI_VTIMER, !v->vtimer_masked);
+        wv_sched_arm(p);
+    }
     if (v->fresh) {
         wv_gic_vcpu_reset();        /* on this CPU: its list registers are the vCPU's */
-        /* The virtual timer PPI may have been left masked by a previous life. */
+        v->vtimer_masked = 0;
         wv_gic_ppi_set(PPI_VTIMER, 1);
         v->fresh = 0;
-    }
-    if (p->loaded != v) {
-        if (p->loaded) wv_el1_save(&p->loaded->el1);
-        wv_el1_restore(&v->el1);
-        p->loaded = v;
     }
     /* IMO/FMO: physical interrupts come to EL2 and the guest gets virtual ones from the
      * list registers (GICv3 spec 12.5); AMO: SErrors come to EL2 too. */

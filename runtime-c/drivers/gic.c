@@ -16,6 +16,8 @@ void wv_gic_send_sgi(uint32_t cpu, uint32_t sgi) { gic()->send_sgi(cpu, sgi); }
 void wv_gic_spi_set(uint32_t intid, uint32_t cpu, int enable) { gic()->spi_set(intid, cpu, enable); }
 void wv_gic_ppi_set(uint32_t intid, int enable) { gic()->ppi_set(intid, enable); }
 void wv_gic_vcpu_reset(void) { gic()->vcpu_reset(); }
+void wv_gic_vcpu_save(struct wv_gic_vcpu_state *s) { gic()->vcpu_save(s); }
+void wv_gic_vcpu_restore(const struct wv_gic_vcpu_state *s) { gic()->vcpu_restore(s); }
 uint32_t wv_gic_lr_count(void) { return gic()->lr_count(); }
 uint64_t wv_gic_lr_read(uint32_t lr) { return gic()->lr_read(lr); }
 void wv_gic_lr_write(uint32_t lr, uint64_t value) { gic()->lr_write(lr, value); }

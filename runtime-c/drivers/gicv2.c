@@ -44,9 +44,14 @@
 #define V2_STATE(v)         (((v) >> 28) & 3u)
 #define V2_GRP1             (1u << 30)
 #define V2_HW               (1u << 31)
-/* ICH_LR<n>_EL2 (GICv3 spec 12.5.8). */
+#define V2_EOI              (1u << 19)      /* HW = 0: maintenance interrupt when deactivated */
+#define V2_CPUID_SHIFT      10              /* HW = 0: an SGI's source CPU, CPUID [12:10] */
+#define V2_CPUID_MASK       0x7u
+/* ICH_LR<n>_EL2 (GICv3 spec 12.5.8). The core puts a GICv2 SGI's source CPU in vINTID
+ * [12:10], where the GICv2 list register has it (docs/abi.md 4). */
 #define V3_HW               (1ull << 61)
 #define V3_GROUP            (1ull << 60)
+#define V3_EOI              (1ull << 41)
 
 static inline volatile uint32_t *reg(uint64_t base, uint64_t off)
 {
@@ -77,7 +82,8 @@ static void v2_init_cpu(uint32_t cpu)
     /* SGIs and PPIs are banked per CPU in the distributor (GICv2 spec 3.3). */
     for (uint32_t i = 0; i < 32; i += 4) *reg(d, GICD_IPRIORITYR + i) = PRIO_DEFAULT * 0x01010101u;
     *reg(d, GICD_ICENABLER) = 0xffffffffu;
-    *reg(d, GICD_ISENABLER) = (1u << WV_KICK_SGI) | (1u << PPI_MAINTENANCE) | (1u << PPI_VTIMER);
+    *reg(d, GICD_ISENABLER) = (1u << WV_KICK_SGI) | (1u << PPI_MAINTENANCE) | (1u << PPI_VTIMER)
+                            | (1u << PPI_HYP_TIMER);
     *reg(c, GICC_PMR) = 0xff;
     *reg(c, GICC_BPR) = 0;
     *reg(c, GICC_CTLR) = GICC_CTLR_VALUE;
@@ -138,6 +144,10 @@ static uint64_t v2_lr_read(uint32_t lr)
     uint64_t out = V2_VID(v) | ((uint64_t)(V2_PRIO(v) << 3) << 48) | ((uint64_t)V2_STATE(v) << 62);
     if (v & V2_GRP1) out |= V3_GROUP;
     if (v & V2_HW) out |= V3_HW | ((uint64_t)V2_PID(v) << 32);
+    else {
+        out |= (uint64_t)((v >> V2_CPUID_SHIFT) & V2_CPUID_MASK) << V2_CPUID_SHIFT;
+        if (v & V2_EOI) out |= V3_EOI;
+    }
     return out;
 }
 
@@ -148,6 +158,10 @@ static void v2_lr_write(uint32_t lr, uint64_t value)
                | ((uint32_t)(value >> 62) & 3u) << 28;
     if (value & V3_GROUP) v |= V2_GRP1;
     if (value & V3_HW) v |= V2_HW | (uint32_t)((value >> 32) & 0x3ff) << 10;
+    else {
+        v |= ((uint32_t)(value >> V2_CPUID_SHIFT) & V2_CPUID_MASK) << V2_CPUID_SHIFT;
+        if (value & V3_EOI) v |= V2_EOI;
+    }
     *reg(wv_board.gich, GICH_LR0 + 4 * lr) = v;
 }
 
@@ -179,8 +193,33 @@ static void v2_vcpu_reset(void)
     *reg(wv_board.gich, GICH_HCR) = 1;
 }
 
+static void v2_vcpu_save(struct wv_gic_vcpu_state *st)
+{
+    for (uint32_t i = 0; i < v2_lr_count(); i++) {
+        uint32_t v = *reg(wv_board.gich, GICH_LR0 + 4 * i);
+        if ((v & V2_HW) && V2_STATE(v)) {
+            *reg(wv_board.gicc, GICC_DIR) = V2_PID(v);
+            v &= ~(V2_HW | (0x3ffu << 10));
+        }
+        st->lr[i] = v;
+        *reg(wv_board.gich, GICH_LR0 + 4 * i) = 0;
+    }
+    st->vmcr = *reg(wv_board.gich, GICH_VMCR);
+    st->ap0r = *reg(wv_board.gich, GICH_APR);
+    st->hcr = *reg(wv_board.gich, GICH_HCR);
+}
+
+static void v2_vcpu_restore(const struct wv_gic_vcpu_state *st)
+{
+    for (uint32_t i = 0; i < v2_lr_count(); i++) *reg(wv_board.gich, GICH_LR0 + 4 * i) = (uint32_t)st->lr[i];
+    *reg(wv_board.gich, GICH_VMCR) = (uint32_t)st->vmcr;
+    *reg(wv_board.gich, GICH_APR) = (uint32_t)st->ap0r;
+    *reg(wv_board.gich, GICH_HCR) = (uint32_t)st->hcr | 1;
+}
+
 const struct wv_gic_ops wv_gicv2_ops = {
     .init_dist = v2_init_dist, .init_cpu = v2_init_cpu, .ack = v2_ack, .deactivate = v2_deactivate,
-    .send_sgi = v2_send_sgi, .spi_set = v2_spi_set, .ppi_set = v2_ppi_set, .vcpu_reset = v2_vcpu_reset, .lr_count = v2_lr_count, .lr_read = v2_lr_read,
+    .send_sgi = v2_send_sgi, .spi_set = v2_spi_set, .ppi_set = v2_ppi_set, .vcpu_reset = v2_vcpu_reset,
+    .vcpu_save = v2_vcpu_save, .vcpu_restore = v2_vcpu_restore, .lr_count = v2_lr_count, .lr_read = v2_lr_read,
     .lr_write = v2_lr_write, .hcr_write = v2_hcr_write, .status = v2_status,
 };

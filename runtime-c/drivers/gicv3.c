@@ -70,7 +70,8 @@ static void v3_init_cpu(uint32_t cpu)
     for (uint32_t i = 0; i < 32; i += 4)
         *reg32(r, GICR_IPRIORITYR + i) = PRIO_DEFAULT * 0x01010101u;
     *reg32(r, GICR_ICENABLER0) = 0xffffffffu;
-    *reg32(r, GICR_ISENABLER0) = (1u << WV_KICK_SGI) | (1u << PPI_MAINTENANCE) | (1u << PPI_VTIMER);
+    *reg32(r, GICR_ISENABLER0) = (1u << WV_KICK_SGI) | (1u << PPI_MAINTENANCE) | (1u << PPI_VTIMER)
+                                | (1u << PPI_HYP_TIMER);
 
     /* ICC_SRE_EL2: SRE, DFB, DIB, Enable (EL1 may use the system registers: 12.2.14). */
     write_sysreg(S3_4_C12_C9_5, 0xf);
@@ -195,8 +196,39 @@ static void v3_vcpu_reset(void)
     v3_hcr_write(1);                           /* ICH_HCR_EL2.En */
 }
 
+static void v3_vcpu_save(struct wv_gic_vcpu_state *st)
+{
+    uint32_t n = v3_lr_count();
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t lr = v3_lr_read(i);
+        if ((lr & LR_HW) && (lr >> 62)) {
+            /* Its physical source is this CPU's, which the next vCPU uses: end it here
+             * and keep a virtual-only copy (GICv3 spec 12.5.8: HW = 0). */
+            v3_deactivate(LR_PINTID(lr));
+            lr &= ~(LR_HW | (0x1fffull << 32));
+        }
+        st->lr[i] = lr;
+        v3_lr_write(i, 0);
+    }
+    st->vmcr = read_sysreg(S3_4_C12_C11_7);     /* ICH_VMCR_EL2 */
+    st->ap0r = read_sysreg(S3_4_C12_C8_0);      /* ICH_AP0R0_EL2 */
+    st->ap1r = read_sysreg(S3_4_C12_C9_0);      /* ICH_AP1R0_EL2 */
+    st->hcr = read_sysreg(S3_4_C12_C11_0);      /* ICH_HCR_EL2 */
+}
+
+static void v3_vcpu_restore(const struct wv_gic_vcpu_state *st)
+{
+    uint32_t n = v3_lr_count();
+    for (uint32_t i = 0; i < n; i++) v3_lr_write(i, st->lr[i]);
+    write_sysreg(S3_4_C12_C11_7, st->vmcr);
+    write_sysreg(S3_4_C12_C8_0, st->ap0r);
+    write_sysreg(S3_4_C12_C9_0, st->ap1r);
+    v3_hcr_write(st->hcr | 1);
+}
+
 const struct wv_gic_ops wv_gicv3_ops = {
     .init_dist = v3_init_dist, .init_cpu = v3_init_cpu, .ack = v3_ack, .deactivate = v3_deactivate,
-    .send_sgi = v3_send_sgi, .spi_set = v3_spi_set, .ppi_set = v3_ppi_set, .vcpu_reset = v3_vcpu_reset, .lr_count = v3_lr_count, .lr_read = v3_lr_read,
+    .send_sgi = v3_send_sgi, .spi_set = v3_spi_set, .ppi_set = v3_ppi_set, .vcpu_reset = v3_vcpu_reset,
+    .vcpu_save = v3_vcpu_save, .vcpu_restore = v3_vcpu_restore, .lr_count = v3_lr_count, .lr_read = v3_lr_read,
     .lr_write = v3_lr_write, .hcr_write = v3_hcr_write, .status = v3_status,
 };

@@ -40,6 +40,10 @@ struct M3Module;
 const char *wv_link_imports(struct M3Module *module);
 /* irq_imports.c: the interrupt imports (docs/abi.md 4). */
 const char *wv_link_irq_imports(struct M3Module *module);
+/* Route the SPIs of the VM's passthrough frames to its first CPU and enable them
+ * (after the VM is created, and again after a restart); disable them (when it stops). */
+void wv_vm_spis_start(struct wv_vm *vm);
+void wv_vm_spis_stop(struct wv_vm *vm);
 
 /* pages.c: 4 KiB pages for stage-2 tables, zeroed. */
 void wv_pages_init(uint64_t base, uint64_t size);

@@ -8,7 +8,7 @@
 #define WV_KICK_SGI         8u      /* makes a CPU leave its guest (docs/abi.md 4) */
 #define PPI_MAINTENANCE     25u     /* GICv3 spec 12.1.2: ICH maintenance interrupt */
 #define PPI_VTIMER          27u     /* EL1 virtual timer (ARM ARM D11.2.4) */
-#define PPI_HYP_TIMER       26u
+#define PPI_HYP_TIMER       26u     /* EL2 physical timer: the scheduler's tick */
 
 void wv_gic_init_dist(void);            /* boot CPU, once */
 void wv_gic_init_cpu(uint32_t cpu);     /* every CPU */
@@ -20,6 +20,12 @@ void wv_gic_ppi_set(uint32_t intid, int enable);   /* an SGI/PPI of this CPU */
 /* Reset this CPU's virtual CPU interface for a vCPU starting afresh: list registers
  * empty (a hardware interrupt still listed is deactivated), ICH_HCR = En, ICH_VMCR = 0. */
 void wv_gic_vcpu_reset(void);
+struct wv_gic_vcpu_state;
+/* Switching vCPUs on this CPU: the virtual interface of the one leaving, then of the one
+ * arriving. A hardware-mapped interrupt still listed on leaving is deactivated and kept
+ * as a purely virtual one (its physical source belongs to whoever runs next). */
+void wv_gic_vcpu_save(struct wv_gic_vcpu_state *s);
+void wv_gic_vcpu_restore(const struct wv_gic_vcpu_state *s);
 
 uint32_t wv_gic_lr_count(void);
 uint64_t wv_gic_lr_read(uint32_t lr);

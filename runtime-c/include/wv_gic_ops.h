@@ -5,6 +5,12 @@
 #define WV_GIC_OPS_H
 #include <stdint.h>
 
+/* A vCPU's virtual CPU interface while it is off its physical CPU. */
+struct wv_gic_vcpu_state {
+    uint64_t lr[16];
+    uint64_t vmcr, hcr, ap0r, ap1r;
+};
+
 struct wv_gic_ops {
     void (*init_dist)(void);
     void (*init_cpu)(uint32_t cpu);
@@ -14,6 +20,8 @@ struct wv_gic_ops {
     void (*spi_set)(uint32_t intid, uint32_t cpu, int enable);
     void (*ppi_set)(uint32_t intid, int enable);     /* this CPU's SGI/PPI */
     void (*vcpu_reset)(void);                        /* this CPU's virtual interface, to reset */
+    void (*vcpu_save)(struct wv_gic_vcpu_state *s);
+    void (*vcpu_restore)(const struct wv_gic_vcpu_state *s);
     uint32_t (*lr_count)(void);
     uint64_t (*lr_read)(uint32_t lr);
     void (*lr_write)(uint32_t lr, uint64_t value);

@@ -1,8 +1,10 @@
 /* vCPU register frames and per-physical-CPU state (mechanism only). */
 #ifndef WV_VCPU_H
 #define WV_VCPU_H
+#define WV_MAX_RUNQ     16
 #include <stdint.h>
 #include "wv_asm.h"
+#include "wv_gic_ops.h"
 
 /* Saved on every trap by vectors.S; offsets in wv_asm.h. */
 struct wv_vcpu_regs {
@@ -39,6 +41,9 @@ struct wv_vcpu {
     volatile uint32_t state;
     uint32_t fresh;                 /* booted, not yet entered: reset the virtual CPU interface */
     volatile uint32_t in_guest;     /* 1 from guest entry to the next trap */
+    uint32_t switched_out;          /* its virtual CPU interface is saved in `gic` */
+    uint32_t vtimer_masked;         /* the core masked the virtual timer PPI for it */
+    struct wv_gic_vcpu_state gic;
     uint64_t vmpidr;
 };
 
@@ -49,6 +54,11 @@ struct wv_pcpu {
     struct wv_vcpu *vcpu;           /* the vCPU this CPU runs (one per CPU for now) */
     struct wv_vcpu *loaded;         /* whose EL1 state is in the registers */
     struct wv_vm *exit_vm;          /* the VM whose exit this CPU is handling, else 0 */
+    /* The vCPUs placed on this CPU (sched.c): round robin with a time slice when there
+     * are several, no tick at all when there is one. */
+    struct wv_vcpu *runq[WV_MAX_RUNQ];
+    uint32_t nrun;
+    uint64_t slice;                 /* counter ticks */
     uint32_t hw_mapped;             /* pINTID the core handed to the guest (HW=1) in this exit, else ~0 */
 };
 
@@ -56,8 +66,13 @@ extern struct wv_pcpu wv_pcpus[WV_MAX_CPUS];
 
 void wv_guest_enter(struct wv_vcpu_regs *frame) __attribute__((noreturn));
 void wv_vcpu_run(struct wv_vcpu *vcpu) __attribute__((noreturn));
-/* Run this CPU's vCPU when it is runnable, else sleep until it is (main.c). */
+/* Run a runnable vCPU of this CPU, else sleep until there is one (sched.c). */
 void wv_idle_cpu(void) __attribute__((noreturn));
+/* sched.c */
+void wv_sched_add(uint32_t cpu, struct wv_vcpu *v);
+int wv_sched_tick(struct wv_vcpu *current);         /* the slice ended (PPI 26) */
+void wv_sched_arm(struct wv_pcpu *p);               /* a vCPU starts its slice */
+int wv_sched_yield(struct wv_vcpu *current);        /* WFI/WFE with other vCPUs here */
 void wv_el1_save(struct wv_el1_state *s);
 void wv_el1_restore(const struct wv_el1_state *s);
 

@@ -160,6 +160,88 @@ static void test_frames(void)
     CHECK(parse(&err, o, &n) == WV_EINVAL);
 }
 
+/* The SPI of a passthrough frame (its irq) is the VM's: lr_write may hand it to the guest
+ * with HW = 1 and irq_set may enable, disable and route it. No other SPI is, and no SPI
+ * belongs to two VMs. */
+static void put_irq(int vm, int j, uint32_t irq)
+{
+    put32(blob + 16 + vm * 640 + 320 + j * 32 + 4, irq);
+}
+
+static void test_spis(void)
+{
+    struct wv_vm_owner o[WV_MAX_VMS];
+    uint32_t n;
+    const char *err;
+    make_blob();
+    put_dev(0, 0, 1, 0x09000000ull, 0x1000, 0);                 /* an emulated PL011 ... */
+    put_irq(0, 0, 33);                                          /* ... whose virtual INTID is no SPI of the VM */
+    put_dev(0, 1, WV_DEV_PASSTHROUGH, 0x0a003000ull, 0x1000, 0x0a003000ull);
+    put_irq(0, 1, 79);
+    put_dev(1, 0, WV_DEV_PASSTHROUGH, 0x0a002000ull, 0x1000, 0x0a002000ull);
+    put_irq(1, 0, 78);
+    put_dev(1, 1, WV_DEV_PASSTHROUGH, 0x0c000000ull, 0x1000, 0x0c000000ull);   /* no interrupt */
+    CHECK(parse(&err, o, &n) == WV_OK);
+    CHECK(wv_owner_spi(&o[0], 79) && !wv_owner_spi(&o[0], 78) && !wv_owner_spi(&o[0], 33));
+    CHECK(wv_owner_spi(&o[1], 78) && !wv_owner_spi(&o[1], 79));
+    CHECK(!wv_owner_spi(&o[1], 0));                             /* "none" is nobody's INTID 0 */
+    CHECK(!wv_owner_spi(&o[0], 27) && !wv_owner_spi(&o[0], 8)); /* PPIs, SGIs: never by a frame */
+    CHECK(!wv_owner_spi(&o[0], 79 + 1024) && !wv_owner_spi(&o[0], 0xffffffffu));
+    CHECK(o[0].frame_spi[0] == 79 && o[1].frame_spi[1] == 0);
+
+    /* The GICv2 virtual CPU interface brings no SPI along, whatever its irq field says. */
+    make_blob();
+    put_dev(0, 0, WV_DEV_GICV2_VCPU, 0x08010000ull, 0x2000, 0x08040000ull);
+    put_irq(0, 0, 40);
+    CHECK(parse(&err, o, &n) == WV_OK && !wv_owner_spi(&o[0], 40));
+
+    /* Two VMs cannot own one SPI; one VM may name it for two of its frames. */
+    make_blob();
+    put_dev(0, 0, WV_DEV_PASSTHROUGH, 0x0a003000ull, 0x1000, 0x0a003000ull);
+    put_irq(0, 0, 79);
+    put_dev(1, 0, WV_DEV_PASSTHROUGH, 0x0a002000ull, 0x1000, 0x0a002000ull);
+    put_irq(1, 0, 79);
+    CHECK(parse(&err, o, &n) == WV_EINVAL && strstr(err, "same SPI"));
+    make_blob();
+    put_dev(0, 0, WV_DEV_PASSTHROUGH, 0x0a003000ull, 0x1000, 0x0a003000ull);
+    put_irq(0, 0, 79);
+    put_dev(0, 1, WV_DEV_PASSTHROUGH, 0x0a002000ull, 0x1000, 0x0a002000ull);
+    put_irq(0, 1, 79);
+    CHECK(parse(&err, o, &n) == WV_OK && wv_owner_spi(&o[0], 79));
+
+    /* Only SPIs: an SGI or PPI (the timer's, the kick SGI) or a special INTID is refused. */
+    const uint32_t bad[] = { 1, 8, 25, 27, 31, 1020, 1023, 1024, 0x80000000u };
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        make_blob();
+        put_dev(0, 0, WV_DEV_PASSTHROUGH, 0x0a003000ull, 0x1000, 0x0a003000ull);
+        put_irq(0, 0, bad[k]);
+        CHECK(parse(&err, o, &n) == WV_EINVAL && strstr(err, "SPI 32..1019"));
+    }
+    make_blob();
+    put_dev(0, 0, WV_DEV_PASSTHROUGH, 0x0a003000ull, 0x1000, 0x0a003000ull);
+    put_irq(0, 0, 1019);
+    CHECK(parse(&err, o, &n) == WV_OK && wv_owner_spi(&o[0], 1019));
+    make_blob();
+    put_dev(0, 0, WV_DEV_PASSTHROUGH, 0x0a003000ull, 0x1000, 0x0a003000ull);
+    put_irq(0, 0, 32);
+    CHECK(parse(&err, o, &n) == WV_OK && wv_owner_spi(&o[0], 32) && !wv_owner_spi(&o[1], 32));
+}
+
+/* Where a VM's SPIs go at boot: its first CPU, the one vcpu_boot gives vCPU 0. */
+static void test_first_cpu(void)
+{
+    struct wv_vm_owner o;
+    memset(&o, 0, sizeof o);
+    o.pcpu_mask = 0x6;
+    CHECK(wv_owner_first_cpu(&o) == 1);
+    o.pcpu_mask = 0x1;
+    CHECK(wv_owner_first_cpu(&o) == 0);
+    o.pcpu_mask = 0x80000000u;
+    CHECK(wv_owner_first_cpu(&o) == 31);
+    o.pcpu_mask = 0;
+    CHECK(wv_owner_first_cpu(&o) == -1);
+}
+
 /* Table levels: a level-3 page written into the level-1 root would be read by the MMU
  * as a table descriptor pointing at guest memory. */
 static void test_s2_levels(void)
@@ -198,6 +280,8 @@ int main(void)
     test_s2();
     test_s2_levels();
     test_frames();
+    test_spis();
+    test_first_cpu();
     test_misc();
     printf("test_validate: %s\n", failures ? "FAILED" : "ok");
     return failures != 0;

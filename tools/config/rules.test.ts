@@ -18,6 +18,13 @@ function rejects(mutate: (d: Json) => void, path: string, pattern: RegExp, base 
   return errors;
 }
 
+/** Load demo.json changed by `mutate`; it must load. */
+function accepts(mutate: (d: Json) => void) {
+  const data = configData("demo");
+  mutate(data);
+  return loadVmConfig(sb.write(data), sb.board, sb.resolve);
+}
+
 const region = (ipa: string, pa: string, size = "16M", access?: string): Json =>
   (access ? { ipa, pa, size, access } : { ipa, pa, size });
 const vmCopy = (d: Json, name: string, cpus: number[], pa: string): Json =>
@@ -88,6 +95,7 @@ describe("JSON and schema", () => {
   test("every error is reported, not just the first", () => {
     const errors = rejects((d) => {
       d.vms[0].name = "Basic";
+      d.vms[1].type = "rtvm";
       d.vms[1].vcpus = 2;
       d.vms[1].memory[0].pa = "0x50000000";
       d.vms[1].images[0].file = "nope.bin";
@@ -112,8 +120,13 @@ describe("names", () => {
 });
 
 describe("CPUs", () => {
-  test("vcpus at most the number of cpus given", () => {
-    rejects((d) => { d.vms[0].vcpus = 2; }, "vms[0].vcpus", /^2 vCPUs but cpus lists only 1 CPU; each vCPU needs a CPU of its own$/);
+  test("an rtvm has a CPU for each vCPU", () => {
+    rejects((d) => { d.vms[0].type = "rtvm"; d.vms[0].vcpus = 2; }, "vms[0].vcpus",
+      /^2 vCPUs but cpus lists only 1 CPU; each vCPU of an rtvm needs a CPU of its own$/);
+  });
+  test("a gvm may have more vCPUs than CPUs (they take turns)", () => {
+    const set = accepts((d) => { d.vms[0].vcpus = 3; });
+    assert.equal(set.vms[0]!.vcpus, 3);
   });
   test("vcpus at most 8", () => {
     rejects((d) => { d.vms[0].vcpus = 9; }, "vms[0].vcpus", /9 is out of range: must be at most 8/);

@@ -56,9 +56,11 @@ class Checker {
   vm(raw: RawVm, i: number): Vm {
     const at = `vms[${i}]`;
     const b = this.board;
-    if (raw.vcpus > raw.cpus.length) {
+    // A GVM or MVM may have more vCPUs than CPUs: they take turns (runtime-c/core/sched.c).
+    // An RTVM's vCPUs each have a CPU of their own, with no tick.
+    if (raw.type === "rtvm" && raw.vcpus > raw.cpus.length) {
       this.bad(`${at}.vcpus`, `${raw.vcpus} vCPUs but cpus lists only ${raw.cpus.length} CPU${raw.cpus.length === 1 ? "" : "s"}; ` +
-        `each vCPU needs a CPU of its own`);
+        `each vCPU of an rtvm needs a CPU of its own`);
     }
     raw.cpus.forEach((c, k) => {
       if (c >= b.cpus) this.bad(`${at}.cpus[${k}]`, `CPU ${c} does not exist on ${b.name} (it has CPUs 0..${b.cpus - 1})`);

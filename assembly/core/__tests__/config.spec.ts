@@ -124,10 +124,20 @@ describe("config VM record errors", () => {
     expect(cfgValidate(BLOB, len, 0)).toBe(CFG_ERR_VCPU_COUNT);
   });
 
-  it("refuses a pcpu_mask with fewer CPUs than vCPUs", () => {
-    const len = good();
+  it("refuses an rtvm with fewer CPUs than vCPUs, or any VM without CPUs", () => {
+    let len = good();
     store<u32>(vm0() + CFG_VM_VCPU_COUNT, 2);
+    store<u32>(vm0() + CFG_VM_TYPE, 2);
     expect(cfgValidate(BLOB, len, 0)).toBe(CFG_ERR_PCPU_MASK);
+    len = good();
+    store<u32>(vm0() + CFG_VM_PCPU_MASK, 0);
+    expect(cfgValidate(BLOB, len, 0)).toBe(CFG_ERR_PCPU_MASK);
+  });
+
+  it("lets a gvm share its CPUs among more vCPUs", () => {
+    const len = good();
+    store<u32>(vm0() + CFG_VM_VCPU_COUNT, 3);
+    expect(cfgValidate(BLOB, len, 0)).toBe(CFG_OK);
   });
 
   it("refuses a region_count of 0 or over 8", () => {
@@ -263,7 +273,7 @@ describe("config region errors", () => {
 describe("config device and image errors", () => {
   it("refuses an unknown device kind", () => {
     const len = good();
-    store<u32>(cfgDevice(vm0(), 0) + CFG_D_KIND, 4);   // 1 PL011, 2 and 3 the GICv3 frames
+    store<u32>(cfgDevice(vm0(), 0) + CFG_D_KIND, 7);   // 1 PL011, 2 and 3 GICv3, 4 and 5 GICv2, 6 passthrough
     expect(cfgValidate(BLOB, len, 0)).toBe(CFG_ERR_DEVICE_KIND);
   });
 

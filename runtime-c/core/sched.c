@@ -1,0 +1,138 @@
+/* vCPUs sharing a physical CPU: round robin among the runnable ones, each for a time
+ * slice measured by the EL2 physical timer (CNTHP, PPI 26). A CPU with one vCPU (every
+ * RTVM's) never arms the timer and never switches: its guest runs with no tick at all.
+ * A vCPU that waits for an interrupt (WFI) gives the CPU to the next one; when all of
+ * them wait, the CPU sleeps until an interrupt or the earliest virtual-timer deadline
+ * among them.
+ *
+ * This is the one decision the runtime makes itself rather than the core: it is taken
+ * at every slice end and must not cost a call into Wasm there. What it decides is fixed
+ * by data (which VMs share which CPUs: the config; the slice length) and is fair by
+ * construction (equal slices, in turn). */
+#include "wv_vm.h"
+#include "wv_gic.h"
+#include "wv_arch.h"
+#include "wv_console.h"
+
+/* CNTHP_CTL_EL2 (ARM ARM D17.2.27): ENABLE [0], IMASK [1], ISTATUS [2]. */
+#define CNT_ENABLE      1u
+/* CNTV_CTL_EL0: ENABLE [0], IMASK [1]. */
+#define CNTV_ENABLED(c) (((c) & 3u) == 1u)
+#define SLICE_US        10000u      /* 10 ms */
+#define ISR_I           (1u << 7)
+
+static struct wv_pcpu *here(void)
+{
+    return &wv_pcpus[wv_cpu_index()];
+}
+
+void wv_sched_add(uint32_t cpu, struct wv_vcpu *v)
+{
+    struct wv_pcpu *p = &wv_pcpus[cpu];
+    for (uint32_t i = 0; i < p->nrun; i++) if (p->runq[i] == v) return;
+    if (p->nrun >= WV_MAX_RUNQ) {
+        wv_printf("[wasmvisor] CPU %u: more than %u vCPUs placed on it; vm %s vCPU %u never runs\n",
+                  cpu, WV_MAX_RUNQ, v->vm->own.name, v->index);
+        return;
+    }
+    p->runq[p->nrun++] = v;
+    p->slice = read_sysreg(cntfrq_el0) / 1000000u * SLICE_US;
+}
+
+static int runnable(const struct wv_vcpu *v)
+{
+    return v->state == VCPU_RUNNABLE && !v->vm->stopped;
+}
+
+/* The next runnable vCPU after `after` in turn (after itself last), or 0. */
+static struct wv_vcpu *pick(struct wv_pcpu *p, const struct wv_vcpu *after)
+{
+    uint32_t start = 0;
+    for (uint32_t i = 0; i < p->nrun; i++) if (p->runq[i] == after) { start = i + 1; break; }
+    for (uint32_t k = 0; k < p->nrun; k++) {
+        struct wv_vcpu *v = p->runq[(start + k) % p->nrun];
+        if (runnable(v)) return v;
+    }
+    return 0;
+}
+
+void wv_sched_arm(struct wv_pcpu *p)
+{
+    if (p->nrun < 2) return;
+    write_sysreg(cnthp_cval_el2, read_sysreg(cntpct_el0) + p->slice);
+    write_sysreg(cnthp_ctl_el2, CNT_ENABLE);
+    isb();
+}
+
+int wv_sched_tick(struct wv_vcpu *current)
+{
+    struct wv_pcpu *p = here();
+    write_sysreg(cnthp_ctl_el2, 0);     /* the level drops; the next slice re-arms it */
+    isb();
+    struct wv_vcpu *next = pick(p, current);
+    if (next && next != current) wv_vcpu_run(next);
+    wv_sched_arm(p);
+    return 0;
+}
+
+int wv_sched_yield(struct wv_vcpu *current)
+{
+    struct wv_pcpu *p = here();
+    struct wv_vcpu *next = pick(p, current);
+    if (next && next != current) wv_vcpu_run(next);
+    return next == current;
+}
+
+/* Earliest enabled virtual-timer deadline of the waiting vCPUs (the loaded one's timer
+ * is live in the registers, the others' are saved), or ~0. */
+static uint64_t earliest_deadline(struct wv_pcpu *p)
+{
+    uint64_t best = ~0ull;
+    for (uint32_t i = 0; i < p->nrun; i++) {
+        struct wv_vcpu *v = p->runq[i];
+        if (v->state != VCPU_IDLE || v->vm->stopped) continue;
+        uint64_t ctl = v == p->loaded ? read_sysreg(cntv_ctl_el0) : v->el1.cntv_ctl;
+        uint64_t cval = v == p->loaded ? read_sysreg(cntv_cval_el0) : v->el1.cntv_cval;
+        if (CNTV_ENABLED(ctl) && cval < best) best = cval;
+    }
+    return best;
+}
+
+/* Every vCPU here waits: sleep until an interrupt or the first of their timer deadlines,
+ * then let all of them look again (a WFI may return for no reason: ARM ARM D1.6.2). */
+static int wait_for_idle(struct wv_pcpu *p)
+{
+    int any = 0;
+    for (uint32_t i = 0; i < p->nrun; i++) any |= p->runq[i]->state == VCPU_IDLE && !p->runq[i]->vm->stopped;
+    if (!any) return 0;
+    uint64_t deadline = earliest_deadline(p);
+    if (deadline != ~0ull) {
+        write_sysreg(cnthp_cval_el2, deadline);
+        write_sysreg(cnthp_ctl_el2, CNT_ENABLE);
+        isb();
+    }
+    while (!(read_sysreg(isr_el1) & ISR_I)) wfi();
+    write_sysreg(cnthp_ctl_el2, 0);
+    isb();
+    for (uint32_t i = 0; i < p->nrun; i++) {
+        uint32_t idle = VCPU_IDLE;
+        __atomic_compare_exchange_n(&p->runq[i]->state, &idle, VCPU_RUNNABLE, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+    }
+    return 1;
+}
+
+void wv_idle_cpu(void)
+{
+    struct wv_pcpu *p = here();
+    for (;;) {
+        struct wv_vcpu *next = pick(p, p->loaded);
+        if (next) wv_vcpu_run(next);
+        if (wait_for_idle(p)) continue;
+        /* No vCPU to run: sleep; whatever woke the CPU (a kick) is for nobody here. */
+        wfi();
+        for (uint32_t intid; (intid = wv_gic_ack()) != GIC_SPURIOUS; ) {
+            if (intid == PPI_HYP_TIMER) write_sysreg(cnthp_ctl_el2, 0);
+            wv_gic_deactivate(intid);
+        }
+    }
+}
