@@ -166,6 +166,7 @@ describe("loading", () => {
 
   test("VmConfigError carries every message and the file", () => {
     const data = configData("demo");
+    data.vms[0].type = "rtvm";
     data.vms[0].vcpus = 3;
     data.vms[1].memory[0].pa = "0x50000000";
     const path = sb.write(data);
