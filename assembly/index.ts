@@ -9,6 +9,7 @@ import { vmInit } from "./core/vm";
 import { vmReset } from "./core/vm_reset";
 import { handleExit } from "./arch/exits";
 import { stateSize, stateSave, stateRestore } from "./core/state";
+import { consoleInput } from "./core/console_input";
 
 /** The config blob buffer: the largest valid blob (8 VM records). */
 const CONFIG_CAP: usize = CFG_HEADER_SIZE + <usize>MAX_VMS * CFG_VM_RECORD_SIZE;
@@ -45,6 +46,10 @@ export function wv_nop(): void {}
 export function wv_reset(blob: i32, len: i32): i32 {
   if (len < 0) return -1;
   return vmReset(<usize>blob, <usize>len);
+}
+
+export function wv_console_input(byte: i32): i32 {
+  return consoleInput(byte);
 }
 
 export function wv_state_size(): i32 {

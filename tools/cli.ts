@@ -6,6 +6,9 @@ import { testCommand } from "./test/index.ts";
 import { benchCommand } from "./bench/index.ts";
 import { setup } from "./setup/index.ts";
 
+/** The default demo: management, guest and real-time VMs side by side (vmconfigs/mixed.json). */
+const DEFAULT_CONFIG = "mixed";
+
 interface Command {
   usage: string;
   help: string;
@@ -22,25 +25,28 @@ const commands: Record<string, Command> = {
   },
   build: {
     usage: "wasmvisor build [vmconfig]",
-    help: "Build the image for a VM config (default: demo) into build/img/<config>/wasmvisor.elf.",
+    help: "Build the image for a VM config (default: mixed) into build/img/<config>/wasmvisor.elf.",
     flags: {},
     main: async (args) => {
-      const img = buildImage(args[0] ?? "demo");
+      const img = buildImage(args[0] ?? DEFAULT_CONFIG);
       process.stdout.write(`${img.elf}\n`);
       return 0;
     },
   },
   run: {
-    usage: "wasmvisor run [vmconfig] [--headless] [--timeout S] [--icount]",
-    help: "Build and boot a VM config (default: demo) on QEMU. Console lines carry a [vm-name] prefix.\n" +
+    usage: "wasmvisor run [vmconfig] [--headless] [--timeout S] [--icount] [--port N]",
+    help: "Build and boot a VM config (default: mixed, the three-VM demo) on QEMU. Console lines carry a [vm-name] prefix.\n" +
       "  --headless   no console input; exit 0 once every VM printed its ready marker (and expected lines),\n" +
       "               non-zero with the reason on timeout or hypervisor panic\n" +
       "  --timeout S  give up after S seconds (headless only; default 120)\n" +
-      "  --icount     run QEMU with -icount shift=0 (1 ns = 1 instruction)",
-    flags: { headless: "bool", timeout: "num", icount: "bool" },
+      "  --icount     run QEMU with -icount shift=0 (1 ns = 1 instruction)\n" +
+      "  --port N     the TCP port of 127.0.0.1 that {port} in the config's qemu.args becomes (default: a free\n" +
+      "               one); the runner prints each forward as `[wasmvisor] forwarding 127.0.0.1:N -> guest ...`",
+    flags: { headless: "bool", timeout: "num", icount: "bool", port: "num" },
     main: async (args, f) => runCommand({
-      config: args[0] ?? "demo", headless: f.headless === true,
+      config: args[0] ?? DEFAULT_CONFIG, headless: f.headless === true,
       timeoutS: f.timeout !== undefined ? Number(f.timeout) : 120, icount: f.icount === true,
+      port: f.port !== undefined ? portNumber(String(f.port)) : undefined,
     }),
   },
   test: {
@@ -57,6 +63,12 @@ const commands: Record<string, Command> = {
     main: async () => benchCommand(),
   },
 };
+
+function portNumber(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new Error(`--port needs a TCP port number 1..65535, got "${v}"`);
+  return n;
+}
 
 function usage(): string {
   return "usage: wasmvisor <command> [options]\n\ncommands:\n" +

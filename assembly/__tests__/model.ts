@@ -8,7 +8,8 @@
 import { STATE, STATE_SIZE, VM_STATE, VM_INDEX, VM_VCPU_COUNT, VM_NAME, VM_NAME_LEN, REGIONS_OFF,
   MMIO_OFF, MMIO_COUNT, MMIO_ENTRIES, MMIO_RECORD, MMIO_BASE, MMIO_LIMIT, PL011_OFF, PL011_RECORD,
   CONSOLE_OFF, CONSOLE_LEN, CONSOLE_BYTES, HCWARN_OFF, HCWARN_COUNT, HCWARN_IDS, COUNTERS_OFF,
-  EXIT_CLASSES, S2_OFF } from "../core/layout";
+  EXIT_CLASSES, S2_OFF, PL011_RX_OFF, PL011_RX_RECORD, PL011_RX_HEAD, PL011_RX_COUNT, PL011_RX_RIS,
+  PL011_RX_BYTES } from "../core/layout";
 import { EXIT_RECORD, EXIT_X, EXIT_PC, EXIT_ESR, EXIT_FAR, EXIT_HPFAR } from "../abi/exit_record";
 import { EXIT_CLASS_HVC, EXIT_CLASS_MMIO, EXIT_CLASS_IABT, EXIT_CLASS_WFI, EXIT_CLASS_WFE,
   EXIT_CLASS_SYSREG, EXIT_CLASS_OTHER } from "../arch/exits";
@@ -55,6 +56,10 @@ const SYSREG_REG_BITS: u32 = 0x3ffc1e;
 
 // PL011 (docs/abi.md section 3, "Emulated devices").
 export const UART_FR_VALUE: u32 = 0x90;
+const UART_RX_DEPTH: u32 = 16;
+/** UARTRIS: TXRIS [5] always; RXRIS [4] and RTRIS [6] latched while received bytes wait. */
+const UART_TXRIS: u32 = 0x20;
+const UART_RX_INTS: u32 = 0x50;
 const UART_KEPT_END: u64 = 0x50;
 const UART_ID_FIRST: u64 = 0xfe0;
 const UART_ID_LAST: u64 = 0xffc;
@@ -138,9 +143,22 @@ function mCount(vcpu: u32, cls: u32): void {
 
 /** The 32-bit PL011 register at byte offset `reg` (a multiple of 4) of device `slot`. */
 export function mUartWord(slot: i32, reg: u64): u32 {
-  if (reg == 0x000) return 0;                                  // UARTDR reads 0
-  if (reg == 0x018) return UART_FR_VALUE;                      // UARTFR
-  if (reg == 0x03c || reg == 0x040 || reg == 0x044) return 0;  // UARTRIS, UARTMIS, UARTICR
+  const rx = M_STATE + PL011_RX_OFF + <usize>slot * PL011_RX_RECORD;
+  const n = load<u32>(rx + PL011_RX_COUNT);
+  const ris = UART_TXRIS | load<u32>(rx + PL011_RX_RIS);
+  if (reg == 0x000) {                                          // UARTDR: the oldest received byte
+    if (n == 0) return 0;
+    const head = load<u32>(rx + PL011_RX_HEAD);
+    const b = <u32>load<u8>(rx + PL011_RX_BYTES + <usize>head);
+    store<u32>(rx + PL011_RX_HEAD, (head + 1) % UART_RX_DEPTH);
+    store<u32>(rx + PL011_RX_COUNT, n - 1);
+    if (n == 1) store<u32>(rx + PL011_RX_RIS, 0);
+    return b;
+  }
+  if (reg == 0x018) return 0x80 | (n == 0 ? 0x10 : 0) | (n >= UART_RX_DEPTH ? 0x40 : 0);   // UARTFR
+  if (reg == 0x03c) return ris;                                                            // UARTRIS
+  if (reg == 0x040) return ris & load<u32>(M_STATE + PL011_OFF + <usize>slot * PL011_RECORD + 0x038);  // UARTMIS
+  if (reg == 0x044) return 0;                                                              // UARTICR
   if (reg >= UART_ID_FIRST && reg <= UART_ID_LAST) return UART_IDS[<i32>((reg - UART_ID_FIRST) >> 2)];
   if (reg < UART_KEPT_END) return load<u32>(M_STATE + PL011_OFF + <usize>slot * PL011_RECORD + <usize>reg);
   return 0;
@@ -151,7 +169,12 @@ function uartStore(slot: i32, reg: u64, value: u32, mask: u32): void {
     if ((mask & 0xff) != 0) mPutc(<u8>value);
     return;
   }
-  if (reg == 0x018 || reg >= UART_KEPT_END) return;
+  if (reg == 0x044) {                                          // UARTICR clears latched receive interrupts
+    const r = M_STATE + PL011_RX_OFF + <usize>slot * PL011_RX_RECORD + PL011_RX_RIS;
+    store<u32>(r, load<u32>(r) & ~(value & mask & UART_RX_INTS));
+    return;
+  }
+  if (reg == 0x018 || reg == 0x03c || reg == 0x040 || reg >= UART_KEPT_END) return;
   const a = M_STATE + PL011_OFF + <usize>slot * PL011_RECORD + <usize>reg;
   store<u32>(a, (load<u32>(a) & ~mask) | (value & mask));
 }
@@ -408,7 +431,8 @@ export function mExit(vcpu: i32): i32 {
 /** The state block area an offset falls in, for failure messages. */
 export function stateArea(off: usize): string {
   let area = "vm";
-  if (off >= S2_OFF) area = "stage-2 bookkeeping";
+  if (off >= PL011_RX_OFF) area = "pl011 receive FIFOs";
+  else if (off >= S2_OFF) area = "stage-2 bookkeeping";
   else if (off >= COUNTERS_OFF) area = "exit counters";
   else if (off >= HCWARN_OFF) area = "hypercall warnings";
   else if (off >= CONSOLE_OFF) area = "console line";

@@ -10,7 +10,8 @@ const ABI_IMPORTS = ["console_write", "now", "counter_freq", "s2_table_new", "s2
   "s2_activate", "guest_read", "guest_write", "image_load", "vcpu_boot", "sysreg_write", "vm_stop", "pcpu_of",
   "lr_count", "lr_read", "lr_write", "ich_hcr_write", "ich_status", "vcpu_kick", "irq_set"];
 const ABI_EXPORTS = ["memory", "wv_abi_version", "wv_state_version", "wv_buffer", "wv_init",
-  "wv_exit_record", "wv_handle_exit", "wv_nop", "wv_reset", "wv_state_size", "wv_save", "wv_restore"];
+  "wv_exit_record", "wv_handle_exit", "wv_nop", "wv_reset", "wv_state_size", "wv_save", "wv_restore",
+  "wv_console_input"];
 
 const path = process.argv[2] ?? "build/core.wasm";
 const module = new WebAssembly.Module(readFileSync(path));
@@ -106,7 +107,19 @@ const saved = new Uint8Array(ex.memory.buffer, 32768, size);
 assert.equal(ex.wv_save(32768, size), size);
 const second = new WebAssembly.Instance(module, { wv: host.imports.wv }).exports;
 new Uint8Array(second.memory.buffer, 32768, size).set(saved);
-assert.equal(second.wv_restore(32768, size, 2), -204);
-assert.equal(second.wv_restore(32768, size, 1), 0);
+assert.equal(second.wv_restore(32768, size, 3), -204);
+assert.equal(second.wv_restore(32768, size, 2), 0);
+
+// Console input: into the PL011's receive FIFO, read back through UARTDR (LDR w1, [UARTDR]).
+assert.equal(second.wv_console_input(0x41), 0);
+assert.equal(second.wv_console_input(0x100), -2);
+const rec2 = second.wv_exit_record();
+const view2 = new DataView(second.memory.buffer, rec2, 320);
+view2.setBigUint64(264, (0x24n << 26n) | IL | (1n << 24n) | (2n << 22n) | (1n << 16n) | 7n, true);
+view2.setBigUint64(280, (0x09000000n >> 12n) << 4n, true);
+view2.setBigUint64(272, 0n, true);
+view2.setUint32(292, 0, true);
+assert.equal(second.wv_handle_exit(0), 0);
+assert.equal(new DataView(second.memory.buffer, rec2, 320).getBigUint64(8, true), 0x41n, "UARTDR gives the byte typed");
 
 console.log(`release smoke test passed: ${path} (${exported.length - 1} exports, state ${size} bytes)`);

@@ -35,6 +35,12 @@ export const DESC_OA_MASK: u64 = 0x0000fffffffff000;
 // memory region attributes: MemAttr, S2AP, SH, AF, XN):
 /** MemAttr [5:2] = 0b1111: Normal memory, Outer and Inner Write-Back Cacheable (HCR_EL2.FWB = 0). */
 export const S2_MEMATTR_NORMAL_WB: u64 = 0b1111 << 2;
+/**
+ * MemAttr [5:2] = 0b0001: Device-nGnRE (HCR_EL2.FWB = 0; ARM ARM D8.5.5). Stage 1 and
+ * stage 2 attributes combine to the stronger type, so a guest cannot make a device frame
+ * cacheable or let its accesses gather or reorder.
+ */
+export const S2_MEMATTR_DEVICE_NGNRE: u64 = 0b0001 << 2;
 /** S2AP [7:6]: bit 6 read allowed, bit 7 write allowed. */
 export const S2AP_READ: u64 = 1 << 6;
 export const S2AP_WRITE: u64 = 1 << 7;
@@ -49,6 +55,15 @@ export const S2_XN: u64 = 0b10 << 53;
 export const REGION_R: u32 = 1 << 0;
 export const REGION_W: u32 = 1 << 1;
 export const REGION_X: u32 = 1 << 2;
+
+/**
+ * Block/page attributes for a device frame (the GICv2 CPU interface, a passthrough
+ * device): Device-nGnRE, read/write, never executable, access flag set. SH is left 0:
+ * Device memory is Outer Shareable whatever SH says.
+ */
+export function s2DeviceAttrs(): u64 {
+  return S2_MEMATTR_DEVICE_NGNRE | S2AP_READ | S2AP_WRITE | S2_AF | S2_XN;
+}
 
 /** Block/page attributes for RAM with `flags` (R, W, X). */
 export function s2Attrs(flags: u32): u64 {
@@ -148,18 +163,29 @@ function mapRange(table: i32, level: i32, ipa: u64, pa: u64, size: u64, attrs: u
   return 0;
 }
 
+/** Map [ipa, ipa + size) to [pa, pa + size) with block/page attributes `attrs`, after checking the range. */
+function mapChecked(ipa: u64, pa: u64, size: u64, attrs: u64): i32 {
+  const root = s2Root();
+  const pageMask: u64 = (<u64>1 << PAGE_SHIFT) - 1;
+  if (root < 0) return WV_EINVAL;
+  if (((ipa | pa | size) & pageMask) != 0 || size == 0) return WV_EINVAL;
+  if (ipa + size < ipa || ipa + size > (<u64>1 << <u64>S2_MAX_IPA_BITS)) return WV_EINVAL;
+  if (pa + size < pa) return WV_EINVAL;
+  return mapRange(root, S2_START_LEVEL, ipa, pa, size, attrs);
+}
+
 /**
  * Map [ipa, ipa + size) to [pa, pa + size) with region `flags`. All three must be
  * 4 KiB aligned and the range inside the IPA space. 0 or a negative error (the
  * first refusal of an import is passed up unchanged).
  */
 export function s2Map(ipa: u64, pa: u64, size: u64, flags: u32): i32 {
-  const root = s2Root();
-  const pageMask: u64 = (<u64>1 << PAGE_SHIFT) - 1;
-  if (root < 0) return WV_EINVAL;
-  if (((ipa | pa | size) & pageMask) != 0 || size == 0) return WV_EINVAL;
-  if (ipa + size < ipa || ipa + size > (<u64>1 << <u64>S2_MAX_IPA_BITS)) return WV_EINVAL;
-  return mapRange(root, S2_START_LEVEL, ipa, pa, size, s2Attrs(flags));
+  return mapChecked(ipa, pa, size, s2Attrs(flags));
+}
+
+/** Map the device frame [ipa, ipa + size) to [pa, pa + size) as Device memory (s2DeviceAttrs); as s2Map otherwise. */
+export function s2MapDevice(ipa: u64, pa: u64, size: u64): i32 {
+  return mapChecked(ipa, pa, size, s2DeviceAttrs());
 }
 
 /** Install the tables for an IPA space of `ipaBits`. */

@@ -1,15 +1,17 @@
 // The virtual GIC as the rest of the core sees it: what the exit dispatcher calls
 // (arch/exits.ts), the hooks for vCPU power management (PSCI) and for saved state.
 // How it works: arch/vgic_common.ts (per-INTID state), arch/vgic_lr.ts (list
-// registers), arch/vgic_regs.ts and arch/vgic_v3.ts (registers), arch/vgic_v3_sgi.ts
-// (SGIs), arch/vgic_irq.ts (IRQ exits); the state layout is arch/vgic_layout.ts and
+// registers), arch/vgic_regs.ts, arch/vgic_v3.ts and arch/vgic_v2.ts (registers),
+// arch/vgic_v3_sgi.ts and arch/vgic_v2_sgi.ts (SGIs), arch/vgic_irq.ts (IRQ exits),
+// arch/vgic_reset.ts (reset); the state layout is arch/vgic_layout.ts and
 // arch/vgic_state.ts checks a block to restore.
 
-import { vgicSetCurrent } from "./vgic_common";
+import { vgicSetCurrent, vgicSetFlags, VGIC_NO_VCPU, VGF_OUTSIDE } from "./vgic_common";
 import { vgicFlush, vgicFlushWanted, vgicHasPending } from "./vgic_lr";
 import { isSgiRegister, sgiGroupOf, vgicSgiWrite } from "./vgic_v3_sgi";
 
-export { vgicInit, vgicResetVcpu } from "./vgic_v3";
+export { vgicInit, vgicResetVcpu } from "./vgic_reset";
+export { VGIC_MODEL_V2, VGIC_MODEL_V3 } from "./vgic_layout";
 export { vgicIrqExit } from "./vgic_irq";
 export { vgicStateBlock, vgicStateSize, VGIC_LAYOUT_VERSION } from "./vgic_layout";
 export { vgicSetLine, vgicRaise } from "./vgic_common";
@@ -18,6 +20,21 @@ export { vgicStateCheck, vgicStateRebuild } from "./vgic_state";
 /** An exit of vCPU `v` begins: its list registers are the ones the imports reach. */
 @inline export function vgicBeginExit(v: u32): void {
   vgicSetCurrent(v);
+}
+
+/**
+ * The runtime calls in outside any exit (console input, core/console_input.ts): no list
+ * register can be reached (the imports that touch them refuse then), so a line that goes
+ * high only makes its INTID pending, and the vCPU it is for is kicked to refill at its
+ * next exit. Ends with vgicEndOutside.
+ */
+export function vgicBeginOutside(): void {
+  vgicSetCurrent(VGIC_NO_VCPU);
+  vgicSetFlags(VGF_OUTSIDE, true);
+}
+
+export function vgicEndOutside(): void {
+  vgicSetFlags(VGF_OUTSIDE, false);
 }
 
 /** The exit changed something for vCPU `v` itself (a register write, an SGI to itself): refill now. */

@@ -10,8 +10,8 @@
 // tells the vCPU concerned: the current one refills at the end of the exit, another
 // one is kicked so that it exits and refills.
 
-import { VGIC, VG_CTLR, VG_VCPUS, VG_CURRENT, VG_FLAGS, VG_BITS, VG_BITS_STRIDE, VG_PRIO, VG_ROUTE,
-  VG_OWNER, VGIC_VCPU_OFF, VGIC_VCPU_RECORD, R_BITS, R_PENDV, R_PRIO, R_FLAGS, VGIC_PRIVATE_INTIDS,
+import { VGIC, VG_CTLR, VG_VCPUS, VG_CURRENT, VG_FLAGS, VG_MODEL, VGIC_MODEL_V2, VG_BITS, VG_BITS_STRIDE, VG_PRIO,
+  VG_ROUTE, VG_OWNER, VGIC_VCPU_OFF, VGIC_VCPU_RECORD, R_BITS, R_PENDV, R_PRIO, R_FLAGS, VGIC_PRIVATE_INTIDS,
   VGIC_WORDS, VGIC_NR_INTIDS, P_GROUP, P_ENABLE, P_PEND, P_EDGE, P_LINE, P_CLRP, P_LISTED } from "./vgic_layout";
 import { wv_vcpu_kick } from "../abi/imports";
 
@@ -27,6 +27,8 @@ export const VGF_TIMER_WARNED: u32 = 1 << 1;
 export const VGF_NO_LRS_WARNED: u32 = 1 << 2;
 /** The runtime refused to mask a physical interrupt; the warning was printed and it is not asked again (arch/vgic_irq.ts). */
 export const VGF_MASK_WARNED: u32 = 1 << 3;
+/** A device fed by the runtime outside any exit changes interrupts (vgicBeginOutside): kick whoever gains one. */
+export const VGF_OUTSIDE: u32 = 1 << 4;
 
 // R_FLAGS bits.
 /** A kick is on its way to this vCPU: no need for another before it syncs. */
@@ -124,11 +126,41 @@ export function takeBit(p: u32, v: u32, x: u32): bool {
   return VGIC + VG_ROUTE + (<usize>x << 2);
 }
 
-/** The vCPU an SPI is routed to: Aff0 of its route when Aff1..Aff3 are 0 and the vCPU exists. */
+/** Does the VM see a GICv2 (SGIs pending per source, SPIs routed by CPU target lists)? */
+@inline export function vgicIsV2(): bool {
+  return load<u32>(VGIC + VG_MODEL) == VGIC_MODEL_V2;
+}
+
+/**
+ * The vCPU a GICv2 CPU target list (GICD_ITARGETSR byte) sends an SPI to: the lowest-numbered
+ * target, since a virtual interrupt goes to one vCPU's list registers (IHI 0048B, "Models for
+ * handling interrupts": an interrupt with several targets is taken by one of them). With one
+ * vCPU every interrupt targets it (GICD_ITARGETSRn, 4.3.12: RAZ/WI in a uniprocessor GIC).
+ */
+function targetListVcpu(targets: u32): u32 {
+  const n = vgicVcpus();
+  if (n == 1) return 0;
+  const m = targets & ((1 << n) - 1);
+  return m == 0 ? VGIC_NO_VCPU : <u32>ctz<u32>(m);
+}
+
+/**
+ * The vCPU an SPI is routed to. GICv3: Aff0 of its route when Aff1..Aff3 are 0 and the vCPU
+ * exists. GICv2: the lowest-numbered vCPU of its target list.
+ */
 export function spiTarget(x: u32): u32 {
   const r = load<u32>(routeAddr(x));
+  if (vgicIsV2()) return targetListVcpu(r);
   if ((r & ~ROUTE_AFF0_MASK) != 0 || r >= vgicVcpus()) return VGIC_NO_VCPU;
   return r;
+}
+
+/** Set the route of SPI `x` (GICv3 IROUTER, GICv2 target list) and re-evaluate where it goes. */
+export function setRoute(x: u32, route: u32): void {
+  const a = routeAddr(x);
+  if (load<u32>(a) == route) return;
+  store<u32>(a, route);
+  touch(0, x);
 }
 
 @inline function ownerAddr(x: u32): usize {
@@ -171,11 +203,14 @@ export function eligible(v: u32, x: u32): bool {
 /**
  * Tell vCPU `w` that its interrupts changed: the current vCPU refills before it resumes;
  * any other is kicked (once until it syncs) so that it leaves its guest and refills.
- * Outside an exit nobody runs a guest yet, so nobody needs telling.
+ * Outside an exit (building, resetting, restoring) nobody runs a guest yet, so nobody
+ * needs telling, except while a device fed by the runtime changes a line (VGF_OUTSIDE):
+ * then every vCPU concerned is kicked.
  */
 export function notify(w: u32): void {
   const cur = vgicCurrent();
-  if (w >= vgicVcpus() || cur == VGIC_NO_VCPU) return;
+  if (w >= vgicVcpus()) return;
+  if (cur == VGIC_NO_VCPU && (vgicFlags() & VGF_OUTSIDE) == 0) return;
   if (w == cur) {
     vgicSetFlags(VGF_REFILL, true);
     return;

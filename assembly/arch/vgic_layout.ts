@@ -1,4 +1,4 @@
-// The layout of the virtual GIC's state (arch/vgic_*.ts), version 1.
+// The layout of the virtual GIC's state (arch/vgic_*.ts), version 2.
 //
 // The vGIC keeps everything a VM can observe of its interrupt controller in one static
 // block of its own (VGIC, below), apart from the core's block (core/layout.ts), so that
@@ -14,7 +14,11 @@
 
 import { MAX_VCPUS } from "../core/layout";
 
-export const VGIC_LAYOUT_VERSION: u32 = 1;
+export const VGIC_LAYOUT_VERSION: u32 = 2;
+
+/** VG_MODEL: the GIC architecture the VM sees (0 only in a block never initialised). */
+export const VGIC_MODEL_V2: u32 = 2;
+export const VGIC_MODEL_V3: u32 = 3;
 
 /** INTIDs the VM has: 16 SGIs, 16 PPIs, SPIs 32..255 (GICD_TYPER.ITLinesNumber = 7). */
 export const VGIC_NR_INTIDS: u32 = 256;
@@ -65,14 +69,17 @@ export const VG_CURRENT: usize = 12;      // u32 vCPU whose exit is being handle
 export const VG_LR_COUNT: usize = 16;     // u32 list registers of the CPU interface (0: not asked yet)
 export const VG_FLAGS: usize = 20;        // u32 VGF_* (arch/vgic_common.ts)
 export const VG_WARN_COUNT: usize = 24;   // u32 unknown physical INTIDs reported
-export const VG_RESERVED: usize = 28;     // u32, 0
+export const VG_MODEL: usize = 28;        // u32 VGIC_MODEL_V2 or VGIC_MODEL_V3
 export const VG_WARN_IDS: usize = 32;     // u32[VGIC_WARN_MAX]
 /** SPI bitmaps: P_COUNT properties of VGIC_WORDS words each (word 0 unused: banked INTIDs live per vCPU). */
 export const VG_BITS: usize = VG_WARN_IDS + 4 * <usize>VGIC_WARN_MAX;
 export const VG_BITS_STRIDE: usize = 4 * <usize>VGIC_WORDS;
 /** u8 priority per INTID (IPRIORITYR), indexed by INTID; 0..31 unused. */
 export const VG_PRIO: usize = VG_BITS + <usize>P_COUNT * VG_BITS_STRIDE;
-/** u32 route per INTID (IROUTER, IRM = 0): Aff3 << 24 | Aff2 << 16 | Aff1 << 8 | Aff0; 0..31 unused. */
+/**
+ * u32 route per INTID; 0..31 unused. GICv3: IROUTER (IRM = 0) as Aff3 << 24 | Aff2 << 16 |
+ * Aff1 << 8 | Aff0. GICv2: the ITARGETSR byte, one bit per target CPU interface.
+ */
 export const VG_ROUTE: usize = VG_PRIO + <usize>VGIC_NR_INTIDS;
 /** u8 per INTID: 1 + the vCPU whose list register holds the SPI, 0 when none; 0..31 unused. */
 export const VG_OWNER: usize = VG_ROUTE + 4 * <usize>VGIC_NR_INTIDS;
@@ -80,7 +87,7 @@ export const VG_VM_SIZE: usize = VG_OWNER + <usize>VGIC_NR_INTIDS;
 
 // ---- Per-vCPU part (its redistributor and list registers), VGIC_MAX_VCPUS records ----
 export const VGIC_VCPU_OFF: usize = VG_VM_SIZE;
-export const R_WAKER: usize = 0;          // u32 GICR_WAKER.ProcessorSleep (bit 1)
+export const R_WAKER: usize = 0;          // u32 GICR_WAKER.ProcessorSleep (bit 1); GICv3 only
 export const R_LR_USED: usize = 4;        // u32 bit n: the core put an interrupt in list register n
 export const R_HCR: usize = 8;            // u32 ICH_HCR_EL2 as last written (VGIC_HCR_UNKNOWN: not yet)
 export const R_FLAGS: usize = 12;         // u32 VRF_* (arch/vgic_common.ts)
@@ -88,7 +95,12 @@ export const R_BITS: usize = 16;          // u32[P_COUNT] bitmaps of the banked 
 export const R_PENDV: usize = 64;         // u32[VGIC_WORDS] pending, deliverable to this vCPU, in no list register
 export const R_PRIO: usize = R_PENDV + 4 * <usize>VGIC_WORDS;   // u8[32] priorities of INTIDs 0..31
 export const R_LR_VAL: usize = R_PRIO + <usize>VGIC_PRIVATE_INTIDS; // u64[VGIC_MAX_LRS] each list register as last written or read
-export const VGIC_VCPU_RECORD: usize = R_LR_VAL + 8 * <usize>VGIC_MAX_LRS;
+/**
+ * u8[VGIC_SGIS], GICv2 only: for SGI n, bit s = pending from source vCPU s and in no list
+ * register (a GICv2 SGI is pending per source: IHI 0048B 4.3.17, GICD_SPENDSGIRn).
+ */
+export const R_SGI_SRC: usize = R_LR_VAL + 8 * <usize>VGIC_MAX_LRS;
+export const VGIC_VCPU_RECORD: usize = R_SGI_SRC + <usize>VGIC_SGIS;
 
 export const VGIC_SIZE: usize = VGIC_VCPU_OFF + VGIC_VCPU_RECORD * <usize>VGIC_MAX_VCPUS;
 

@@ -20,10 +20,19 @@ import { VGIC, VG_LR_COUNT, R_LR_USED, R_HCR, R_LR_VAL, R_BITS, VGIC_MAX_LRS, VG
 import { VGIC_NO_VCPU, VGF_REFILL, VGF_NO_LRS_WARNED, VRF_KICKED, vcpuRec, isPrivate, getBit, setBit, takeBit,
   priority, eligible, pendingNow, refresh, pendvAny, pickBest, setSpiOwner, vgicFlags, vgicSetFlags,
   setVcpuFlags } from "./vgic_common";
+import { sgiBySource, sgiSources, sgiAddSource, sgiTakeLowest, sgiTakeSource } from "./vgic_sgi_src";
 import { logBeginVm, logStr, logEnd } from "../core/log";
 
 // ---- ICH_LR<n>_EL2 (GICv3 spec 12.5.8) ----
 export const LR_VINTID_MASK: u64 = 0xffffffff;   // vINTID [31:0]
+/** The INTID in vINTID: 10 bits (INTIDs 0..1019; this vGIC has 0..255). */
+export const LR_INTID_MASK: u64 = 0x3ff;
+/**
+ * A GICv2 SGI's source CPU ID in vINTID [12:10], where a GICv2 list register has it
+ * (GICH_LR.CPUID, IHI 0048B 5.3.11); the runtime's GICv2 driver converts. 0 otherwise.
+ */
+export const LR_SOURCE_SHIFT: u64 = 10;
+export const LR_SOURCE_MASK: u64 = 0x7;
 export const LR_PINTID_SHIFT: u64 = 32;          // pINTID [44:32] when HW = 1
 export const LR_EOI: u64 = <u64>1 << 41;         // HW = 0: maintenance interrupt when deactivated
 export const LR_PRIO_SHIFT: u64 = 48;            // Priority [55:48]
@@ -39,6 +48,16 @@ export const ICH_HCR_UIE: u32 = 1 << 1;          // maintenance when at most one
 export const ICH_HCR_NPIE: u32 = 1 << 3;         // maintenance when no register is pending
 /** R_HCR before anything was written: the next sync writes ICH_HCR_EL2 whatever it wants. */
 export const VGIC_HCR_UNKNOWN: u32 = 0xffffffff;
+
+/** The INTID a list register value holds. */
+@inline export function lrIntidOf(val: u64): u32 {
+  return <u32>(val & LR_INTID_MASK);
+}
+
+/** The source CPU ID a list register value carries (GICv2 SGIs; 0 for anything else). */
+@inline export function lrSourceOf(val: u64): u32 {
+  return <u32>((val >> LR_SOURCE_SHIFT) & LR_SOURCE_MASK);
+}
 
 /** ich_status: ICH_ELRSR_EL2 in bits [15:0] (bit n: list register n holds nothing). */
 const STATUS_ELRSR_MASK: u64 = 0xffff;
@@ -83,18 +102,19 @@ export function lrCount(): u32 {
 }
 
 /**
- * The list register value for `x` on vCPU `v` in the given state. A hardware-mapped
- * interrupt names itself as pINTID (the guest's deactivation deactivates the physical
- * one); otherwise a level-sensitive one, or one whose physical source is masked,
- * asks for a maintenance interrupt at deactivation so that the core looks again.
+ * The list register value for `x` on vCPU `v` in the given state (a GICv2 SGI from source
+ * `src`). A hardware-mapped interrupt names itself as pINTID (the guest's deactivation
+ * deactivates the physical one); otherwise a level-sensitive one, one whose physical source
+ * is masked, or a GICv2 SGI that other sources sent too, asks for a maintenance interrupt at
+ * deactivation so that the core looks again.
  */
-export function lrBuild(v: u32, x: u32, pending: bool, active: bool, hw: bool): u64 {
-  let val = <u64>x | (<u64>priority(v, x) << LR_PRIO_SHIFT);
+export function lrBuild(v: u32, x: u32, pending: bool, active: bool, hw: bool, src: u32 = 0): u64 {
+  let val = <u64>x | ((<u64>src & LR_SOURCE_MASK) << LR_SOURCE_SHIFT) | (<u64>priority(v, x) << LR_PRIO_SHIFT);
   if (getBit(P_GROUP, v, x)) val |= LR_GROUP;
   if (pending) val |= LR_PENDING;
   if (active) val |= LR_ACTIVE;
   if (hw) val |= LR_HW | (<u64>x << LR_PINTID_SHIFT);
-  else if (!getBit(P_EDGE, v, x) || getBit(P_MASKED, v, x)) val |= LR_EOI;
+  else if (!getBit(P_EDGE, v, x) || getBit(P_MASKED, v, x) || (sgiBySource(x) && sgiSources(v, x) != 0)) val |= LR_EOI;
   return val;
 }
 
@@ -123,13 +143,16 @@ function lrRelease(v: u32, i: u32, x: u32, clearHw: bool): void {
  */
 function merge(v: u32, i: u32, cur: u64): void {
   const shadow = load<u64>(lrAddr(v, i));
-  const x = <u32>(shadow & LR_VINTID_MASK);
+  const x = lrIntidOf(shadow);
+  const src = lrSourceOf(shadow);
+  const bySource = sgiBySource(x);
   const lrP = (cur & LR_PENDING) != 0;
   const lrA = (cur & LR_ACTIVE) != 0;
   const clrp = takeBit(P_CLRP, v, x);
   const clra = takeBit(P_CLRA, v, x);
   const seta = takeBit(P_SETA, v, x);
-  const pend = takeBit(P_PEND, v, x);
+  // A GICv2 SGI: only a new one from this register's source merges into it; the others wait.
+  const pend = bySource ? sgiTakeSource(v, x, src) : takeBit(P_PEND, v, x);
   if ((shadow & LR_HW) != 0 && (lrP || lrA)) {
     // Hardware-mapped and not yet deactivated: the physical interrupt stays active until
     // the guest deactivates this register, so it is neither taken back nor changed (the
@@ -154,13 +177,14 @@ function merge(v: u32, i: u32, cur: u64): void {
     // Only pending, and no longer for this vCPU (disabled, group off, routed elsewhere):
     // take it back; it waits in the distributor until it is deliverable again.
     lrRelease(v, i, x, true);
-    setBit(P_PEND, v, x, latched);
+    if (!bySource) setBit(P_PEND, v, x, latched);
+    else if (latched) sgiAddSource(v, x, src);
     setBit(P_ACTIVE, v, x, false);
     refresh(v, x);
     return;
   }
   setBit(P_ACTIVE, v, x, a);
-  const val = lrBuild(v, x, p, a, false);
+  const val = lrBuild(v, x, p, a, false, src);
   if (val != cur && wv_lr_write(<i32>i, val) < 0) return;
   store<u64>(lrAddr(v, i), val);
 }
@@ -192,7 +216,7 @@ function victim(v: u32): i32 {
     bits &= bits - 1;
     const val = load<u64>(lrAddr(v, i));
     if ((val & (LR_HW | LR_ACTIVE)) != 0) continue;
-    const key = (((val >> LR_PRIO_SHIFT) & LR_PRIO_MASK) << VICTIM_PRIO_SHIFT) | (val & LR_VINTID_MASK);
+    const key = (((val >> LR_PRIO_SHIFT) & LR_PRIO_MASK) << VICTIM_PRIO_SHIFT) | <u64>lrIntidOf(val);
     if (best < 0 || key > bestKey) { bestKey = key; best = <i32>i; }
   }
   return best;
@@ -200,16 +224,23 @@ function victim(v: u32): i32 {
 
 /** Take list register `i` back: its interrupt, only pending, waits in the vGIC again. */
 function evict(v: u32, i: u32): void {
-  const x = <u32>(load<u64>(lrAddr(v, i)) & LR_VINTID_MASK);
+  const val = load<u64>(lrAddr(v, i));
+  const x = lrIntidOf(val);
   lrRelease(v, i, x, true);
-  setBit(P_PEND, v, x, true);
+  if (sgiBySource(x)) sgiAddSource(v, x, lrSourceOf(val));
+  else setBit(P_PEND, v, x, true);
   refresh(v, x);
 }
 
-/** Put pending `x` into list register `i` of vCPU `v` (active as well if it is). */
+/** Put pending `x` into list register `i` of vCPU `v` (active as well if it is; a GICv2 SGI from its lowest source). */
 function listInto(v: u32, i: u32, x: u32): bool {
-  if (!lrPut(v, i, x, lrBuild(v, x, true, getBit(P_ACTIVE, v, x), false))) return false;
-  setBit(P_PEND, v, x, false);
+  const bySource = sgiBySource(x);
+  const src = bySource ? sgiTakeLowest(v, x) : 0;
+  if (!lrPut(v, i, x, lrBuild(v, x, true, getBit(P_ACTIVE, v, x), false, src))) {
+    if (bySource) sgiAddSource(v, x, src);
+    return false;
+  }
+  if (!bySource) setBit(P_PEND, v, x, false);
   refresh(v, x);
   return true;
 }
@@ -222,6 +253,19 @@ function anyPendingLr(v: u32): bool {
     if ((load<u64>(lrAddr(v, i)) & LR_PENDING) != 0) return true;
   }
   return false;
+}
+
+/** The shadow of vCPU `v`'s list register holding `x` (banked INTIDs: `v`'s own), or 0 when none does. */
+export function lrHeldValue(v: u32, x: u32): u64 {
+  if (!getBit(P_LISTED, v, x)) return 0;
+  let bits = lrUsed(v);
+  while (bits != 0) {
+    const i = <u32>ctz<u32>(bits);
+    bits &= bits - 1;
+    const val = load<u64>(lrAddr(v, i));
+    if (lrIntidOf(val) == x) return val;
+  }
+  return 0;
 }
 
 /** Has vCPU `v` an interrupt it could take: pending in a list register or waiting for one? */
@@ -341,7 +385,7 @@ export function lrForgetAll(v: u32): void {
     const i = <u32>ctz<u32>(bits);
     bits &= bits - 1;
     const val = load<u64>(lrAddr(v, i));
-    const x = <u32>(val & LR_VINTID_MASK);
+    const x = lrIntidOf(val);
     lrRelease(v, i, x, false);
     if (!isPrivate(x)) {
       if ((val & LR_PENDING) != 0 && !takeBit(P_CLRP, v, x)) setBit(P_PEND, v, x, true);

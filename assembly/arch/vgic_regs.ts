@@ -13,7 +13,7 @@ import { VGIC_SGIS, VGIC_MAX_LRS, P_GROUP, P_ENABLE, P_PEND, P_ACTIVE, P_EDGE, P
   P_CLRP, P_CLRA, P_SETA, P_LISTED, R_LR_USED, R_LR_VAL } from "./vgic_layout";
 import { propWord, isPrivate, getBit, setBit, touch, raisePending, clearPending, prioAddr, vcpuRec,
   vgicVcpus } from "./vgic_common";
-import { LR_VINTID_MASK, LR_PENDING, LR_ACTIVE } from "./vgic_lr";
+import { LR_PENDING, LR_ACTIVE, lrIntidOf } from "./vgic_lr";
 
 export const REG_IGROUPR: u32 = 0x080;
 export const REG_ISENABLER: u32 = 0x100;
@@ -55,7 +55,7 @@ function listedState(v: u32, x0: u32, stateBit: u64): u32 {
       used &= used - 1;
       if (i >= VGIC_MAX_LRS) break;
       const val = load<u64>(vcpuRec(w) + R_LR_VAL + (<usize>i << 3));
-      const x = <u32>(val & LR_VINTID_MASK);
+      const x = lrIntidOf(val);
       if ((val & stateBit) != 0 && x - x0 < 32) word |= 1 << (x - x0);
     }
   }
@@ -216,3 +216,27 @@ export function bankWrite(v: u32, reg: u32, value: u32, mask: u32, first: u32, l
 export const RESET_PRIVATE_GROUP: u32 = 0xffffffff;   // Group 1: what a GICv3 guest uses
 export const RESET_PRIVATE_ENABLE: u32 = 0x0000ffff;  // SGIs enabled (writable), PPIs disabled
 export const RESET_PRIVATE_EDGE: u32 = 0x0000ffff;    // SGIs edge; PPIs level until configured
+
+// ---- Identification registers: the last 0x30 bytes of a GIC frame, PIDR4..7, PIDR0..3, CIDR0..3
+// (GICv3 spec, GICD_PIDR2 and the CIDRs at 0xFFD0..0xFFFC; GICv2: IHI 0048B 4.3.18, ICPIDRn and
+// ICCIDRn at 0xFD0..0xFFC). ----
+/** PIDR2 relative to the block: ArchRev [7:4] says which GIC architecture the frame belongs to. */
+const ID_PIDR2: u32 = 0x18;
+const PIDR2_ARCHREV_SHIFT: u32 = 4;
+const ID_CIDR0: u32 = 0x20;
+const ID_CIDR_WORDS: u32 = 4;
+/** CIDR0..3 = 0x0D, 0xF0, 0x05, 0xB1: the component preamble. */
+const ID_CIDR_VALUES: u32 = 0xb105f00d;
+
+/**
+ * The identification register at `off` from the start of the block (word aligned): PIDR2
+ * with ArchRev `archRev`, the CIDRs, and 0 for the rest (no JEP106 designer code: this GIC
+ * claims to be no vendor's part).
+ */
+export function gicIdRead(off: u32, archRev: u32): u32 {
+  if (off == ID_PIDR2) return archRev << PIDR2_ARCHREV_SHIFT;
+  if (off >= ID_CIDR0 && off < ID_CIDR0 + ID_CIDR_WORDS * 4) {
+    return (ID_CIDR_VALUES >> (((off - ID_CIDR0) >> 2) << 3)) & BYTE_MASK;   // one byte per register
+  }
+  return 0;
+}

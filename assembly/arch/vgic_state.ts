@@ -3,17 +3,19 @@
 //
 // vgicStateCheck refuses a block whose counts or indices could make the vGIC reach
 // outside its own block or disagree with itself: the vCPU and list register counts,
-// the INTIDs the list register shadows name, which vCPU holds each SPI. Other fields
-// are bitmaps, priorities and routes: any value is a state a guest could have made.
-// vgicStateRebuild then recomputes the LISTED bits, SPI owners and PENDV bitmaps from
-// the list register shadows and the per-INTID state, so they are exact whatever the
-// block said.
+// the INTIDs (and GICv2 SGI sources) the list register shadows name, which vCPU holds
+// each SPI, the GIC model. Other fields are bitmaps, priorities and routes: any value is
+// a state a guest could have made.
+// vgicStateRebuild then recomputes the LISTED bits, SPI owners, GICv2 SGI pending latches
+// and PENDV bitmaps from the list register shadows and the per-INTID state, so they are
+// exact whatever the block said.
 
 import { VGIC, VGIC_LAYOUT_VERSION, VGIC_NR_INTIDS, VGIC_PRIVATE_INTIDS, VGIC_MAX_VCPUS, VGIC_MAX_LRS,
-  VGIC_WARN_MAX, VGIC_WORDS, VGIC_VCPU_OFF, VGIC_VCPU_RECORD, VG_VERSION, VG_VCPUS, VG_CURRENT, VG_LR_COUNT,
-  VG_WARN_COUNT, VG_OWNER, VG_BITS, VG_BITS_STRIDE, R_LR_USED, R_LR_VAL, R_BITS, R_PENDV, P_LISTED } from "./vgic_layout";
-import { VGIC_NO_VCPU, vcpuRec, refresh, setSpiOwner, setBit } from "./vgic_common";
-import { LR_VINTID_MASK } from "./vgic_lr";
+  VGIC_WARN_MAX, VGIC_WORDS, VGIC_VCPU_OFF, VGIC_VCPU_RECORD, VGIC_SGIS, VGIC_MODEL_V2, VGIC_MODEL_V3, VG_VERSION,
+  VG_VCPUS, VG_CURRENT, VG_LR_COUNT, VG_MODEL, VG_WARN_COUNT, VG_OWNER, VG_BITS, VG_BITS_STRIDE, R_LR_USED, R_LR_VAL,
+  R_BITS, R_PENDV, R_SGI_SRC, P_LISTED, P_PEND } from "./vgic_layout";
+import { VGIC_NO_VCPU, vcpuRec, refresh, setSpiOwner, setBit, vgicIsV2 } from "./vgic_common";
+import { LR_VINTID_MASK, LR_INTID_MASK, LR_SOURCE_SHIFT, lrIntidOf } from "./vgic_lr";
 
 /** No LR index beyond ICH_VTR_EL2's 16. */
 const LR_USED_LIMIT: u32 = 1 << VGIC_MAX_LRS;
@@ -24,12 +26,22 @@ const SEEN: usize = memory.data(<i32>(4 * VGIC_WORDS), 4);
   return p + VGIC_VCPU_OFF + <usize>v * VGIC_VCPU_RECORD;
 }
 
+/** vINTID beyond the INTID: only a GICv2 SGI's source, one of the VM's vCPUs. */
+function sourceOk(val: u64, x: u32, model: u32, vcpus: u32): bool {
+  const extra = (val & LR_VINTID_MASK) & ~LR_INTID_MASK;
+  if (extra == 0) return true;
+  if (model != VGIC_MODEL_V2 || x >= VGIC_SGIS) return false;
+  return (extra >> LR_SOURCE_SHIFT) < <u64>vcpus;
+}
+
 /** Is the vGIC block at `p` (VGIC_SIZE bytes, layout VGIC_LAYOUT_VERSION) safe to copy in? */
 export function vgicStateCheck(p: usize): bool {
   const version = load<u32>(p + VG_VERSION);
   const vcpus = load<u32>(p + VG_VCPUS);
   if (version != VGIC_LAYOUT_VERSION && !(version == 0 && vcpus == 0)) return false;
   if (vcpus > VGIC_MAX_VCPUS) return false;
+  const model = load<u32>(p + VG_MODEL);
+  if (model != VGIC_MODEL_V2 && model != VGIC_MODEL_V3 && !(model == 0 && version == 0)) return false;
   const cur = load<u32>(p + VG_CURRENT);
   if (cur != VGIC_NO_VCPU && cur >= VGIC_MAX_VCPUS) return false;
   const lrs = load<u32>(p + VG_LR_COUNT);
@@ -46,9 +58,9 @@ export function vgicStateCheck(p: usize): bool {
     while (bits != 0) {
       const i = <u32>ctz<u32>(bits);
       bits &= bits - 1;
-      const x64 = load<u64>(rec(p, v) + R_LR_VAL + (<usize>i << 3)) & LR_VINTID_MASK;
-      if (x64 >= <u64>VGIC_NR_INTIDS) return false;
-      const x = <u32>x64;
+      const val = load<u64>(rec(p, v) + R_LR_VAL + (<usize>i << 3));
+      const x = lrIntidOf(val);
+      if (x >= VGIC_NR_INTIDS || !sourceOk(val, x, model, vcpus)) return false;
       if (x < VGIC_PRIVATE_INTIDS) {
         if ((privSeen & (1 << x)) != 0) return false;
         privSeen |= 1 << x;
@@ -63,6 +75,22 @@ export function vgicStateCheck(p: usize): bool {
     if (<u32>load<u8>(p + VG_OWNER + <usize>x) > vcpus) return false;
   }
   return true;
+}
+
+/**
+ * GICv2 SGI sources: only the VM's vCPUs, and each SGI's pending latch is "some source
+ * waiting" (arch/vgic_sgi_src.ts). A GICv3 vGIC has no sources.
+ */
+function rebuildSgiSources(vcpus: u32): void {
+  const all: u32 = (1 << vcpus) - 1;
+  for (let v: u32 = 0; v < VGIC_MAX_VCPUS; v++) {
+    for (let x: u32 = 0; x < VGIC_SGIS; x++) {
+      const a = vcpuRec(v) + R_SGI_SRC + <usize>x;
+      const bits = vgicIsV2() && v < vcpus ? <u32>load<u8>(a) & all : 0;
+      store<u8>(a, <u8>bits);
+      if (vgicIsV2() && v < vcpus) setBit(P_PEND, v, x, bits != 0);
+    }
+  }
 }
 
 /** Recompute the LISTED bits, SPI owners and PENDV bitmaps of the live block from the rest of it. */
@@ -82,11 +110,12 @@ export function vgicStateRebuild(): void {
     while (bits != 0) {
       const i = <u32>ctz<u32>(bits);
       bits &= bits - 1;
-      const x = <u32>(load<u64>(vcpuRec(v) + R_LR_VAL + (<usize>i << 3)) & LR_VINTID_MASK);
+      const x = lrIntidOf(load<u64>(vcpuRec(v) + R_LR_VAL + (<usize>i << 3)));
       setBit(P_LISTED, v, x, true);
       if (x >= VGIC_PRIVATE_INTIDS) setSpiOwner(x, v);
     }
   }
+  rebuildSgiSources(vcpus);
   for (let v: u32 = 0; v < vcpus; v++) {
     for (let x: u32 = 0; x < VGIC_PRIVATE_INTIDS; x++) refresh(v, x);
   }

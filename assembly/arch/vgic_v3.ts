@@ -7,12 +7,9 @@
 // registers (GICD_IROUTER<n>, GICR_TYPER) also take whole 64-bit accesses, and either
 // 32-bit half on its own.
 
-import { VGIC, VG_VERSION, VG_CTLR, VG_VCPUS, VG_CURRENT, VG_LR_COUNT, VG_BITS, VG_BITS_STRIDE, VG_ROUTE,
-  VGIC_SIZE, VGIC_LAYOUT_VERSION, VGIC_NR_INTIDS, VGIC_PRIVATE_INTIDS, VGIC_MAX_VCPUS,
-  P_GROUP, P_ENABLE, P_EDGE, P_MASKED, R_WAKER, R_BITS, R_PENDV, R_PRIO, R_FLAGS, P_COUNT } from "./vgic_layout";
-import { VGIC_NO_VCPU, CTLR_GROUP_BITS, vcpuRec, vgicVcpus, routeAddr, touch, refreshAll } from "./vgic_common";
-import { bankRead, bankWrite, RESET_PRIVATE_GROUP, RESET_PRIVATE_ENABLE, RESET_PRIVATE_EDGE } from "./vgic_regs";
-import { lrForgetAll } from "./vgic_lr";
+import { VGIC, VG_CTLR, VGIC_NR_INTIDS, VGIC_PRIVATE_INTIDS, R_WAKER } from "./vgic_layout";
+import { VGIC_NO_VCPU, CTLR_GROUP_BITS, vcpuRec, vgicVcpus, routeAddr, setRoute, refreshAll } from "./vgic_common";
+import { bankRead, bankWrite, gicIdRead } from "./vgic_regs";
 
 // ---- Distributor (GICD_*) ----
 export const GICD_CTLR: u32 = 0x0000;
@@ -40,13 +37,9 @@ export const GICD_TYPER_VALUE: u32 = (VGIC_NR_INTIDS / 32 - 1) | TYPER_IDBITS | 
  */
 export const GIC_IIDR_VALUE: u32 = 0x57 << 24;
 
-// ---- Identification registers (both frames' RD part): PIDR2.ArchRev [7:4] = 3 is GICv3 ----
-const GIC_PIDR2: u32 = 0xffe8;
-const GIC_PIDR2_VALUE: u32 = 0x30;
-const GIC_CIDR0: u32 = 0xfff0;
-const GIC_CIDR_WORDS: u32 = 4;
-const GIC_CIDR_VALUES: u32 = 0xb105f00d;      // CIDR0..3 = 0x0D, 0xF0, 0x05, 0xB1: the component preamble
-const CIDR_BYTE_MASK: u32 = 0xff;
+// ---- Identification registers (both frames' RD part), from 0xFFD0: PIDR2.ArchRev [7:4] = 3 is GICv3 ----
+const GIC_ID_BLOCK: u32 = 0xffd0;
+const GIC_ARCH_REV: u32 = 3;
 
 // ---- IROUTER<n>: Aff0 [7:0], Aff1 [15:8], Aff2 [23:16], IRM [31] (RAZ/WI), Aff3 [39:32] ----
 const IROUTER_STRIDE_SHIFT: u32 = 3;          // 8 bytes per INTID
@@ -74,46 +67,6 @@ export const WAKER_CHILDREN_ASLEEP: u32 = 1 << 2;
 
 const WORD_MASK: u64 = 0xffffffff;
 
-// ---- Set-up ----
-
-/** The banked INTIDs of vCPU `v` back to their reset state (list register shadows forgotten). */
-function resetPrivate(v: u32): void {
-  const r = vcpuRec(v);
-  lrForgetAll(v);
-  // The physical-mask bits survive: a masked physical PPI must still be unmasked by its own vCPU.
-  const masked = load<u32>(r + R_BITS + (<usize>P_MASKED << 2));
-  memory.fill(r + R_BITS, 0, 4 * <usize>P_COUNT);
-  memory.fill(r + R_PRIO, 0, VGIC_PRIVATE_INTIDS);
-  store<u32>(r + R_BITS + (<usize>P_MASKED << 2), masked);
-  store<u32>(r + R_BITS + (<usize>P_GROUP << 2), RESET_PRIVATE_GROUP);
-  store<u32>(r + R_BITS + (<usize>P_ENABLE << 2), RESET_PRIVATE_ENABLE);
-  store<u32>(r + R_BITS + (<usize>P_EDGE << 2), RESET_PRIVATE_EDGE);
-  store<u32>(r + R_PENDV, 0);
-  store<u32>(r + R_WAKER, WAKER_PROCESSOR_SLEEP);
-  store<u32>(r + R_FLAGS, 0);
-}
-
-/** A fresh vGIC for `vcpus` vCPUs: everything disabled, SPIs in Group 1, level-sensitive, routed to vCPU 0. */
-export function vgicInit(vcpus: u32): void {
-  memory.fill(VGIC, 0, VGIC_SIZE);
-  store<u32>(VGIC + VG_VERSION, VGIC_LAYOUT_VERSION);
-  store<u32>(VGIC + VG_VCPUS, vcpus > VGIC_MAX_VCPUS ? VGIC_MAX_VCPUS : vcpus);
-  store<u32>(VGIC + VG_CURRENT, VGIC_NO_VCPU);
-  store<u32>(VGIC + VG_LR_COUNT, 0);
-  memory.fill(VGIC + VG_BITS + <usize>P_GROUP * VG_BITS_STRIDE, 0xff, VG_BITS_STRIDE);
-  for (let v: u32 = 0; v < VGIC_MAX_VCPUS; v++) resetPrivate(v);
-}
-
-/**
- * vCPU `v` is (re)started (PSCI CPU_ON): its redistributor is reset and its list
- * registers are forgotten. The runtime must clear that CPU's list registers (and
- * deactivate the physical interrupts of any hardware-mapped one) before it runs it.
- */
-export function vgicResetVcpu(v: u32): void {
-  if (v >= vgicVcpus()) return;
-  resetPrivate(v);
-}
-
 // ---- Distributor ----
 
 function spiOfIrouter(off: u32): u32 {
@@ -121,11 +74,7 @@ function spiOfIrouter(off: u32): u32 {
 }
 
 function idRead(reg: u32): u32 {
-  if (reg == GIC_PIDR2) return GIC_PIDR2_VALUE;
-  if (reg >= GIC_CIDR0 && reg < GIC_CIDR0 + GIC_CIDR_WORDS * 4) {
-    return (GIC_CIDR_VALUES >> (((reg - GIC_CIDR0) >> 2) << 3)) & CIDR_BYTE_MASK;   // one byte per register
-  }
-  return 0;
+  return reg >= GIC_ID_BLOCK ? gicIdRead(reg - GIC_ID_BLOCK, GIC_ARCH_REV) : 0;
 }
 
 /** Read the 32-bit GICD register at `reg` (word aligned). */
@@ -139,15 +88,8 @@ export function gicdRead(reg: u32): u32 {
     const route = load<u32>(routeAddr(x));
     return (reg & IROUTER_HIGH_WORD) == 0 ? route & IROUTER_LOW_AFF : route >> ROUTE_AFF3_SHIFT;
   }
-  if (reg >= GIC_PIDR2) return idRead(reg);
+  if (reg >= GIC_ID_BLOCK) return idRead(reg);
   return bankRead(VGIC_NO_VCPU, reg, VGIC_PRIVATE_INTIDS, VGIC_NR_INTIDS);
-}
-
-function setRoute(x: u32, route: u32): void {
-  const a = routeAddr(x);
-  if (load<u32>(a) == route) return;
-  store<u32>(a, route);
-  touch(0, x);
 }
 
 /** Write the bytes of `value` selected by `mask` to the GICD register at `reg` (word aligned). */
@@ -174,7 +116,7 @@ export function gicdWrite(reg: u32, value: u32, mask: u32): void {
     }
     return;
   }
-  if (reg >= GIC_PIDR2) return;
+  if (reg >= GIC_ID_BLOCK) return;
   bankWrite(VGIC_NO_VCPU, reg, value, mask, VGIC_PRIVATE_INTIDS, VGIC_NR_INTIDS);
 }
 

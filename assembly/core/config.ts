@@ -4,7 +4,7 @@
 // are remembered for the message.
 
 import { MAX_VMS, MAX_VCPUS, MAX_REGIONS, MAX_DEVICES, MAX_IMAGES, VM_NAME_SIZE } from "./layout";
-import { DEVICE_PL011, DEVICE_GICV3_DIST, mmioKnownKind } from "../devices/mmio";
+import { DEVICE_PL011, DEVICE_GICV3_DIST, DEVICE_GICV3_REDIST, DEVICE_GICV2_DIST, mmioKnownKind } from "../devices/mmio";
 import { VGIC_NR_INTIDS, VGIC_PRIVATE_INTIDS } from "../arch/vgic_layout";
 import { S2_MAX_IPA_BITS, REGION_R, REGION_W, REGION_X } from "../arch/stage2";
 
@@ -41,12 +41,20 @@ export const CFG_R_SIZE: usize = 16;
 export const CFG_R_FLAGS: usize = 24;
 export const CFG_R_RESERVED: usize = 28;
 
-export const CFG_DEVICE_SIZE: usize = 32;    // u32 kind, u32 irq, u64 ipa, u64 size, u64 reserved
+export const CFG_DEVICE_SIZE: usize = 32;    // u32 kind, u32 irq, u64 ipa, u64 size, u64 pa
 export const CFG_D_KIND: usize = 0;
 export const CFG_D_IRQ: usize = 4;
 export const CFG_D_IPA: usize = 8;
 export const CFG_D_SIZE: usize = 16;
-export const CFG_D_RESERVED: usize = 24;
+/** The physical frame of a device frame (kinds 5 and 6); reserved (0) for the emulated kinds. */
+export const CFG_D_PA: usize = 24;
+export const CFG_D_RESERVED: usize = CFG_D_PA;
+
+// ---- Device kinds that are frames: mapped by stage 2 as Device memory, not emulated ----
+/** GICv2 CPU interface: the board's GICV frame (pa), 8 KiB, where the guest expects GICC. */
+export const DEVICE_GICV2_CPUIF: u32 = 5;
+/** Passthrough: a physical MMIO frame (pa) of the board; its irq 0 or the SPI it raises. */
+export const DEVICE_PASSTHROUGH: u32 = 6;
 
 export const CFG_IMAGE_SIZE: usize = 16;     // u32 image_index, u32 reserved, u64 load_ipa
 export const CFG_I_INDEX: usize = 0;
@@ -65,6 +73,9 @@ const IPA_LIMIT: u64 = <u64>1 << <u64>S2_MAX_IPA_BITS;
 const GIC_FRAME: u64 = 0x10000;
 const GICD_SIZE: u64 = GIC_FRAME;
 const GICR_SIZE_PER_VCPU: u64 = 2 * GIC_FRAME;
+/** A GIC-400's distributor is 4 KiB, its virtual CPU interface (GICV) 8 KiB: GICV_DIR is in the second page. */
+const GICV2_DIST_SIZE: u64 = 0x1000;
+const GICV2_CPUIF_SIZE: u64 = 0x2000;
 
 // ---- Errors ----
 export const CFG_OK: i32 = 0;
@@ -100,6 +111,9 @@ export const CFG_ERR_PA_OVERLAP: i32 = -129;
 export const CFG_ERR_GIC_LAYOUT: i32 = -130;
 export const CFG_ERR_GIC_COUNT: i32 = -131;
 export const CFG_ERR_DEVICE_IRQ: i32 = -132;
+export const CFG_ERR_GICV2_LAYOUT: i32 = -133;
+export const CFG_ERR_GIC_MIX: i32 = -134;
+export const CFG_ERR_FRAME_PA: i32 = -135;
 
 export function cfgErrorMessage(code: i32): string {
   switch (code) {
@@ -134,8 +148,11 @@ export function cfgErrorMessage(code: i32): string {
     case CFG_ERR_DTB: return "dtb_ipa outside the VM's regions";
     case CFG_ERR_PA_OVERLAP: return "regions of two VMs overlap in PA space";
     case CFG_ERR_GIC_LAYOUT: return "GICv3 distributor must be 64 KiB, redistributors 128 KiB per vCPU, both 64 KiB aligned";
-    case CFG_ERR_GIC_COUNT: return "more than one GICv3 distributor or redistributor range";
+    case CFG_ERR_GIC_COUNT: return "more than one GIC distributor, redistributor range or CPU interface";
     case CFG_ERR_DEVICE_IRQ: return "device irq must be 0 (none) or an SPI 32..255, and 0 for the GIC";
+    case CFG_ERR_GICV2_LAYOUT: return "GICv2 distributor must be 4 KiB, CPU interface 8 KiB with a pa, all 4 KiB aligned";
+    case CFG_ERR_GIC_MIX: return "GICv2 and GICv3 devices in one VM";
+    case CFG_ERR_FRAME_PA: return "device frame pa not 4 KiB aligned or wrapping";
     default: return "unknown error";
   }
 }
@@ -214,25 +231,65 @@ function validateRegions(rec: usize, vm: i32): i32 {
   return CFG_OK;
 }
 
+/** Is `kind` a device kind of the blob: emulated (the MMIO registry's) or a frame? */
+export function cfgKnownKind(kind: u32): bool {
+  return mmioKnownKind(kind) || cfgIsFrame(kind);
+}
+
+/** Is `kind` a device frame, mapped by stage 2 rather than emulated? */
+export function cfgIsFrame(kind: u32): bool {
+  return kind == DEVICE_GICV2_CPUIF || kind == DEVICE_PASSTHROUGH;
+}
+
+@inline function isGicV3(kind: u32): bool { return kind == DEVICE_GICV3_DIST || kind == DEVICE_GICV3_REDIST; }
+@inline function isGicV2(kind: u32): bool { return kind == DEVICE_GICV2_DIST || kind == DEVICE_GICV2_CPUIF; }
+
+@inline function isSpi(irq: u32): bool {
+  return irq >= VGIC_PRIVATE_INTIDS && irq < VGIC_NR_INTIDS;
+}
+
+/** A GIC device `kind` (2..5) at item `i`: the only one of its kind, and of the same GIC version as the others. */
+function validateGicCount(rec: usize, kind: u32, i: u32, vm: i32): i32 {
+  for (let j: u32 = 0; j < i; j++) {
+    const k = load<u32>(cfgDevice(rec, j) + CFG_D_KIND);
+    if (k == kind) return fail(CFG_ERR_GIC_COUNT, vm, i);
+    if ((isGicV3(k) && isGicV2(kind)) || (isGicV2(k) && isGicV3(kind))) return fail(CFG_ERR_GIC_MIX, vm, i);
+  }
+  return CFG_OK;
+}
+
 /**
- * What a device of `kind` needs beyond the common checks: a GICv3 frame's size and
- * alignment, one of each at most, no irq of its own; a PL011's irq an SPI the vGIC has.
+ * What a device of `kind` needs beyond the common checks: a GIC frame's size and
+ * alignment, one of each at most, one GIC version per VM, no irq of its own; a PL011's
+ * irq an SPI the vGIC has; a frame's pa aligned (the GICv2 CPU interface's given), a
+ * passthrough frame's irq 0 or an SPI. Only frames have a pa.
  */
 function validateDeviceKind(rec: usize, d: usize, kind: u32, i: u32, vm: i32): i32 {
   const irq = load<u32>(d + CFG_D_IRQ);
+  const size = load<u64>(d + CFG_D_SIZE);
+  const pa = load<u64>(d + CFG_D_PA);
+  if (!cfgIsFrame(kind) && pa != 0) return fail(CFG_ERR_RESERVED, vm, i);
   if (kind == DEVICE_PL011) {
-    if (irq != 0 && (irq < VGIC_PRIVATE_INTIDS || irq >= VGIC_NR_INTIDS)) return fail(CFG_ERR_DEVICE_IRQ, vm, i);
+    if (irq != 0 && !isSpi(irq)) return fail(CFG_ERR_DEVICE_IRQ, vm, i);
+    return CFG_OK;
+  }
+  if (kind == DEVICE_PASSTHROUGH) {
+    if (irq != 0 && !isSpi(irq)) return fail(CFG_ERR_DEVICE_IRQ, vm, i);
+    if ((pa & PAGE_MASK) != 0 || pa + size < pa) return fail(CFG_ERR_FRAME_PA, vm, i);
     return CFG_OK;
   }
   if (irq != 0) return fail(CFG_ERR_DEVICE_IRQ, vm, i);
-  const size = load<u64>(d + CFG_D_SIZE);
+  if (isGicV2(kind)) {
+    const ipa = load<u64>(d + CFG_D_IPA);
+    const want = kind == DEVICE_GICV2_DIST ? GICV2_DIST_SIZE : GICV2_CPUIF_SIZE;
+    const paOk = kind == DEVICE_GICV2_DIST || (pa != 0 && (pa & PAGE_MASK) == 0 && pa + size > pa);
+    if (size != want || (ipa & PAGE_MASK) != 0 || !paOk) return fail(CFG_ERR_GICV2_LAYOUT, vm, i);
+    return validateGicCount(rec, kind, i, vm);
+  }
   const want = kind == DEVICE_GICV3_DIST ? GICD_SIZE
     : GICR_SIZE_PER_VCPU * <u64>load<u32>(rec + CFG_VM_VCPU_COUNT);
   if (size != want || (load<u64>(d + CFG_D_IPA) & (GIC_FRAME - 1)) != 0) return fail(CFG_ERR_GIC_LAYOUT, vm, i);
-  for (let j: u32 = 0; j < i; j++) {
-    if (load<u32>(cfgDevice(rec, j) + CFG_D_KIND) == kind) return fail(CFG_ERR_GIC_COUNT, vm, i);
-  }
-  return CFG_OK;
+  return validateGicCount(rec, kind, i, vm);
 }
 
 function validateDevices(rec: usize, vm: i32): i32 {
@@ -242,13 +299,12 @@ function validateDevices(rec: usize, vm: i32): i32 {
     const d = cfgDevice(rec, i);
     const ipa = load<u64>(d + CFG_D_IPA), size = load<u64>(d + CFG_D_SIZE);
     const kind = load<u32>(d + CFG_D_KIND);
-    if (!mmioKnownKind(kind)) return fail(CFG_ERR_DEVICE_KIND, vm, i);
+    if (!cfgKnownKind(kind)) return fail(CFG_ERR_DEVICE_KIND, vm, i);
     const rc = validateDeviceKind(rec, d, kind, i, vm);
     if (rc != CFG_OK) return rc;
     if (((ipa | size) & PAGE_MASK) != 0) return fail(CFG_ERR_DEVICE_UNALIGNED, vm, i);
     if (size == 0 || ipa + size < ipa) return fail(CFG_ERR_DEVICE_EMPTY, vm, i);
     if (ipa + size > IPA_LIMIT) return fail(CFG_ERR_DEVICE_RANGE, vm, i);
-    if (load<u64>(d + CFG_D_RESERVED) != 0) return fail(CFG_ERR_RESERVED, vm, i);
     for (let j: u32 = 0; j < nr; j++) {
       const r = cfgRegion(rec, j);
       if (overlaps(ipa, size, load<u64>(r + CFG_R_IPA), load<u64>(r + CFG_R_SIZE))) {

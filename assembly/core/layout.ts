@@ -1,4 +1,5 @@
-// The layout of every piece of mutable core state, version 1.
+// The layout of every piece of mutable core state, version 2 (version 1 ended before
+// the PL011 receive FIFOs: STATE_SIZE_V1).
 //
 // All state lives in one static block (STATE, below) so that live update can hand
 // it from one module to the next with wv_save/wv_restore (core/state.ts). Any
@@ -7,7 +8,7 @@
 //
 // Sizes are in bytes; every u64 field is 8-byte aligned.
 
-export const STATE_LAYOUT_VERSION: u32 = 1;
+export const STATE_LAYOUT_VERSION: u32 = 2;
 
 // Limits, from the config blob (docs/abi.md section 1).
 export const MAX_VMS: u32 = 8;
@@ -92,7 +93,20 @@ export const S2_RECORD: usize = 12;
 export const S2_MAX_CHILD_TABLES: u32 = 511;
 export const S2_SIZE: usize = 8 + S2_RECORD * <usize>S2_MAX_CHILD_TABLES + 4;
 
-export const STATE_SIZE: usize = S2_OFF + S2_SIZE;
+/** The whole state block of layout version 1 (core/state.ts restores it, with empty receive FIFOs). */
+export const STATE_SIZE_V1: usize = S2_OFF + S2_SIZE;
+
+// ---- PL011 receive FIFOs (devices/pl011_rx.ts), one per MMIO slot; since version 2 ----
+export const PL011_RX_OFF: usize = STATE_SIZE_V1;
+export const PL011_RX_HEAD: usize = 0;              // u32 index of the oldest byte, 0..PL011_RX_DEPTH-1
+export const PL011_RX_COUNT: usize = 4;             // u32 bytes held, 0..PL011_RX_DEPTH
+export const PL011_RX_RIS: usize = 8;               // u32 latched UARTRIS receive bits (RXRIS, RTRIS)
+export const PL011_RX_BYTES: usize = 12;            // u8[PL011_RX_DEPTH], a ring
+export const PL011_RX_DEPTH: u32 = 16;              // receive FIFO entries, as a PL011 before r1p5 has (DDI 0183)
+export const PL011_RX_RECORD: usize = 32;
+export const PL011_RX_SIZE: usize = PL011_RX_RECORD * <usize>MAX_DEVICES;
+
+export const STATE_SIZE: usize = PL011_RX_OFF + PL011_RX_SIZE;
 
 /** The state block itself. */
 export const STATE: usize = memory.data(<i32>STATE_SIZE, 16);

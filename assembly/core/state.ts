@@ -1,6 +1,6 @@
 // Saved state for live update (wv_state_size / wv_save / wv_restore, docs/abi.md 2).
 //
-// Format, version 1:
+// Format, version 2:
 //   0   u32 magic     0x54535657 ("WVST")
 //   4   u32 version   STATE_LAYOUT_VERSION
 //   8   u32 length    bytes of the whole blob, header included
@@ -8,16 +8,19 @@
 //   16  payload       the state block of core/layout.ts, STATE_SIZE bytes
 // wv_restore checks all of it, and that every count and index in the payload is in
 // range, before it touches the live state: a bad blob is refused, never trapped on.
+// It also restores version 1, whose payload is the block up to the PL011 receive
+// FIFOs (STATE_SIZE_V1 bytes): the FIFOs then start empty.
 
 import { STATE, STATE_SIZE, STATE_LAYOUT_VERSION, VM_STATE, VM_VCPU_COUNT, VM_REGION_COUNT,
   VM_DEVICE_COUNT, VM_IPA_BITS, VM_NAME, VM_NAME_LEN, VM_NAME_SIZE, MAX_VCPUS, MAX_REGIONS,
   MAX_DEVICES, MMIO_COUNT, MMIO_ENTRIES, MMIO_RECORD, MMIO_KIND, MMIO_BASE, MMIO_LIMIT,
   CONSOLE_LEN, CONSOLE_LINE_MAX, HCWARN_COUNT, HCWARN_MAX, S2_TABLE_COUNT, S2_TABLES,
   S2_RECORD, S2_REC_INDEX, S2_REC_PARENT, S2_REC_CHILD, S2_MAX_CHILD_TABLES, S2_ROOT, VM_INDEX, VM_TYPE,
-  VM_VCPU_ON, MAX_VMS } from "./layout";
+  VM_VCPU_ON, MAX_VMS, STATE_SIZE_V1, PL011_RX_OFF, PL011_RX_RECORD } from "./layout";
 import { VM_EMPTY, VM_STOPPED } from "./vm";
 import { cfgNameLength } from "./config";
 import { mmioKnownKind } from "../devices/mmio";
+import { rxRecordValid } from "../devices/pl011_rx";
 import { S2_MIN_IPA_BITS, S2_MAX_IPA_BITS } from "../arch/stage2";
 
 export const STATE_MAGIC: u32 = 0x54535657;  // "WVST"
@@ -36,6 +39,9 @@ export const STATE_ERR_LENGTH: i32 = -205;    // header length disagrees with th
 export const STATE_ERR_CHECKSUM: i32 = -206;
 export const STATE_ERR_CONTENT: i32 = -207;   // a count or index out of range
 export const STATE_ERR_BUSY: i32 = -208;      // this instance already runs a VM
+
+/** The first layout version, still restored (its payload is STATE_SIZE_V1 bytes). */
+export const STATE_VERSION_1: u32 = 1;
 
 /** Table handles the runtime gives a VM: 0..511 (WV_MAX_S2_TABLES). */
 const S2_HANDLES: u32 = S2_MAX_CHILD_TABLES + 1;
@@ -73,8 +79,15 @@ export function stateSave(dst: usize, cap: usize): i32 {
   return <i32>STATE_BLOB_SIZE;
 }
 
-/** Every count and index of a version-1 payload at `p` is within its limits. */
-function contentValid(p: usize): bool {
+/** Payload bytes of a saved state of `version`; 0 for a version this module cannot restore. */
+export function statePayloadSize(version: u32): usize {
+  if (version == STATE_LAYOUT_VERSION) return STATE_SIZE;
+  if (version == STATE_VERSION_1) return STATE_SIZE_V1;
+  return 0;
+}
+
+/** Every count and index of a payload of `version` at `p` is within its limits. */
+function contentValid(p: usize, version: u32): bool {
   const state = load<u32>(p + VM_STATE);
   if (state > VM_STOPPED) return false;
   const vcpus = load<u32>(p + VM_VCPU_COUNT);
@@ -109,6 +122,10 @@ function contentValid(p: usize): bool {
     // Handles name the runtime's table pages: 0..S2_HANDLES-1 (runtime-c/include/wv_vm.h).
     if (<u32>load<i32>(r + S2_REC_PARENT) >= S2_HANDLES || <u32>load<i32>(r + S2_REC_CHILD) >= S2_HANDLES) return false;
   }
+  if (version == STATE_VERSION_1) return true;   // no receive FIFOs yet
+  for (let i: u32 = 0; i < MAX_DEVICES; i++) {
+    if (!rxRecordValid(p + PL011_RX_OFF + <usize>i * PL011_RX_RECORD)) return false;
+  }
   return true;
 }
 
@@ -118,12 +135,13 @@ export function stateCheck(src: usize, len: usize, version: u32): i32 {
   if (!inMemory(src, len)) return STATE_ERR_RANGE;
   if (load<u32>(src + STATE_H_MAGIC) != STATE_MAGIC) return STATE_ERR_MAGIC;
   const v = load<u32>(src + STATE_H_VERSION);
-  if (v != version || v != STATE_LAYOUT_VERSION) return STATE_ERR_VERSION;
+  const size = statePayloadSize(v);
+  if (v != version || size == 0) return STATE_ERR_VERSION;
   const length = <usize>load<u32>(src + STATE_H_LENGTH);
-  if (length != STATE_BLOB_SIZE) return STATE_ERR_LENGTH;
+  if (length != STATE_HEADER_SIZE + size) return STATE_ERR_LENGTH;
   if (len < length) return STATE_ERR_SPACE;
-  if (checksum(src + STATE_HEADER_SIZE, STATE_SIZE) != load<u32>(src + STATE_H_CHECKSUM)) return STATE_ERR_CHECKSUM;
-  if (!contentValid(src + STATE_HEADER_SIZE)) return STATE_ERR_CONTENT;
+  if (checksum(src + STATE_HEADER_SIZE, size) != load<u32>(src + STATE_H_CHECKSUM)) return STATE_ERR_CHECKSUM;
+  if (!contentValid(src + STATE_HEADER_SIZE, v)) return STATE_ERR_CONTENT;
   return 0;
 }
 
@@ -132,6 +150,9 @@ export function stateRestore(src: usize, len: usize, version: u32): i32 {
   if (load<u32>(STATE + VM_STATE) != VM_EMPTY) return STATE_ERR_BUSY;
   const rc = stateCheck(src, len, version);
   if (rc != 0) return rc;
-  memory.copy(STATE, src + STATE_HEADER_SIZE, STATE_SIZE);
+  const size = statePayloadSize(version);
+  memory.copy(STATE, src + STATE_HEADER_SIZE, size);
+  // What an older version did not have starts at reset (version 1: empty receive FIFOs).
+  if (size < STATE_SIZE) memory.fill(STATE + size, 0, STATE_SIZE - size);
   return 0;
 }

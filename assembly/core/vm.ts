@@ -1,6 +1,7 @@
 // The VM this core instance manages: its identity and RAM layout (in the state
-// block), and wv_init: validate the config blob, register the emulated devices,
-// build stage 2, load the images and boot vCPU 0.
+// block), and wv_init: validate the config blob, set up the virtual GIC the VM sees,
+// register the emulated devices, build stage 2 (RAM and device frames), load the
+// images and boot vCPU 0.
 
 import { wv_image_load, wv_vcpu_boot, wv_vm_stop, WV_EINVAL, WV_ESTATE } from "../abi/imports";
 import { STATE, VM_INDEX, VM_TYPE, VM_STATE, VM_VCPU_COUNT, VM_REGION_COUNT, VM_DEVICE_COUNT,
@@ -9,11 +10,11 @@ import { STATE, VM_INDEX, VM_TYPE, VM_STATE, VM_VCPU_COUNT, VM_REGION_COUNT, VM_
 import { cfgValidate, cfgErrorMessage, cfgErrorVm, cfgErrorItem, cfgVm, cfgRegion, cfgDevice, cfgImage,
   cfgNameLength, CFG_OK, CFG_VM_NAME, CFG_VM_TYPE, CFG_VM_VCPU_COUNT, CFG_VM_PCPU_MASK,
   CFG_VM_REGION_COUNT, CFG_VM_DEVICE_COUNT, CFG_VM_IMAGE_COUNT, CFG_VM_ENTRY_IPA, CFG_VM_DTB_IPA,
-  CFG_R_IPA, CFG_R_PA, CFG_R_SIZE, CFG_R_FLAGS, CFG_D_KIND, CFG_D_IRQ, CFG_D_IPA, CFG_D_SIZE,
-  CFG_I_INDEX, CFG_I_LOAD_IPA } from "./config";
-import { mmioReset, mmioRegister } from "../devices/mmio";
-import { vgicInit } from "../arch/vgic";
-import { s2Create, s2Map, s2Activate, s2IpaBits } from "../arch/stage2";
+  CFG_R_IPA, CFG_R_PA, CFG_R_SIZE, CFG_R_FLAGS, CFG_D_KIND, CFG_D_IRQ, CFG_D_IPA, CFG_D_SIZE, CFG_D_PA,
+  CFG_I_INDEX, CFG_I_LOAD_IPA, DEVICE_GICV2_CPUIF, cfgIsFrame } from "./config";
+import { mmioReset, mmioRegister, DEVICE_GICV2_DIST } from "../devices/mmio";
+import { vgicInit, VGIC_MODEL_V2, VGIC_MODEL_V3 } from "../arch/vgic";
+import { s2Create, s2Map, s2MapDevice, s2Activate, s2IpaBits } from "../arch/stage2";
 import { consoleFlush } from "./console";
 import { logBegin, logBeginVm, logStr, logDec, logHex, logEnd } from "./log";
 
@@ -116,6 +117,11 @@ function initFailed(what: string, rc: i32): i32 {
   return rc < 0 ? rc : WV_EINVAL;
 }
 
+/**
+ * Stage 2: every RAM region with its access flags, then every device frame (kinds 5 and 6)
+ * as Device memory. Frames are not remembered in the state block: nothing but this build
+ * needs them (stage-2 entries are never changed under a running VM).
+ */
 function buildStage2(rec: usize): i32 {
   const bits = s2IpaBits(ipaEnd(rec));
   if (bits < 0) return WV_EINVAL;
@@ -129,7 +135,40 @@ function buildStage2(rec: usize): i32 {
       load<u32>(r + REGION_FLAGS));
     if (rc < 0) return rc;
   }
+  const nd = load<u32>(rec + CFG_VM_DEVICE_COUNT);
+  for (let i: u32 = 0; i < nd; i++) {
+    const d = cfgDevice(rec, i);
+    if (!cfgIsFrame(load<u32>(d + CFG_D_KIND))) continue;
+    rc = s2MapDevice(load<u64>(d + CFG_D_IPA), load<u64>(d + CFG_D_PA), load<u64>(d + CFG_D_SIZE));
+    if (rc < 0) return rc;
+  }
   return s2Activate(bits);
+}
+
+/** The GIC the VM sees: a GICv2 when it has a GICv2 distributor or CPU interface, a GICv3 otherwise. */
+function gicModel(rec: usize): u32 {
+  const nd = load<u32>(rec + CFG_VM_DEVICE_COUNT);
+  for (let i: u32 = 0; i < nd; i++) {
+    const kind = load<u32>(cfgDevice(rec, i) + CFG_D_KIND);
+    if (kind == DEVICE_GICV2_DIST || kind == DEVICE_GICV2_CPUIF) return VGIC_MODEL_V2;
+  }
+  return VGIC_MODEL_V3;
+}
+
+/** Register the emulated devices (frames are mapped, not emulated); their number, or the registry's error. */
+function registerDevices(rec: usize): i32 {
+  mmioReset();
+  const nd = load<u32>(rec + CFG_VM_DEVICE_COUNT);
+  let registered: i32 = 0;
+  for (let i: u32 = 0; i < nd; i++) {
+    const d = cfgDevice(rec, i);
+    const kind = load<u32>(d + CFG_D_KIND);
+    if (cfgIsFrame(kind)) continue;
+    const slot = mmioRegister(load<u64>(d + CFG_D_IPA), load<u64>(d + CFG_D_SIZE), kind, load<u32>(d + CFG_D_IRQ));
+    if (slot < 0) return slot;
+    registered++;
+  }
+  return registered;
 }
 
 /** Copy the record's images into the VM's memory: 0 or the first refusal of image_load. */
@@ -175,16 +214,10 @@ export function vmInit(vm: i32, blob: usize, len: usize): i32 {
   const rec = cfgVm(blob, <u32>vm);
   copyIdentity(rec, vm);
 
-  vgicInit(load<u32>(rec + CFG_VM_VCPU_COUNT));
-  mmioReset();
-  const nd = load<u32>(rec + CFG_VM_DEVICE_COUNT);
-  for (let i: u32 = 0; i < nd; i++) {
-    const d = cfgDevice(rec, i);
-    const slot = mmioRegister(load<u64>(d + CFG_D_IPA), load<u64>(d + CFG_D_SIZE),
-      load<u32>(d + CFG_D_KIND), load<u32>(d + CFG_D_IRQ));
-    if (slot < 0) return initFailed("device registration", slot);
-  }
-  store<u32>(STATE + VM_DEVICE_COUNT, nd);
+  vgicInit(load<u32>(rec + CFG_VM_VCPU_COUNT), gicModel(rec));
+  const registered = registerDevices(rec);
+  if (registered < 0) return initFailed("device registration", registered);
+  store<u32>(STATE + VM_DEVICE_COUNT, <u32>registered);
 
   const s2 = buildStage2(rec);
   if (s2 < 0) return initFailed("stage-2 build", s2);

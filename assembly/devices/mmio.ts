@@ -1,5 +1,7 @@
 // The MMIO device registry of the VM: IPA ranges of emulated devices, looked up
-// on a stage-2 data abort, and the access dispatch to each device's model.
+// on a stage-2 data abort, and the access dispatch to each device's model. Device
+// frames (the GICv2 CPU interface, passthrough) are mapped by stage 2, not emulated,
+// and are not registered here.
 // Devices model 32-bit registers; narrower accesses use byte lanes of the word.
 // A 64-bit access at an 8-byte aligned offset goes whole to a model that has 64-bit
 // registers (the GICv3 frames: GICD_IROUTER<n>, GICR_TYPER); otherwise it is split
@@ -11,6 +13,7 @@ import { WV_EINVAL, WV_ENOMEM } from "../abi/imports";
 import { pl011Reset, pl011Read, pl011Write } from "./pl011";
 import { gicdRead, gicdWrite, gicdRead64, gicdWrite64, gicrRead, gicrWrite, gicrRead64,
   gicrWrite64 } from "../arch/vgic_v3";
+import { gicdV2Read, gicdV2Write } from "../arch/vgic_v2";
 
 /** Device kinds of the config blob (docs/abi.md section 1, device.kind). */
 export const DEVICE_PL011: u32 = 1;
@@ -18,6 +21,8 @@ export const DEVICE_PL011: u32 = 1;
 export const DEVICE_GICV3_DIST: u32 = 2;
 /** GICv3 redistributors, 128 KiB per vCPU (docs/abi.md section 4). */
 export const DEVICE_GICV3_REDIST: u32 = 3;
+/** GICv2 distributor, 4 KiB (docs/abi.md section 4). */
+export const DEVICE_GICV2_DIST: u32 = 4;
 
 export const MMIO_NONE: i32 = -1;
 
@@ -39,8 +44,9 @@ export function mmioReset(): void {
   memory.fill(STATE + MMIO_COUNT, 0, 8 + MMIO_RECORD * <usize>MAX_DEVICES);
 }
 
+/** Is `kind` a device the registry emulates? */
 export function mmioKnownKind(kind: u32): bool {
-  return kind >= DEVICE_PL011 && kind <= DEVICE_GICV3_REDIST;
+  return kind >= DEVICE_PL011 && kind <= DEVICE_GICV2_DIST;
 }
 
 /**
@@ -87,6 +93,7 @@ function deviceRead(slot: i32, reg: u32): u32 {
     case DEVICE_PL011: return pl011Read(slot, reg);
     case DEVICE_GICV3_DIST: return gicdRead(reg);
     case DEVICE_GICV3_REDIST: return gicrRead(reg);
+    case DEVICE_GICV2_DIST: return gicdV2Read(reg);
   }
   return 0;
 }
@@ -96,12 +103,14 @@ function deviceWrite(slot: i32, reg: u32, value: u32, mask: u32): void {
     case DEVICE_PL011: pl011Write(slot, reg, value, mask); break;
     case DEVICE_GICV3_DIST: gicdWrite(reg, value, mask); break;
     case DEVICE_GICV3_REDIST: gicrWrite(reg, value, mask); break;
+    case DEVICE_GICV2_DIST: gicdV2Write(reg, value, mask); break;
   }
 }
 
-/** Does the device have 64-bit registers, so that an aligned 64-bit access goes to it whole? */
+/** Does the device have 64-bit registers, so that an aligned 64-bit access goes to it whole? (The GICv3 frames.) */
 @inline function has64(slot: i32, offset: u64): bool {
-  return (offset & (DWORD_BYTES - 1)) == 0 && mmioKind(slot) >= DEVICE_GICV3_DIST;
+  const kind = mmioKind(slot);
+  return (offset & (DWORD_BYTES - 1)) == 0 && (kind == DEVICE_GICV3_DIST || kind == DEVICE_GICV3_REDIST);
 }
 
 @inline function sizeMask(bytes: u32): u64 {

@@ -10,6 +10,7 @@ const struct wv_board wv_board = {
     .hyp = { .base = 0x40000000ull, .size = 0x10000000ull },
     .device = { .base = 0x00000000ull, .size = 0x40000000ull },
     .uart_pl011 = 0x09000000ull,
+    .uart_intid = 33,               /* VIRT_UART: SPI 1 */
     .psci_conduit_smc = 1,
     .gic_version = 2,
     .gicd = 0x08000000ull,

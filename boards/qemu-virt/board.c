@@ -11,6 +11,7 @@ const struct wv_board wv_board = {
     .hyp = { .base = 0x40000000ull, .size = 0x10000000ull },
     .device = { .base = 0x00000000ull, .size = 0x40000000ull },
     .uart_pl011 = 0x09000000ull,
+    .uart_intid = 33,               /* VIRT_UART: SPI 1 */
     /* With EL2 present QEMU's PSCI firmware answers SMC. */
     .psci_conduit_smc = 1,
     /* gic-version=3: VIRT_GIC_DIST, VIRT_GIC_REDIST (two 64 KiB frames per CPU). */

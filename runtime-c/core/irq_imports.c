@@ -116,7 +116,10 @@ m3ApiRawFunction(imp_vcpu_kick)
     uint32_t idle = VCPU_IDLE;
     if (wv_pcpus[v->pcpu].loaded != v)
         __atomic_compare_exchange_n(&v->state, &idle, VCPU_RUNNABLE, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
-    if (v->pcpu != wv_cpu_index()) wv_gic_send_sgi(v->pcpu, WV_KICK_SGI);
+    /* Within an exit of this VM on the vCPU's own CPU the core refills before the guest
+     * resumes; from outside any exit (console input, docs/abi.md 5) even the vCPU loaded
+     * here needs the kick to exit once it is back in its guest. */
+    if (v->pcpu != wv_cpu_index() || !here(vm)) wv_gic_send_sgi(v->pcpu, WV_KICK_SGI);
     m3ApiReturn(WV_OK);
 }
 

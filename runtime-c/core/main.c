@@ -8,6 +8,7 @@
 #include "wv_arch.h"
 #include "wv_alloc.h"
 #include "wv_gic.h"
+#include "wv_console_in.h"
 #include <string.h>
 
 extern char __image_end[], __stacks_start[];
@@ -98,6 +99,7 @@ void wv_main(void)
         wv_printf("[wasmvisor] bench host_to_wasm_call %lu\n", ticks_to_ns(ticks) / NOP_CALLS);
         break;
     }
+    wv_console_in_init();
     dsb(sy);
     for (uint32_t cpu = 1; cpu < wv_board.cpu_count && cpu < WV_MAX_CPUS; cpu++) {
         int64_t rc = wv_psci_cpu_on(cpu, (uint64_t)wv_secondary_entry, cpu);

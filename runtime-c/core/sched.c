@@ -13,6 +13,7 @@
 #include "wv_gic.h"
 #include "wv_arch.h"
 #include "wv_console.h"
+#include "wv_console_in.h"
 
 /* CNTHP_CTL_EL2 (ARM ARM D17.2.27): ENABLE [0], IMASK [1], ISTATUS [2]. */
 #define CNT_ENABLE      1u
@@ -128,10 +129,12 @@ void wv_idle_cpu(void)
         struct wv_vcpu *next = pick(p, p->loaded);
         if (next) wv_vcpu_run(next);
         if (wait_for_idle(p)) continue;
-        /* No vCPU to run: sleep; whatever woke the CPU (a kick) is for nobody here. */
+        /* No vCPU to run: sleep; whatever woke the CPU (a kick) is for nobody here,
+         * but for the console's input (CPU 0). */
         wfi();
         for (uint32_t intid; (intid = wv_gic_ack()) != GIC_SPURIOUS; ) {
             if (intid == PPI_HYP_TIMER) write_sysreg(cnthp_ctl_el2, 0);
+            else wv_console_in_irq(intid);
             wv_gic_deactivate(intid);
         }
     }

@@ -4,6 +4,7 @@
 #include "wv_console.h"
 #include "wv_gic.h"
 #include "wv_arch.h"
+#include "wv_console_in.h"
 
 static const char *const fault_names[] = {
     "SP0 sync", "SP0 IRQ", "SP0 FIQ", "SP0 SError", "EL2 sync", "EL2 IRQ", "EL2 FIQ",
@@ -27,11 +28,16 @@ void wv_vm_stop(struct wv_vm *vm, const char *why)
 }
 
 /* A physical IRQ while the guest ran: acknowledge it, let the core route it, then
- * deactivate it unless the core handed it to the guest (HW = 1 list register). */
+ * deactivate it unless the core handed it to the guest (HW = 1 list register). The
+ * console UART's interrupt (CPU 0) is the runtime's: never this VM's core's. */
 static int irq_exit(struct wv_vm *vm, struct wv_vcpu *v)
 {
     uint32_t intid = wv_gic_ack();
     if (intid == GIC_SPURIOUS) return WV_ACTION_RESUME;
+    if (wv_console_in_irq(intid)) {
+        wv_gic_deactivate(intid);
+        return WV_ACTION_RESUME;
+    }
     if (intid == PPI_HYP_TIMER) {           /* the scheduler's slice ended: not the core's */
         wv_gic_deactivate(intid);
         return wv_sched_tick(v);

@@ -52,6 +52,7 @@ static const char *parse_frames(const uint8_t *r, uint32_t devices, const struct
         uint32_t spi = rd32(d + 4);
         if (spi != 0 && (spi < WV_SPI_FIRST || spi > WV_SPI_LAST))
             return "config blob: passthrough irq must be 0 (none) or an SPI 32..1019";
+        if (spi && spi == b->uart_intid) return "config blob: passthrough irq is the hypervisor's console SPI";
         for (uint32_t v = 0; spi && v < i; v++)
             if (wv_owner_spi(&owners[v], spi)) return "config blob: two VMs own the same SPI";
         o->frame_spi[o->frame_count - 1] = spi;

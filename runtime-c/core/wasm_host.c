@@ -4,6 +4,7 @@
 #include "wv_validate.h"
 #include "wv_arch.h"
 #include "wv_lock.h"
+#include "wv_console_in.h"
 #include "wasm3.h"
 #include <string.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@ struct wv_core_instance {
     IM3Runtime rt;
     IM3Module mod;
     IM3Function handle_exit, nop, init, buffer, exit_record;
+    IM3Function console_input;  /* optional: a core without it takes no console input */
     uint32_t exit_rec;          /* Wasm offset of the exit record */
     wv_spinlock_t lock;         /* an instance runs one call at a time (vCPUs of a VM share it) */
 };
@@ -89,6 +91,7 @@ static int instantiate(struct wv_vm *vm, struct wv_core_instance *c, const uint8
     if (v != WV_CORE_ABI_VERSION) { *err = "core module has another ABI version"; return -1; }
     IM3Function start;
     if (!m3_FindFunction(&start, c->rt, "_initialize") && call_i32(start, 0, 0, 0, err)) return -1;
+    if (m3_FindFunction(&c->console_input, c->rt, "wv_console_input")) c->console_input = 0;
 
     int32_t rec = 0;
     if (call_i32(c->exit_record, 0, 0, &rec, err)) return -1;
@@ -126,6 +129,7 @@ int wv_core_handle_exit(struct wv_vm *vm, struct wv_vcpu *vcpu, uint32_t flags, 
     int action = handle_exit_locked(vm, c, vcpu, flags, intid);
     p->exit_vm = 0;
     wv_unlock(&c->lock);
+    wv_console_in_exit_done(vm);
     return action;
 }
 
@@ -189,6 +193,31 @@ int wv_core_reset(struct wv_vm *vm)
     }
     wv_unlock(&c->lock);
     if (err) wv_printf("[wasmvisor] vm %s: the core trapped restarting the VM (%s)\n", vm->own.name, err);
+    return rc;
+}
+
+int wv_core_trylock(struct wv_vm *vm)
+{
+    return vm->core && wv_trylock(&vm->core->lock);
+}
+
+void wv_core_unlock(struct wv_vm *vm)
+{
+    wv_unlock(&vm->core->lock);
+}
+
+int wv_core_console_input(struct wv_vm *vm, uint8_t byte)
+{
+    struct wv_core_instance *c = vm->core;
+    if (!c || !c->console_input || vm->stopped) return WV_CORE_INPUT_NONE;
+    int32_t b = byte, rc = WV_CORE_INPUT_NONE;
+    const void *args[1] = { &b };
+    const char *err = 0;
+    if (call_i32(c->console_input, 1, args, &rc, &err)) {
+        wv_printf("[wasmvisor] vm %s: the core trapped taking console input (%s)\n", vm->own.name, err);
+        wv_vm_stop(vm, "core trapped");
+        return WV_CORE_INPUT_NONE;
+    }
     return rc;
 }
 

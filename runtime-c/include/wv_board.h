@@ -15,6 +15,7 @@ struct wv_board {
     struct wv_mem_range hyp;        /* the part of RAM kept for the hypervisor itself */
     struct wv_mem_range device;     /* MMIO window, mapped Device-nGnRnE at EL2 */
     uint64_t uart_pl011;            /* physical console */
+    uint32_t uart_intid;            /* its interrupt (an SPI), routed to CPU 0 for console input; 0: none */
     uint32_t psci_conduit_smc;      /* 1: PSCI calls by SMC, 0: by HVC */
     uint32_t gic_version;           /* 2 or 3 */
     uint64_t gicd;                  /* distributor */

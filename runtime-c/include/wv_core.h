@@ -32,6 +32,16 @@ int wv_core_create(struct wv_vm *vm, const uint8_t *wasm, size_t wasm_len,
 int wv_core_handle_exit(struct wv_vm *vm, struct wv_vcpu *vcpu, uint32_t flags, uint32_t intid);
 /* Restart `vm` from its images through the core's wv_reset (every vCPU must be off). */
 int wv_core_reset(struct wv_vm *vm);
+/* Console input (core/console_in.c): the instance's lock without waiting (1 when taken),
+ * its release, and the core's wv_console_input(byte) under it (docs/abi.md 2): one of
+ * the WV_CORE_INPUT_* answers, or WV_CORE_INPUT_NONE when the core has no such export
+ * or trapped (then the VM is stopped). */
+#define WV_CORE_INPUT_TAKEN     0
+#define WV_CORE_INPUT_FULL      (-1)        /* the VM's receive FIFO is full: offer it again later */
+#define WV_CORE_INPUT_NONE      (-5)        /* nobody takes input: drop the byte */
+int wv_core_trylock(struct wv_vm *vm);
+void wv_core_unlock(struct wv_vm *vm);
+int wv_core_console_input(struct wv_vm *vm, uint8_t byte);
 /* Counter ticks spent by `n` host->Wasm calls of wv_nop. */
 uint64_t wv_core_time_nop(struct wv_vm *vm, uint32_t n);
 
@@ -40,8 +50,8 @@ struct M3Module;
 const char *wv_link_imports(struct M3Module *module);
 /* irq_imports.c: the interrupt imports (docs/abi.md 4). */
 const char *wv_link_irq_imports(struct M3Module *module);
-/* Route the SPIs of the VM's passthrough frames to its first CPU and enable them
- * (after the VM is created, and again after a restart); disable them (when it stops). */
+/* Route the SPIs of the VM's passthrough frames to its first CPU and enable them (once
+ * its core instance is built); disable them (when it stops). docs/abi.md 4. */
 void wv_vm_spis_start(struct wv_vm *vm);
 void wv_vm_spis_stop(struct wv_vm *vm);
 

@@ -12,6 +12,12 @@ static inline void wv_lock(wv_spinlock_t *l)
         while (__atomic_load_n(&l->v, __ATOMIC_RELAXED)) { }
 }
 
+/* Take the lock only if it is free: 1 when taken. */
+static inline int wv_trylock(wv_spinlock_t *l)
+{
+    return !__atomic_exchange_n(&l->v, 1, __ATOMIC_ACQUIRE);
+}
+
 static inline void wv_unlock(wv_spinlock_t *l)
 {
     __atomic_store_n(&l->v, 0, __ATOMIC_RELEASE);

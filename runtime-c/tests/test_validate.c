@@ -12,7 +12,7 @@ static int failures;
 static const struct wv_board board = {
     .name = "test", .cpu_count = 4,
     .ram = { 0x40000000ull, 0x40000000ull }, .hyp = { 0x40000000ull, 0x10000000ull },
-    .device = { 0, 0x40000000ull }, .uart_pl011 = 0x09000000ull, .gic_version = 2,
+    .device = { 0, 0x40000000ull }, .uart_pl011 = 0x09000000ull, .uart_intid = 33, .gic_version = 2,
     .gicd = 0x08000000ull, .gicc = 0x08010000ull, .gich = 0x08030000ull, .gicv = 0x08040000ull,
 };
 
@@ -225,6 +225,12 @@ static void test_spis(void)
     put_dev(0, 0, WV_DEV_PASSTHROUGH, 0x0a003000ull, 0x1000, 0x0a003000ull);
     put_irq(0, 0, 32);
     CHECK(parse(&err, o, &n) == WV_OK && wv_owner_spi(&o[0], 32) && !wv_owner_spi(&o[1], 32));
+
+    /* The console UART's SPI is the hypervisor's (console input), whatever frame names it. */
+    make_blob();
+    put_dev(0, 0, WV_DEV_PASSTHROUGH, 0x0a003000ull, 0x1000, 0x0a003000ull);
+    put_irq(0, 0, 33);
+    CHECK(parse(&err, o, &n) == WV_EINVAL && strstr(err, "console SPI"));
 }
 
 /* Where a VM's SPIs go at boot: its first CPU, the one vcpu_boot gives vCPU 0. */

@@ -56,3 +56,21 @@ test("an entry point outside executable memory stops only that VM, named by the 
   assert.ok(L.includes("[basic] READY basic"), "vm basic started although vm counter's record is bad\n" + tail(L));
   assert.ok(!L.some((l) => /PANIC/.test(l)), tail(L));
 });
+
+test("an SPI passed through to two VMs is refused as a whole: a physical interrupt belongs to one VM", async () => {
+  // Each demo VM gets a passthrough frame (device kind 6) of QEMU's virtio-mmio area, both with SPI 79.
+  const frame = (b: Buffer, vm: number, pa: bigint) => {
+    const rec = HEADER + vm * RECORD;
+    const n = b.readUInt32LE(rec + 32);
+    const d = rec + 320 + n * 32;
+    b.writeUInt32LE(n + 1, rec + 32);
+    b.writeUInt32LE(6, d);
+    b.writeUInt32LE(79, d + 4);
+    b.writeBigUInt64LE(pa, d + 8);
+    b.writeBigUInt64LE(0x1000n, d + 16);
+    b.writeBigUInt64LE(pa, d + 24);
+  };
+  const L = await bootBlob("shared-spi", (b) => { frame(b, 0, 0x0a003000n); frame(b, 1, 0x0a002000n); }, /config rejected|PANIC/);
+  assert.ok(L.some((l) => l === "[wasmvisor] built-in VM config rejected: config blob: two VMs own the same SPI; no VM started"), tail(L));
+  assert.ok(!L.some((l) => /PANIC/.test(l)), tail(L));
+});

@@ -6,9 +6,10 @@ import { runQemu, type QemuRun } from "../../tools/run/qemu.ts";
 
 export interface Boot extends QemuRun { image: BuiltImage }
 
+/** `board`: boot the config on this board instead of the one it names (buildImage's boardOverride). */
 export async function boot(config: string, waitFor: string, until: (line: string, all: string[]) => boolean,
-  timeoutMs: number, icount = false): Promise<Boot> {
-  const image = buildImage(config);
+  timeoutMs: number, icount = false, board?: string): Promise<Boot> {
+  const image = buildImage(config, { boardOverride: board });
   const r = await runQemu({ elf: image.elf, machine: image.board.qemu, timeoutMs, onLine: until, icount });
   if (r.end !== "done") {
     throw new Error(`waited for ${waitFor}; the run ended with "${r.end}" after ${(r.elapsedMs / 1000).toFixed(1)} s ` +

@@ -2,6 +2,16 @@
 # /init of the guest initramfs (built by tools/build/initramfs.ts). The kernel runs it
 # as process 1 with /dev/console as its terminal. It must never exit.
 mount -t proc proc /proc
+# The kernel's uptime, first thing once /proc is there, with shell builtins only (no
+# fork): the Linux boot figure of the bench (tools/bench). /proc/uptime counts in
+# 10 ms; the "now at <n> nsecs" line of /proc/timer_list is the same clock in ns.
+boot_ns=
+while read -r w1 w2 w3 w4; do
+  if [ "$w1 $w2" = "now at" ]; then boot_ns=$w3; break; fi
+done < /proc/timer_list
+read -r boot_up boot_idle < /proc/uptime
+echo "boot: uptime $boot_up"
+echo "boot: monotonic ${boot_ns:-unknown} ns"
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 
@@ -10,9 +20,13 @@ echo "READY linux"
 
 # wv.workload=<name> on the kernel command line picks what runs next.
 workload=idle
+net_irq_cpu=
+shell=0
 for arg in $(cat /proc/cmdline); do
   case "$arg" in
     wv.workload=*) workload="${arg#wv.workload=}" ;;
+    wv.shell=*) shell="${arg#wv.shell=}" ;;
+    wv.net_irq_cpu=*) net_irq_cpu="${arg#wv.net_irq_cpu=}" ;;
   esac
 done
 
@@ -30,12 +44,78 @@ case "$workload" in
       setsid cttyhack sh
     done
     ;;
+  mvm)
+    # The management VM's network (vmconfigs/mvm-net.json): the virtio-mmio transport
+    # passed through to it, the virtio network driver, an address from QEMU's DHCP, and
+    # a page on TCP port 5000 holding a token that is printed here too, so that a client
+    # can tell the page came from this boot of this VM.
+    for m in $(cat /lib/modules/load-order); do
+      insmod "/lib/modules/$m.ko" || echo "mvm-net: insmod $m failed"
+    done
+    n=0
+    while [ ! -e /sys/class/net/eth0 ] && [ $n -lt 10 ]; do
+      sleep 1
+      n=$((n + 1))
+    done
+    if [ ! -e /sys/class/net/eth0 ]; then
+      echo "mvm-net: no eth0 after ${n} s (no virtio-net device found)"
+    else
+      ifconfig lo 127.0.0.1 up
+      ifconfig eth0 up
+      # wv.net_irq_cpu=<n>: the device's interrupt goes to CPU n (its affinity) before DHCP.
+      if [ -n "$net_irq_cpu" ]; then
+        irq=
+        while read -r first rest; do
+          case "$rest" in *virtio0*) irq="${first%:}" ;; esac
+        done < /proc/interrupts
+        if [ -n "$irq" ] && echo $((1 << net_irq_cpu)) > "/proc/irq/$irq/smp_affinity"; then
+          echo "mvm-net: virtio0 interrupt (irq $irq) sent to CPU $net_irq_cpu"
+        else
+          echo "mvm-net: cannot send the virtio0 interrupt to CPU $net_irq_cpu"
+        fi
+      fi
+      if ! udhcpc -i eth0 -s /etc/udhcpc.script -n -q -t 5 -T 2; then
+        ifconfig eth0 10.0.2.15 netmask 255.255.255.0 up
+        route add default gw 10.0.2.2 dev eth0
+        echo "mvm-net: eth0 10.0.2.15 netmask 255.255.255.0 gateway 10.0.2.2 (static: no DHCP lease)"
+      fi
+      token=$(cat /proc/sys/kernel/random/uuid)
+      mkdir -p /www
+      echo "wasmvisor mvm-net $token" > /www/index.html
+      # The device's interrupt as the guest counts it (DHCP needed a few).
+      while read -r line; do
+        case "$line" in *virtio*) echo "mvm-net: interrupts $line" ;; esac
+      done < /proc/interrupts
+      if httpd -p 5000 -h /www; then
+        echo "mvm-net: httpd serves token $token on tcp port 5000"
+        echo "READY mvm-net"
+      else
+        echo "mvm-net: httpd did not start"
+      fi
+    fi
+    ;;
+  load)
+    # CPU and memory load on every vCPU, for the bench's real-time figures (tools/bench):
+    # pinned to each online CPU, a dd copying /dev/zero to /dev/null in 1 MiB blocks and
+    # an md5sum loop over a 64 MiB file in the initramfs (tmpfs).
+    busybox dd if=/dev/zero of=/tmp/load.bin bs=1M count=64 2>/dev/null
+    ncpu=$(busybox nproc)
+    c=0
+    while [ $c -lt "$ncpu" ]; do
+      busybox taskset -c $c busybox dd if=/dev/zero of=/dev/null bs=1M 2>/dev/null &
+      busybox taskset -c $c sh -c 'while true; do busybox md5sum /tmp/load.bin >/dev/null; done' &
+      c=$((c + 1))
+    done
+    echo "load: dd and md5sum running on each of $ncpu CPUs"
+    echo "READY load"
+    ;;
   idle) ;;
   *)
-    echo "unknown wv.workload=$workload (known: counter, shell, idle); idling"
+    echo "unknown wv.workload=$workload (known: counter, shell, mvm, load, idle); idling"
     ;;
 esac
 
+# wv.shell=1: when the workload is done, a shell on the console (the management VM's).
 while true; do
-  sleep 3600
+  if [ "$shell" = 1 ]; then setsid cttyhack sh; else sleep 3600; fi
 done

@@ -11,7 +11,7 @@ import { buildGuests, GUEST_DIR } from "./guests.ts";
 import { payloadSource, writeIfChanged } from "./payload.ts";
 import { cmakeBuild } from "./cmake.ts";
 import { loadBoard, loadVmConfig, encodeBlob, type VmSet, type BoardDescription, type Image } from "../config/index.ts";
-import { buildInitramfs } from "./initramfs.ts";
+import { buildInitramfs, guestKernelModules } from "./initramfs.ts";
 import { buildDeviceTrees } from "../dtb/build.ts";
 
 export interface BuiltImage {
@@ -59,7 +59,10 @@ export function prepareVmSet(configName: string, opts: { boardOverride?: string 
   buildGuests();
   const busybox = guestFiles["busybox/busybox"];
   if (!busybox) throw new Error("setup fetched no busybox/busybox (tools/setup/pins.json)");
-  buildInitramfs(busybox);
+  const kernel = guestFiles["linux/Image"];
+  const modules = kernel ? guestKernelModules(kernel) : null;
+  if (kernel && !modules) throw new Error(`the guest kernel ${kernel} has no modules next to it (lib/modules/<release> of its package)`);
+  buildInitramfs(busybox, undefined, modules);
   const config = configPath(configName);
   const set = loadVmConfig(config, { resolveImage: imageResolver(guestFiles), boardOverride: opts.boardOverride });
   const board = loadBoard(set.board);

@@ -1,6 +1,8 @@
 // The guest initramfs: what it holds (busybox, the applets /init runs, the device
-// nodes, the mount points, /init), that it is the same bytes for the same inputs,
-// and that the busybox setup fetched is a static arm64 binary that has those applets.
+// nodes, the mount points, /init, the DHCP client's script, the network modules and
+// their load order), that it is the same bytes for the same inputs, that the busybox
+// setup fetched is a static arm64 binary that has those applets, and that the guest
+// kernel's package has the modules with everything they need.
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -8,19 +10,32 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CACHE } from "../lib/paths.ts";
 import { run } from "../lib/proc.ts";
-import { APPLETS, buildInitramfs, INIT_SCRIPT, initramfs, initramfsEntries } from "./initramfs.ts";
+import { APPLETS, buildInitramfs, guestKernelModules, INIT_SCRIPT, initramfs, initramfsEntries, LOAD_ORDER, NET_MODULES,
+  UDHCPC_SCRIPT } from "./initramfs.ts";
+import { resolveModules } from "./kmod.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "wv-initramfs-test-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 const FAKE_BUSYBOX = Buffer.concat([Buffer.from("\x7fELF", "latin1"), Buffer.alloc(1000, 0x42)]);
 const BUSYBOX = join(CACHE, "guest", "busybox", "busybox");
+const KERNEL = join(CACHE, "guest", "linux", "Image");
+const FAKE_MODULES = [{ name: "a", data: Buffer.from("A") }, { name: "b_c", data: Buffer.from("BC") }];
 
-test("entries: busybox, an applet symlink per command /init runs, /dev/console 5:1, /dev/null 1:3, mount points, /init", () => {
-  const e = initramfsEntries(FAKE_BUSYBOX, "#!/bin/sh\n");
+test("entries: busybox, an applet symlink per command /init runs, /dev/console 5:1, /dev/null 1:3, mount points, /init, " +
+  "the DHCP script, the modules and their load order", () => {
+  const e = initramfsEntries(FAKE_BUSYBOX, "#!/bin/sh\n", FAKE_MODULES, "#!/bin/sh\n# dhcp\n");
   const paths = e.map((x) => x.path).sort();
-  assert.deepEqual(paths, ["bin", "bin/busybox", ...APPLETS.map((a) => `bin/${a}`), "dev", "dev/console", "dev/null", "etc", "init",
-    "proc", "sys", "tmp"].sort());
+  assert.deepEqual(paths, ["bin", "bin/busybox", ...APPLETS.map((a) => `bin/${a}`), "dev", "dev/console", "dev/null", "etc",
+    "etc/udhcpc.script", "init", "lib", "lib/modules", "lib/modules/a.ko", "lib/modules/b_c.ko", LOAD_ORDER, "proc", "sys",
+    "tmp"].sort());
+  const file = (p: string) => e.find((x) => x.path === p) as { data: Uint8Array; mode?: number };
+  assert.equal(Buffer.from(file(LOAD_ORDER).data).toString(), "a\nb_c\n");
+  assert.equal(Buffer.from(file("lib/modules/b_c.ko").data).toString(), "BC");
+  assert.equal(file("etc/udhcpc.script").mode, 0o755);
+  assert.equal(Buffer.from(file("etc/udhcpc.script").data).toString(), "#!/bin/sh\n# dhcp\n");
+  // Without modules the load order is empty: /init loads nothing.
+  assert.equal(Buffer.from((initramfsEntries(FAKE_BUSYBOX, "").find((x) => x.path === LOAD_ORDER) as { data: Uint8Array }).data).length, 0);
   for (const a of APPLETS) assert.deepEqual(e.find((x) => x.path === `bin/${a}`), { kind: "symlink", path: `bin/${a}`, target: "busybox" });
   assert.deepEqual(e.find((x) => x.path === "dev/console"), { kind: "char", path: "dev/console", major: 5, minor: 1, mode: 0o600 });
   assert.deepEqual(e.find((x) => x.path === "dev/null"), { kind: "char", path: "dev/null", major: 1, minor: 3, mode: 0o666 });
@@ -38,8 +53,34 @@ test("/init: a shell script that sh parses, mounts proc, sysfs and devtmpfs, pri
   assert.ok(text.includes('echo "READY linux"'));
   assert.ok(text.includes('echo "count $n"'));
   assert.ok(text.includes("wv.workload=*"));
-  // Every applet it runs is linked, and every linked applet is run.
-  for (const a of APPLETS.filter((x) => x !== "sh")) assert.match(text, new RegExp(`\\b${a}\\b`), `/init runs ${a}`);
+  // The network workload: the modules in their order, DHCP with the script, the page, the marker.
+  for (const m of ["mvm)", "$(cat /lib/modules/load-order)", 'insmod "/lib/modules/$m.ko"', "udhcpc -i eth0 -s /etc/udhcpc.script",
+    "httpd -p 5000 -h /www", 'echo "READY mvm-net"']) assert.ok(text.includes(m), m);
+  // Every applet it (or the DHCP script) runs is linked, and every linked applet is run.
+  const both = text + readFileSync(UDHCPC_SCRIPT, "utf8");
+  for (const a of APPLETS.filter((x) => x !== "sh")) assert.match(both, new RegExp(`\\b${a}\\b`), `/init runs ${a}`);
+});
+
+test("the DHCP client's script: sh parses it; a lease configures the interface and the default route and says so", () => {
+  const r = run("sh", ["-n", UDHCPC_SCRIPT], { allowFail: true });
+  assert.equal(r.status, 0, r.stderr);
+  const text = readFileSync(UDHCPC_SCRIPT, "utf8");
+  for (const m of ['ifconfig "$interface" "$ip" netmask', 'route add default gw "$gw" dev "$interface"',
+    'echo "mvm-net: $interface $ip netmask']) assert.ok(text.includes(m), m);
+});
+
+test("the guest kernel's package has virtio_mmio and virtio_net, with what they need, for this kernel", (t) => {
+  const k = existsSync(KERNEL) ? guestKernelModules(KERNEL) : null;
+  if (!k) return t.skip(`${KERNEL} or its modules not fetched (wasmvisor setup)`);
+  assert.match(k.release, /^6\.1\.\S+-arm64$/);
+  const mods = resolveModules(k.dir, k.release, NET_MODULES);
+  const names = mods.map((m) => m.name);
+  for (const m of NET_MODULES) assert.ok(names.includes(m), `${m} resolved`);
+  // Each after what it depends on.
+  mods.forEach((m, i) => { for (const d of m.depends) assert.ok(names.indexOf(d) >= 0 && names.indexOf(d) < i, `${d} before ${m.name}`); });
+  const bytes = mods.reduce((n, m) => n + m.data.length, 0);
+  assert.ok(bytes < 512 << 10, `the modules take ${bytes} bytes: only what the network needs`);
+  t.diagnostic(`modules in load order: ${names.join(", ")} (${bytes} bytes)`);
 });
 
 test("the same busybox gives the same bytes; GNU cpio lists the archive", () => {

@@ -13,7 +13,8 @@ const load = (name: string) => loadVmConfig(join(VMCONFIGS, `${name}.json`), sb.
 interface Rec {
   name: string; type: number; vcpus: number; mask: number; entry: bigint; dtb: bigint; flags: number;
   regions: [bigint, bigint, bigint, number][];
-  devices: [number, number, bigint, bigint][];
+  /** kind, irq, ipa, size, and pa for a device frame. */
+  devices: ([number, number, bigint, bigint] | [number, number, bigint, bigint, bigint])[];
   images: [number, bigint][];
 }
 
@@ -44,12 +45,13 @@ function handMade(recs: Rec[]): Buffer {
       v.setBigUint64(q + 16, size, true);
       v.setUint32(q + 24, flags, true);
     });
-    r.devices.forEach(([kind, irq, ipa, size], k) => {
+    r.devices.forEach(([kind, irq, ipa, size, pa], k) => {
       const q = o + 320 + 32 * k;
       v.setUint32(q, kind, true);
       v.setUint32(q + 4, irq, true);
       v.setBigUint64(q + 8, ipa, true);
       v.setBigUint64(q + 16, size, true);
+      v.setBigUint64(q + 24, pa ?? 0n, true);
     });
     r.images.forEach(([index, ipa], k) => {
       const q = o + 576 + 16 * k;
@@ -66,6 +68,8 @@ const gicv3 = (vcpus: number): [number, number, bigint, bigint][] =>
   [[2, 0, 0x08000000n, 0x10000n], [3, 0, 0x080a0000n, 0x20000n * BigInt(vcpus)]];
 /** Where the stand-in initramfs lands: page aligned at the end of a 256 MiB region at 0x40000000. */
 const INITRD_IPA = (0x50000000n - BigInt(INITRD_SIZE)) & ~0xfffn;
+/** example.json's first region is identity-mapped at 0x50000000 (256 MiB). */
+const EXAMPLE_INITRD_IPA = (0x60000000n - BigInt(INITRD_SIZE)) & ~0xfffn;
 
 test("demo.json encodes byte for byte", () => {
   const set = load("demo");
@@ -96,14 +100,14 @@ test("demo.json: single fields read back at their documented offsets", () => {
   assert.equal(v.getBigUint64(counter + 576 + 8, true), 0x40000000n); // image 0 load_ipa
 });
 
-test("example.json: mvm, rtvm, two regions with their access, irq, gicv3, dtb, a placed kernel and the initrd", () => {
+test("example.json: mvm, rtvm, two regions with their access, irq, gicv3, a passthrough frame, dtb, a placed kernel and the initrd", () => {
   const set = load("example");
   const blob = encodeBlob(set);
   const want = handMade([
-    { name: "linux", type: 0, vcpus: 2, mask: 0b11, entry: 0x40200000n, dtb: 0x48000000n, flags: 0,
-      regions: [[0x40000000n, 0x50000000n, 0x10000000n, 7], [0x80000000n, 0x60000000n, 0x4000000n, 3]],
-      devices: [[1, 33, 0x09000000n, 0x1000n], ...gicv3(2)],
-      images: [[0, 0x40200000n], [1, INITRD_IPA], [2, 0x48000000n]] },
+    { name: "linux", type: 0, vcpus: 2, mask: 0b11, entry: 0x50200000n, dtb: 0x58000000n, flags: 0,
+      regions: [[0x50000000n, 0x50000000n, 0x10000000n, 7], [0x60000000n, 0x60000000n, 0x4000000n, 3]],
+      devices: [[1, 33, 0x09000000n, 0x1000n], ...gicv3(2), [6, 79, 0x0a003000n, 0x1000n, 0x0a003000n]],
+      images: [[0, 0x50200000n], [1, EXAMPLE_INITRD_IPA], [2, 0x58000000n]] },
     { name: "rt", type: 2, vcpus: 1, mask: 0b1000, entry: 0x40000000n, dtb: 0n, flags: 0,
       regions: [[0x40000000n, 0x70000000n, 0x1000000n, 7]], devices: [PL011], images: [[3, 0x40000000n]] },
   ]);
@@ -156,12 +160,13 @@ test("decodeBlob reads back what encodeBlob wrote", () => {
   assert.equal(linux.pcpuMask, 3);
   assert.deepEqual(linux.regions.map((r) => r.flags), [7, 3]);
   assert.deepEqual(linux.devices, [
-    { kind: 1, irq: 33, ipa: 0x09000000n, size: 0x1000n, reserved: 0n },
-    { kind: 2, irq: 0, ipa: 0x08000000n, size: 0x10000n, reserved: 0n },
-    { kind: 3, irq: 0, ipa: 0x080a0000n, size: 0x40000n, reserved: 0n },
+    { kind: 1, irq: 33, ipa: 0x09000000n, size: 0x1000n, pa: 0n },
+    { kind: 2, irq: 0, ipa: 0x08000000n, size: 0x10000n, pa: 0n },
+    { kind: 3, irq: 0, ipa: 0x080a0000n, size: 0x40000n, pa: 0n },
+    { kind: 6, irq: 79, ipa: 0x0a003000n, size: 0x1000n, pa: 0x0a003000n },
   ]);
-  assert.deepEqual(linux.images, [{ index: 0, reserved: 0, ipa: 0x40200000n }, { index: 1, reserved: 0, ipa: INITRD_IPA },
-    { index: 2, reserved: 0, ipa: 0x48000000n }]);
+  assert.deepEqual(linux.images, [{ index: 0, reserved: 0, ipa: 0x50200000n }, { index: 1, reserved: 0, ipa: EXAMPLE_INITRD_IPA },
+    { index: 2, reserved: 0, ipa: 0x58000000n }]);
   assert.throws(() => decodeBlob(new Uint8Array(8)), /shorter than its header/);
   const short = encodeBlob(set).subarray(0, 700);
   assert.throws(() => decodeBlob(short), /too short for 2 VMs/);

@@ -18,12 +18,17 @@ export const REC = {
   entry: 40, dtb: 48, flags: 56, reserved: 60, regions: 64, devices: 320, images: 576,
 } as const;
 export const REGION_SIZE = 32;   // u64 ipa, u64 pa, u64 size, u32 flags, u32 reserved
-export const DEVICE_SIZE = 32;   // u32 kind, u32 irq, u64 ipa, u64 size, u64 reserved
+export const DEVICE_SIZE = 32;   // u32 kind, u32 irq, u64 ipa, u64 size, u64 pa (0 for emulated kinds)
 export const IMAGE_SIZE = 16;    // u32 image_index, u32 reserved, u64 load_ipa
 
 export const VM_TYPE_CODE: Record<VmType, number> = { mvm: 0, gvm: 1, rtvm: 2 };
-/** Device kinds (docs/abi.md section 1): a gicv3 is two records, distributor and redistributors. */
-export const DEVICE_KIND = { pl011: 1, gicv3Distributor: 2, gicv3Redistributors: 3 } as const;
+/**
+ * Device kinds (docs/abi.md section 1): a gicv3 is two records, distributor and
+ * redistributors; a gicv2 two, distributor and CPU interface (the board's GICV frame).
+ */
+export const DEVICE_KIND = {
+  pl011: 1, gicv3Distributor: 2, gicv3Redistributors: 3, gicv2Distributor: 4, gicv2CpuInterface: 5, passthrough: 6,
+} as const;
 export const REGION_R = 1, REGION_W = 2, REGION_X = 4;
 export const VM_FLAG_BENCH = 1;
 
@@ -42,15 +47,22 @@ export function imageTable(set: VmSet): string[] {
   return keys;
 }
 
-/** A device's records in the blob (kind, irq, ipa, size). */
-export function deviceRecords(d: Device): { kind: number; irq: number; ipa: bigint; size: bigint }[] {
+/** A device's records in the blob (kind, irq, ipa, size, pa). */
+export function deviceRecords(d: Device): { kind: number; irq: number; ipa: bigint; size: bigint; pa: bigint }[] {
   if (d.type === "gicv3") {
     return [
-      { kind: DEVICE_KIND.gicv3Distributor, irq: 0, ipa: d.ipa, size: d.size },
-      { kind: DEVICE_KIND.gicv3Redistributors, irq: 0, ipa: d.redist, size: d.redistSize },
+      { kind: DEVICE_KIND.gicv3Distributor, irq: 0, ipa: d.ipa, size: d.size, pa: 0n },
+      { kind: DEVICE_KIND.gicv3Redistributors, irq: 0, ipa: d.redist, size: d.redistSize, pa: 0n },
     ];
   }
-  return [{ kind: DEVICE_KIND.pl011, irq: d.irq ?? 0, ipa: d.ipa, size: d.size }];
+  if (d.type === "gicv2") {
+    return [
+      { kind: DEVICE_KIND.gicv2Distributor, irq: 0, ipa: d.ipa, size: d.size, pa: 0n },
+      { kind: DEVICE_KIND.gicv2CpuInterface, irq: 0, ipa: d.cpuif, size: d.cpuifSize, pa: d.gicv },
+    ];
+  }
+  if (d.type === "passthrough") return [{ kind: DEVICE_KIND.passthrough, irq: d.irq ?? 0, ipa: d.ipa, size: d.size, pa: d.pa }];
+  return [{ kind: DEVICE_KIND.pl011, irq: d.irq ?? 0, ipa: d.ipa, size: d.size, pa: 0n }];
 }
 
 function u32(v: number, what: string): number {
@@ -115,6 +127,7 @@ export function encodeBlob(set: VmSet, imageIndex?: (key: string, image: Image) 
       buf.writeUInt32LE(u32(d.irq, `${what} irq`), o + 4);
       buf.writeBigUInt64LE(u64(d.ipa, `${what} device ipa`), o + 8);
       buf.writeBigUInt64LE(u64(d.size, `${what} device size`), o + 16);
+      buf.writeBigUInt64LE(u64(d.pa, `${what} device pa`), o + 24);
     });
     vm.images.forEach((im, k) => {
       const o = at + REC.images + k * IMAGE_SIZE;
@@ -126,7 +139,7 @@ export function encodeBlob(set: VmSet, imageIndex?: (key: string, image: Image) 
 }
 
 export interface DecodedRegion { ipa: bigint; pa: bigint; size: bigint; flags: number; reserved: number }
-export interface DecodedDevice { kind: number; irq: number; ipa: bigint; size: bigint; reserved: bigint }
+export interface DecodedDevice { kind: number; irq: number; ipa: bigint; size: bigint; pa: bigint }
 export interface DecodedImage { index: number; reserved: number; ipa: bigint }
 export interface DecodedVm {
   name: string;
@@ -176,7 +189,7 @@ export function decodeBlob(buf: Uint8Array): DecodedBlob {
       devices: Array.from({ length: n(REC.deviceCount, MAX_DEVICES) }, (_, k) => {
         const o = at + REC.devices + k * DEVICE_SIZE;
         return { kind: b.readUInt32LE(o), irq: b.readUInt32LE(o + 4), ipa: b.readBigUInt64LE(o + 8),
-                 size: b.readBigUInt64LE(o + 16), reserved: b.readBigUInt64LE(o + 24) };
+                 size: b.readBigUInt64LE(o + 16), pa: b.readBigUInt64LE(o + 24) };
       }),
       images: Array.from({ length: n(REC.imageCount, MAX_IMAGES) }, (_, k) => {
         const o = at + REC.images + k * IMAGE_SIZE;

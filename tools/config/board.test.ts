@@ -7,6 +7,7 @@ const good = {
   name: "qemu-virt", cpus: 4,
   ram: { base: "0x40000000", size: "0x40000000" },
   hypervisor: { base: "0x40000000", size: "0x10000000" },
+  gic: { version: 3 },
 };
 
 function boardErrors(data: unknown, name?: string): string[] {
@@ -46,4 +47,34 @@ test("bad fields are each named", () => {
 
 test("fields other tools use are left alone", () => {
   assert.equal(parseBoard({ ...good, console: { pl011: "0x09000000" } }, "b.json").cpus, 4);
+});
+
+test("passthrough: qemu-virt's window, the hypervisor's devices in it by name, its virtio-mmio transports", () => {
+  const p = loadBoard("qemu-virt").passthrough;
+  assert.ok(p);
+  assert.deepEqual(p.window, { base: 0n, size: 0x40000000n });
+  assert.deepEqual(p.reserved.map((r) => r.name), ["the GIC distributor", "the GIC ITS", "the GIC redistributors",
+    "the hypervisor's console (PL011 UART)"]);
+  assert.deepEqual(p.virtioMmio, { base: 0x0a000000n, size: 0x200n, count: 32, intid: 48 });
+  assert.equal(p.reserved[3]!.intid, 33, "the console's SPI is the hypervisor's too");
+});
+
+test("passthrough: each bad field named; absent means no passthrough", () => {
+  const base = { ...good, gic: { version: 3 } };
+  assert.equal(parseBoard(base, "b.json").passthrough, null);
+  const errors = boardErrors({ ...base, passthrough: {
+    window: { base: "0x0", size: "0x40000000" },
+    reserved: [{ base: "0x09000000", size: "4K" }, { name: "x", base: "0x123", size: "4K", intid: 7 }],
+    virtio_mmio: { base: "0x0a000000", size: "0x200", count: 0, intid: 20 },
+    colour: 1,
+  } });
+  assert.deepEqual(errors, [
+    "boards/x/board.json: passthrough.colour: unknown property (allowed: description, window, reserved, virtio_mmio)",
+    "boards/x/board.json: passthrough.reserved[0].name: must say what the device is, not nothing",
+    'boards/x/board.json: passthrough.reserved[1].base: "0x123" is not 4 KiB aligned',
+    "boards/x/board.json: passthrough.reserved[1].intid: must be the SPI the device raises (32..1019), not 7",
+    "boards/x/board.json: passthrough.virtio_mmio.count: must be how many transports there are, not 0",
+    "boards/x/board.json: passthrough.virtio_mmio.intid: must be the INTID of transport 0, an SPI (32..1019), not 20",
+  ]);
+  assert.match(boardErrors({ ...base, passthrough: [] })[0]!, /passthrough: must be an object/);
 });

@@ -6,8 +6,9 @@ import { isAbsolute, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { BoardError, type Issue } from "./errors.ts";
 import { readJsonFile } from "./json.ts";
-import type { BoardDescription, MemRange } from "./types.ts";
+import type { BoardDescription, BoardPassthrough, MemRange, NamedRange } from "./types.ts";
 import { inside, parseAddress, parseSize, shown, span } from "./values.ts";
+import { parseGic } from "./board_gic.ts";
 
 export const BOARDS_DIR = fileURLToPath(new URL("../../boards/", import.meta.url));
 /** CPU numbers go into a 32-bit mask in the config blob. */
@@ -57,8 +58,7 @@ export function parseBoard(data: unknown, file: string, name?: string, earlier: 
   if (!Number.isInteger(o.cpus) || (o.cpus as number) < 1 || (o.cpus as number) > MAX_BOARD_CPUS) {
     bad("cpus", `must be the number of physical CPUs, 1 to ${MAX_BOARD_CPUS}, not ${shown(o.cpus)}`);
   }
-  const range = (key: string): MemRange | undefined => {
-    const v = o[key];
+  const range = (key: string, v: unknown = o[key]): MemRange | undefined => {
     if (typeof v !== "object" || v === null || Array.isArray(v)) {
       bad(key, `must be an object { "base": address, "size": size }, not ${shown(v)}`);
       return undefined;
@@ -79,8 +79,10 @@ export function parseBoard(data: unknown, file: string, name?: string, earlier: 
   }
   const qemu = o.qemu ?? [];
   if (!Array.isArray(qemu) || !qemu.every((a) => typeof a === "string")) bad("qemu", `must be a list of strings, not ${shown(o.qemu)}`);
+  const passthrough = o.passthrough === undefined ? null : parsePassthrough(o.passthrough, range, bad);
+  const gic = parseGic(o.gic, Array.isArray(qemu) ? qemu.filter((a) => typeof a === "string") : [], bad);
 
-  if (issues.length > 0 || !ram || !hypervisor) throw new BoardError(file, issues);
+  if (issues.length > 0 || !ram || !hypervisor || !gic) throw new BoardError(file, issues);
   return {
     name: o.name as string,
     description: (o.description as string | undefined) ?? "",
@@ -88,6 +90,63 @@ export function parseBoard(data: unknown, file: string, name?: string, earlier: 
     ram,
     hypervisor,
     qemu: qemu as string[],
+    passthrough,
+    gic,
     file,
   };
+}
+
+/**
+ * board.json "passthrough": the window device frames may be taken from, the devices in
+ * it that the hypervisor keeps (refused by name), and the board's virtio-mmio transports.
+ */
+function parsePassthrough(v: unknown, range: (key: string, v: unknown) => MemRange | undefined,
+  bad: (path: string, message: string) => void): BoardPassthrough | null {
+  const at = "passthrough";
+  if (typeof v !== "object" || v === null || Array.isArray(v)) {
+    bad(at, `must be an object { "window", "reserved", "virtio_mmio" }, not ${shown(v)}`);
+    return null;
+  }
+  const p = v as Record<string, unknown>;
+  for (const k of Object.keys(p)) {
+    if (!["description", "window", "reserved", "virtio_mmio"].includes(k)) bad(`${at}.${k}`, `unknown property (allowed: description, window, reserved, virtio_mmio)`);
+  }
+  const window = range(`${at}.window`, p.window);
+  const reserved: NamedRange[] = [];
+  if (!Array.isArray(p.reserved)) bad(`${at}.reserved`, `must be a list of { "name", "base", "size" }, not ${shown(p.reserved)}`);
+  else {
+    p.reserved.forEach((r: unknown, k: number) => {
+      const name = (r as Record<string, unknown> | null)?.name;
+      if (typeof name !== "string" || name === "") bad(`${at}.reserved[${k}].name`, `must say what the device is, not ${shown(name)}`);
+      const m = range(`${at}.reserved[${k}]`, r);
+      const intid = (r as Record<string, unknown> | null)?.intid;
+      if (intid !== undefined && (!Number.isInteger(intid) || (intid as number) < 32 || (intid as number) > 1019)) {
+        bad(`${at}.reserved[${k}].intid`, `must be the SPI the device raises (32..1019), not ${shown(intid)}`);
+      }
+      if (m && typeof name === "string") reserved.push({ name, ...m, ...(Number.isInteger(intid) ? { intid: intid as number } : {}) });
+    });
+  }
+  let virtioMmio: BoardPassthrough["virtioMmio"] = null;
+  if (p.virtio_mmio !== undefined) {
+    const t = (typeof p.virtio_mmio === "object" && p.virtio_mmio !== null ? p.virtio_mmio : {}) as Record<string, unknown>;
+    let w: MemRange | undefined;
+    try {
+      w = { base: parseAddress(t.base), size: parseSize(t.size) };
+      if (w.size === 0n) throw new RangeError("empty");
+    } catch {
+      bad(`${at}.virtio_mmio`, `must be { "base": address, "size": bytes of one transport, "count", "intid" }, not ${shown(p.virtio_mmio)}`);
+    }
+    const count = t.count, intid = t.intid;
+    if (!Number.isInteger(count) || (count as number) < 1) bad(`${at}.virtio_mmio.count`, `must be how many transports there are, not ${shown(count)}`);
+    if (!Number.isInteger(intid) || (intid as number) < 32 || (intid as number) > 1019) {
+      bad(`${at}.virtio_mmio.intid`, `must be the INTID of transport 0, an SPI (32..1019), not ${shown(intid)}`);
+    }
+    if (w && Number.isInteger(count) && Number.isInteger(intid)) {
+      virtioMmio = { base: w.base, size: w.size, count: count as number, intid: intid as number };
+      if (window && !inside(w.base, w.size * BigInt(virtioMmio.count), window.base, window.size)) {
+        bad(`${at}.virtio_mmio`, `the transports ${span(w.base, w.size * BigInt(virtioMmio.count))} are not inside the window`);
+      }
+    }
+  }
+  return window ? { window, reserved, virtioMmio } : null;
 }

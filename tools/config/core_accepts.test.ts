@@ -126,7 +126,7 @@ function assertAccepted(set: VmSet, blob: Uint8Array, what: string): void {
 }
 
 describe("the core accepts the encoded configs", () => {
-  for (const name of ["demo", "bench", "example", "linux"]) {
+  for (const name of ["demo", "bench", "example", "linux", "mvm-net"]) {
     test(`${name}.json: wv_init returns 0 for every VM`, (t) => {
       const set = loadVmConfig(join(VMCONFIGS, `${name}.json`), sb.board, sb.resolve);
       const blob = encodeBlob(set);
@@ -137,6 +137,11 @@ describe("the core accepts the encoded configs", () => {
       assertAccepted(set, blob, name);
     });
   }
+
+  test("linux-gicv2.json, on its GICv2 board: wv_init returns 0 (a GICv2 distributor and CPU interface, kinds 4 and 5)", () => {
+    const set = loadVmConfig(join(VMCONFIGS, "linux-gicv2.json"), { resolveImage: sb.resolve });
+    assertAccepted(set, encodeBlob(set), "linux-gicv2");
+  });
 
   test("a core without the virtual GIC refuses a GICv3 by its device kind, naming the record", (t) => {
     if (coreAcceptsGic()) return t.skip("build/core.wasm accepts a GICv3");

@@ -1,19 +1,22 @@
 // The devices of one VM: built from their (schema-valid) descriptions with the
 // defaults of each type, then checked: alignment, the IPA space, overlaps with the
-// VM's memory and with each other, INTIDs, at most one GICv3, and the number of
-// records they take in the config blob (a GICv3 takes two).
-import type { Device, Region } from "./types.ts";
+// VM's memory and with each other, INTIDs, at most one GIC, and the number of
+// records they take in the config blob (a GICv3 or a GICv2 takes two). Passthrough
+// frames are built and checked against the board in passthrough.ts, a GICv2 in gicv2.ts.
+import type { BoardDescription, Device, Region } from "./types.ts";
+import { buildPassthrough, type RawPassthrough } from "./passthrough.ts";
+import { buildGicV2, checkGicVersion, type RawGicV2 } from "./gicv2.ts";
 import { IPA_LIMIT, LIMITS, PAGE } from "./limits.ts";
 import { bytes, hex, overlaps, parseAddress, parseSize, span } from "./values.ts";
 
 type Address = number | string;
-export interface RawDevice {
+export type RawDevice = {
   type: "pl011" | "gicv3";
   ipa?: Address;
   size?: Address;
   irq?: number | null;
   redist?: Address;
-}
+} | RawPassthrough | RawGicV2;
 
 /** Register window of a PL011, the default `size`. */
 export const PL011_SIZE = 0x1000n;
@@ -38,11 +41,11 @@ export const RESERVED_INTIDS: Record<number, string> = {
 
 /** Records a device takes in the config blob. */
 export function blobRecords(d: Device): number {
-  return d.type === "gicv3" ? 2 : 1;
+  return d.type === "gicv3" || d.type === "gicv2" ? 2 : 1;
 }
 
 /** An address range of a device, and the field that places it. */
-export interface Window { field: "ipa" | "redist"; base: bigint; size: bigint; label: string }
+export interface Window { field: "ipa" | "redist" | "cpuif"; base: bigint; size: bigint; label: string }
 
 export function windows(d: Device): Window[] {
   if (d.type === "gicv3") {
@@ -51,21 +54,34 @@ export function windows(d: Device): Window[] {
       { field: "redist", base: d.redist, size: d.redistSize, label: "GICv3 redistributor range" },
     ];
   }
-  return [{ field: "ipa", base: d.ipa, size: d.size, label: "device" }];
+  if (d.type === "gicv2") {
+    return [
+      { field: "ipa", base: d.ipa, size: d.size, label: "GICv2 distributor" },
+      { field: "cpuif", base: d.cpuif, size: d.cpuifSize, label: "GICv2 CPU interface" },
+    ];
+  }
+  return [{ field: "ipa", base: d.ipa, size: d.size, label: d.type === "passthrough" ? "device frame" : "device" }];
 }
 
 /** How a window of device `k` is named when another field overlaps it. */
 function windowName(vm: string, k: number, w: Window): string {
+  if (w.field === "cpuif") return `the CPU interface of ${vm}.devices[${k}]`;
   return w.field === "redist" ? `the redistributors of ${vm}.devices[${k}]` : `${vm}.devices[${k}]`;
 }
 
 type Bad = (path: string, message: string) => void;
 
+const isGic = (d: Device): boolean => d.type === "gicv3" || d.type === "gicv2";
+
 /** Build the VM's devices from `raw` and check them; problems go to `bad`. `vm` is "vms[i]". */
-export function checkDevices(raw: readonly RawDevice[], vm: string, vcpus: number, memory: readonly Region[], bad: Bad): Device[] {
+export function checkDevices(raw: readonly RawDevice[], vm: string, vcpus: number, memory: readonly Region[], bad: Bad,
+  board: BoardDescription): Device[] {
   const devices = raw.map((d, k): Device => {
     const at = `${vm}.devices[${k}]`;
+    if (d.type === "passthrough") return buildPassthrough(d, at, board, bad);
+    if (d.type === "gicv2") return buildGicV2(d, at, board, bad);
     if (d.type === "gicv3") {
+      checkGicVersion("gicv3", at, board, bad);
       const dev: Device = {
         type: "gicv3", ipa: d.ipa === undefined ? GICV3.ipa : parseAddress(d.ipa), size: GICV3.size, irq: null,
         redist: d.redist === undefined ? GICV3.redist : parseAddress(d.redist), redistSize: GICV3.redistPerVcpu * BigInt(vcpus),
@@ -115,13 +131,14 @@ export function checkDevices(raw: readonly RawDevice[], vm: string, vcpus: numbe
       const q = devices[j]!;
       if (d.irq !== null && d.irq === q.irq) bad(`${at}.irq`, `INTID ${d.irq} is already used by ${vm}.devices[${j}]`);
       if (d.type === "gicv3" && q.type === "gicv3") bad(`${at}.type`, `a VM has at most one gicv3, and ${vm}.devices[${j}] is one already`);
+      else if (isGic(d) && isGic(q)) bad(`${at}.type`, `a VM has one interrupt controller, and ${vm}.devices[${j}] is a ${q.type} already`);
     }
   });
 
   const records = devices.reduce((n, d) => n + blobRecords(d), 0);
   if (records > LIMITS.devices) {
     bad(`${vm}.devices`, `${devices.length} devices take ${records} records in the config blob (a gicv3 takes two: ` +
-      `distributor and redistributors); a VM has at most ${LIMITS.devices}`);
+      `distributor and redistributors; a gicv2 two: distributor and CPU interface); a VM has at most ${LIMITS.devices}`);
   }
   return devices;
 }

@@ -51,9 +51,9 @@ describe("gicv3", () => {
     const blob = encodeBlob(set);
     const d = decodeBlob(blob).vms[1]!;
     assert.deepEqual(d.devices, [
-      { kind: 2, irq: 0, ipa: 0x08000000n, size: 0x10000n, reserved: 0n },
-      { kind: 3, irq: 0, ipa: 0x080a0000n, size: 0x20000n, reserved: 0n },
-      { kind: 1, irq: 0, ipa: 0x09000000n, size: 0x1000n, reserved: 0n },
+      { kind: 2, irq: 0, ipa: 0x08000000n, size: 0x10000n, pa: 0n },
+      { kind: 3, irq: 0, ipa: 0x080a0000n, size: 0x20000n, pa: 0n },
+      { kind: 1, irq: 0, ipa: 0x09000000n, size: 0x1000n, pa: 0n },
     ]);
     // device_count counts records, not config entries.
     assert.equal(blob.readUInt32LE(16 + 640 + 32), 3);
@@ -66,9 +66,9 @@ describe("gicv3", () => {
     rejects(addGic({ type: "gicv3", irq: 25 }), "vms[0].devices[1].irq",
       /^a gicv3 takes no irq: the interrupt controller raises no interrupt of its own$/);
     rejects((d) => { d.vms[0].devices[0].redist = "0x080a0000"; }, "vms[0].devices[0].redist",
-      /^only a gicv3 has redistributors; remove redist from this pl011$/);
+      /^only a gicv3 has redistributors; remove redist from this device$/);
     rejects((d) => { delete d.vms[0].devices[0].ipa; }, "vms[0].devices[0].ipa", /^missing \(a pl011 needs the address of its registers\)$/);
-    rejects(addGic({ type: "gicv3", base: 0 }), "vms[0].devices[1].base", /^unknown property \(allowed here: type, ipa, size, irq, redist\)$/);
+    rejects(addGic({ type: "gicv3", base: 0 }), "vms[0].devices[1].base", /^unknown property \(allowed here: type, ipa, size, irq, redist, cpuif, pa, virtio_mmio, dma\)$/);
   });
 
   test("64 KiB aligned distributor and redistributors", () => {
@@ -109,7 +109,7 @@ describe("gicv3", () => {
   test("it takes two of the 8 device records", () => {
     const pl011s = (n: number) => Array.from({ length: n }, (_, k) => ({ type: "pl011", ipa: 0x09000000 + k * 0x1000 }));
     rejects((d) => { d.vms[0].devices = [{ type: "gicv3" }, ...pl011s(7)]; }, "vms[0].devices",
-      /^8 devices take 9 records in the config blob \(a gicv3 takes two: distributor and redistributors\); a VM has at most 8$/);
+      /^8 devices take 9 records in the config blob \(a gicv3 takes two: distributor and redistributors; a gicv2 two: distributor and CPU interface\); a VM has at most 8$/);
     const set = load((d) => { d.vms[0].devices = [{ type: "gicv3" }, ...pl011s(6)]; });
     assert.equal(decodeBlob(encodeBlob(set)).vms[0]!.devices.length, 8);
   });

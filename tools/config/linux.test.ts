@@ -116,7 +116,7 @@ describe("refused", () => {
 
   test("no gicv3; a pl011 without its INTID", () => {
     rejects((d) => { d.vms[0].devices.shift(); }, "vms[0].linux",
-      /^Linux needs an interrupt controller: add \{ "type": "gicv3" \} to vms\[0\]\.devices$/);
+      /^Linux needs an interrupt controller: add \{ "type": "gicv3" \} to vms\[0\]\.devices \(\{ "type": "gicv2" \} on a GICv2 board\)$/);
     rejects((d) => { d.vms[0].devices[1].irq = null; }, "vms[0].devices[1].irq",
       /^a Linux VM's pl011 needs its INTID \(QEMU virt's UART: 33\): Linux cannot open the UART as its console without it$/);
   });

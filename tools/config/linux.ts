@@ -61,8 +61,9 @@ export function layoutLinux(x: LinuxInputs): LinuxLayout | null {
   if (bootargs.length > BOOTARGS_MAX) {
     bad(`${at}.linux.bootargs`, `${bootargs.length} characters; Linux on arm64 takes at most ${BOOTARGS_MAX}`);
   }
-  if (!x.devices.some((d) => d.type === "gicv3")) {
-    bad(`${at}.linux`, `Linux needs an interrupt controller: add { "type": "gicv3" } to ${at}.devices`);
+  if (!x.devices.some((d) => d.type === "gicv3" || d.type === "gicv2")) {
+    bad(`${at}.linux`, `Linux needs an interrupt controller: add { "type": "gicv3" } to ${at}.devices ` +
+      `({ "type": "gicv2" } on a GICv2 board)`);
   }
   x.devices.forEach((d, k) => {
     if (d.type === "pl011" && d.irq === null) {

@@ -60,7 +60,7 @@ export function loadVmConfig(path: string, boardOrOptions: BoardDescription | Lo
     const checked = checkVms(raw, file, board, opts.resolveImage, skip);
     issues.push(...checked.issues);
     if (issues.length === 0) {
-      return { file, board: board.name, description: raw.description ?? "", vms: checked.vms };
+      return { file, board: board.name, description: raw.description ?? "", vms: checked.vms, qemuArgs: checked.qemuArgs };
     }
   }
   if (issues.length === 0) issues.push({ file, path: "", message: "cannot be checked" });

@@ -78,7 +78,7 @@ describe("JSON and schema", () => {
       d.vms[1].memory[0].cache = true;
       d.vms[1].devices[0].base = 0;
       d.vms[1].images[0].path = "x";
-    }, "colour", /^unknown property \(allowed here: \$schema, board, description, vms\)$/);
+    }, "colour", /^unknown property \(allowed here: \$schema, board, description, qemu, vms\)$/);
     const file = errors[0]!.split(": ")[0]!;
     assertError(errors, file, "vms[0].memmory", /unknown property \(allowed here: name, type, /);
     assertError(errors, file, "vms[1].memory[0].cache", /unknown property \(allowed here: ipa, pa, size, access\)/);
@@ -199,7 +199,7 @@ describe("memory regions", () => {
 
 describe("devices", () => {
   test("known type, refused by name", () => {
-    rejects((d) => { d.vms[0].devices[0].type = "gicv2"; }, "vms[0].devices[0].type", /^unknown device type "gicv2" \(known types: pl011, gicv3\)$/);
+    rejects((d) => { d.vms[0].devices[0].type = "gicv4"; }, "vms[0].devices[0].type", /^unknown device type "gicv4" \(known types: pl011, gicv3, gicv2, passthrough\)$/);
   });
   test("4 KiB aligned ipa and size", () => {
     rejects((d) => { d.vms[0].devices[0].ipa = "0x09000100"; }, "vms[0].devices[0].ipa", /^0x9000100 is not 4 KiB aligned$/);

@@ -8,7 +8,7 @@ import { configData } from "./test_helpers.ts";
 
 test("the schema compiles in strict mode and accepts the shipped configs", () => {
   const validate = new Ajv2020({ strict: true, allowUnionTypes: true }).compile(vmConfigSchema());
-  for (const name of ["demo", "bench", "example", "linux"]) {
+  for (const name of ["demo", "bench", "example", "linux", "mvm-net"]) {
     assert.ok(validate(configData(name)), `${name}.json: ${JSON.stringify(validate.errors)}`);
   }
 });

@@ -41,13 +41,33 @@ const COUNT_LIMITS: Record<string, [string, string]> = {
 const NOT_FOR_TYPE: Record<string, string> = {
   "vms[].devices[].size": "a gicv3 takes no size: its sizes are fixed (64 KiB distributor, 128 KiB of redistributors per vCPU)",
   "vms[].devices[].irq": "a gicv3 takes no irq: the interrupt controller raises no interrupt of its own",
-  "vms[].devices[].redist": "only a gicv3 has redistributors; remove redist from this pl011",
+  "vms[].devices[].redist": "only a gicv3 has redistributors; remove redist from this device",
+  "vms[].devices[].pa": "only a passthrough device has a physical address (pa); an emulated device has none",
+  "vms[].devices[].virtio_mmio": "only a passthrough device holds virtio-mmio transports",
+  "vms[].devices[].dma": "only a passthrough device does DMA",
+  "vms[].devices[].cpuif": "only a gicv2 has a CPU interface (cpuif); remove it from this device",
 };
+
+/** The same for a gicv2, where it differs (the schema's false branch names the type). */
+const NOT_FOR_GICV2: Record<string, string> = {
+  "vms[].devices[].size": "a gicv2 takes no size: its sizes are fixed (4 KiB distributor, 8 KiB CPU interface)",
+  "vms[].devices[].irq": "a gicv2 takes no irq: the interrupt controller raises no interrupt of its own",
+};
+
+/** The device type whose false branch (allOf/<n>/then) `e` comes from, or undefined. */
+function branchType(e: ErrorObject): string | undefined {
+  const m = /\/allOf\/(\d+)\/then\//.exec(e.schemaPath);
+  if (!m) return undefined;
+  const vm = (vmConfigSchema().$defs as Record<string, any> | undefined)?.vm;
+  return vm?.properties?.devices?.items?.allOf?.[Number(m[1])]?.if?.properties?.type?.const;
+}
 
 /** Fields that are required only sometimes, with the condition. */
 const REQUIRED_WHEN: Record<string, string> = {
   "vms[].images": "missing (this field is required unless the VM has a linux section)",
   "vms[].devices[].ipa": "missing (a pl011 needs the address of its registers)",
+  "vms[].devices[].pa": "missing (a passthrough device needs the physical address of its frame)",
+  "vms[].devices[].irq": "missing (a passthrough device names the SPI it raises, or null when it has none)",
 };
 
 const TYPE_NAMES: Record<string, string> = {
@@ -104,7 +124,7 @@ function message(e: ErrorObject, path: string): string {
     case "minLength":
       return "must not be empty";
     case "false schema":
-      return NOT_FOR_TYPE[shape(path)] ?? "is not allowed here";
+      return (branchType(e) === "gicv2" ? NOT_FOR_GICV2[shape(path)] : undefined) ?? NOT_FOR_TYPE[shape(path)] ?? "is not allowed here";
     default:
       return e.message ?? e.keyword;
   }

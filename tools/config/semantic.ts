@@ -7,6 +7,8 @@ import type { Issue } from "./errors.ts";
 import type { Access, BoardDescription, Image, ImageResolver, LinuxBoot, Region, Vm, VmType } from "./types.ts";
 import { checkDevices, PL011_SIZE, type RawDevice } from "./devices.ts";
 import { layoutLinux, type RawLinux } from "./linux.ts";
+import { checkDma, checkFramesAcross } from "./passthrough.ts";
+import { checkQemuArgs } from "./qemu_args.ts";
 import { IPA_LIMIT, LIMITS, PAGE } from "./limits.ts";
 import { bytes, hex, inside, overlaps, parseAddress, parseSize, span } from "./values.ts";
 
@@ -35,6 +37,8 @@ export interface RawVm {
 export interface RawConfig {
   board: string;
   description?: string;
+  /** Extra QEMU arguments for this config (qemu_args.ts). */
+  qemu?: { args?: string[] };
   vms: RawVm[];
 }
 
@@ -80,7 +84,8 @@ class Checker {
       }
     });
 
-    const devices = checkDevices(raw.devices ?? [], at, raw.vcpus, memory, (p, m) => this.bad(p, m));
+    const devices = checkDevices(raw.devices ?? [], at, raw.vcpus, memory, (p, m) => this.bad(p, m), b);
+    checkDma(raw.type, memory, devices, at, (p, m) => this.bad(p, m));
 
     let images = (raw.images ?? []).map((im, k) => {
       const image = this.image(im.file, parseAddress(im.ipa), `${at}.images[${k}].file`);
@@ -246,6 +251,7 @@ class Checker {
         });
       }
     });
+    checkFramesAcross(vms, (p, m) => this.bad(p, m));
     const all = vms.flatMap((v) => v.memory.map((r, k) => ({ r, at: `vms[${v.index}].memory[${k}]` })));
     all.forEach(({ r, at }, n) => {
       for (let m = 0; m < n; m++) {
@@ -275,11 +281,13 @@ function describe(im: Image, withSize = false): string {
  * Returns them (in file order) and every problem found.
  */
 export function checkVms(data: RawConfig, file: string, board: BoardDescription, resolveImage: ImageResolver,
-                         skip: ReadonlySet<number> = new Set()): { vms: Vm[]; issues: Issue[] } {
+                         skip: ReadonlySet<number> = new Set()): { vms: Vm[]; qemuArgs: string[]; issues: Issue[] } {
   const c = new Checker(file, board, resolveImage);
   const vms: Vm[] = [];
   data.vms.forEach((raw, i) => { if (!skip.has(i)) vms.push(c.vm(raw, i)); });
   c.across(vms);
-  return { vms, issues: c.issues };
+  const qemuArgs = data.qemu?.args ?? [];
+  checkQemuArgs(qemuArgs, "qemu.args", (p, m) => c.bad(p, m));
+  return { vms, qemuArgs, issues: c.issues };
 }
 

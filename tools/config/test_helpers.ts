@@ -127,6 +127,7 @@ export function blobProblems(blob: Uint8Array, board: BoardDescription, imageCou
   const within = (a: bigint, n: bigint, b: bigint, m: bigint): boolean => a >= b && a + n <= b + m;
   const overlap = (a: bigint, n: bigint, b: bigint, m: bigint): boolean => a < b + m && b < a + n;
   const pas: [bigint, bigint, string][] = [];
+  const frames: [bigint, bigint, string][] = [];
   for (let i = 0; i < count; i++) {
     const r = 16 + i * 640;
     const u32 = (o: number): number => v.getUint32(r + o, true);
@@ -178,7 +179,7 @@ export function blobProblems(blob: Uint8Array, board: BoardDescription, imageCou
         if (kind || irq || ipa || size || rsv) p.push(`${at}: unused device ${k} not zero`);
         continue;
       }
-      if (kind < 1 || kind > 3) p.push(`${at}: device ${k} kind ${kind}`);
+      if (kind < 1 || kind > 6) p.push(`${at}: device ${k} kind ${kind}`);
       if (kind === 2 && size !== 0x10000n) p.push(`${at}: device ${k} GICv3 distributor size ${size}`);
       if (kind === 3 && (size === 0n || size !== 0x20000n * BigInt(vcpus))) p.push(`${at}: device ${k} redistributor size ${size}`);
       if ((kind === 2 || kind === 3) && (ipa & 0xffffn) !== 0n) p.push(`${at}: device ${k} GICv3 frame not 64 KiB aligned`);
@@ -186,7 +187,22 @@ export function blobProblems(blob: Uint8Array, board: BoardDescription, imageCou
       if ((ipa | size) & 0xfffn) p.push(`${at}: device ${k} not 4 KiB aligned`);
       if (size === 0n) p.push(`${at}: device ${k} empty`);
       if (ipa + size > IPA_LIMIT) p.push(`${at}: device ${k} beyond 39 bits`);
-      if (rsv !== 0n) p.push(`${at}: device ${k} reserved`);
+      if (kind !== 6 && kind !== 5 && rsv !== 0n) p.push(`${at}: device ${k} pa of an emulated device`);
+      // A GICv2 (kinds 4 and 5): only on a GICv2 board, its CPU interface exactly the board's GICV; a GICv3 only on a GICv3 board.
+      if ((kind === 4 || kind === 5) && board.gic.version !== 2) p.push(`${at}: device ${k} GICv2 on a GICv${board.gic.version} board`);
+      if ((kind === 2 || kind === 3) && board.gic.version !== 3) p.push(`${at}: device ${k} GICv3 on a GICv${board.gic.version} board`);
+      if (kind === 4 && (size !== 0x1000n || irq !== 0)) p.push(`${at}: device ${k} GICv2 distributor size ${size} or irq ${irq}`);
+      if (kind === 5 && (size !== 0x2000n || irq !== 0 || rsv !== board.gic.gicv)) p.push(`${at}: device ${k} GICv2 CPU interface is not the board's GICV`);
+      if (kind === 6) {
+        // A passthrough frame (its pa in the last field): inside the board's window, clear of its reserved devices.
+        const w = board.passthrough?.window;
+        if (rsv & 0xfffn) p.push(`${at}: device ${k} frame not 4 KiB aligned`);
+        if (!w || !within(rsv, size, w.base, w.size)) p.push(`${at}: device ${k} frame outside the passthrough window`);
+        for (const r of board.passthrough?.reserved ?? []) if (overlap(rsv, size, r.base, r.size)) p.push(`${at}: device ${k} is ${r.name}`);
+        if (irq !== 0 && (irq < 32 || irq > 1019)) p.push(`${at}: device ${k} passthrough irq ${irq} is no SPI`);
+        for (const [qpa, qsize, who] of frames) if (overlap(rsv, size, qpa, qsize)) p.push(`${at}: device ${k} frame shared with ${who}`);
+        frames.push([rsv, size, `${at} device ${k}`]);
+      }
       for (const q of regions) if (overlap(ipa, size, q.ipa, q.size)) p.push(`${at}: device ${k} overlaps a region`);
       for (const [qi, qs] of devices) if (overlap(ipa, size, qi, qs)) p.push(`${at}: device ${k} overlaps a device`);
       devices.push([ipa, size]);
@@ -194,6 +210,9 @@ export function blobProblems(blob: Uint8Array, board: BoardDescription, imageCou
     }
     if (kinds.filter((x) => x === 2).length !== kinds.filter((x) => x === 3).length || kinds.filter((x) => x === 2).length > 1) {
       p.push(`${at}: GICv3 records do not come as one distributor and one redistributor range`);
+    }
+    if (kinds.filter((x) => x === 4).length !== kinds.filter((x) => x === 5).length || kinds.filter((x) => x === 4).length > 1) {
+      p.push(`${at}: GICv2 records do not come as one distributor and one CPU interface`);
     }
     const inRegion = (ipa: bigint, n: bigint, flag: number): boolean =>
       regions.some((q) => within(ipa, n, q.ipa, q.size) && (q.flags & flag) === flag);

@@ -19,12 +19,42 @@ export interface BoardDescription {
   hypervisor: MemRange;
   /** Extra QEMU arguments for a board that QEMU emulates (empty otherwise). */
   qemu: string[];
+  /** Which device frames a VM may be given (board.json "passthrough"); null: none. */
+  passthrough: BoardPassthrough | null;
+  /** The board's interrupt controller (board.json "gic"): which virtual GIC its VMs can have. */
+  gic: BoardGic;
   /** The board.json file this came from. */
   file: string;
 }
 
+/**
+ * board.json "gic". A GICv3 board hosts VMs with a virtual GICv3; a GICv2 board (with the
+ * virtualization extensions, as a GIC-400) hosts VMs with a virtual GICv2, whose CPU
+ * interface is the board's GICV frame at `gicv`.
+ */
+export type BoardGic = { version: 3; gicv: null } | { version: 2; gicv: bigint };
+
+/** A named physical range of a board, with the INTID the device there raises (if any). */
+export interface NamedRange extends MemRange {
+  name: string;
+  intid?: number;
+}
+
+/** What a board lets VMs have of its devices (board.json "passthrough"). */
+export interface BoardPassthrough {
+  /** Physical frames a passthrough device may take lie inside this range. */
+  window: MemRange;
+  /** Devices inside the window that are the hypervisor's own (console, GIC): refused by name. */
+  reserved: NamedRange[];
+  /**
+   * The board's virtio-mmio transports: `count` of `size` bytes each from `base`,
+   * transport n raising INTID `intid + n`; null when the board has none described.
+   */
+  virtioMmio: { base: bigint; size: bigint; count: number; intid: number } | null;
+}
+
 export type VmType = "mvm" | "gvm" | "rtvm";
-export type DeviceType = "pl011" | "gicv3";
+export type DeviceType = "pl011" | "gicv3" | "gicv2" | "passthrough";
 
 export interface Access {
   r: boolean;
@@ -62,7 +92,51 @@ export interface GicV3Device {
   redistSize: bigint;
 }
 
-export type Device = Pl011Device | GicV3Device;
+/**
+ * A GICv2: the distributor (`ipa`, `size`: 4 KiB, emulated) and the CPU interface (`cpuif`,
+ * `cpuifSize`: 8 KiB), which is the board's GICV frame (`gicv`) mapped there by stage 2.
+ * Two records in the blob (kinds 4 and 5).
+ */
+export interface GicV2Device {
+  type: "gicv2";
+  ipa: bigint;
+  size: bigint;
+  /** Always null: the interrupt controller raises no interrupt of its own. */
+  irq: null;
+  cpuif: bigint;
+  cpuifSize: bigint;
+  /** The board's GICV frame (board.json gic.gicv). */
+  gicv: bigint;
+}
+
+/** A virtio-mmio transport inside a passthrough frame (for the device tree). */
+export interface VirtioMmioTransport {
+  /** From the start of the frame. */
+  offset: bigint;
+  /** Its register window (the board's transport size, else 0x200). */
+  size: bigint;
+  /** The INTID it raises: the frame's SPI. */
+  irq: number;
+}
+
+/**
+ * A physical device frame the VM gets as it is (docs/abi.md 1, kind 6): `size` bytes of
+ * the board's MMIO at `pa`, mapped at `ipa` as Device memory, and its SPI (`irq`, INTID
+ * = physical INTID) delivered to the VM.
+ */
+export interface PassthroughDevice {
+  type: "passthrough";
+  ipa: bigint;
+  size: bigint;
+  pa: bigint;
+  irq: number | null;
+  /** The virtio-mmio transports the frame holds (each gets a device tree node). */
+  virtioMmio: VirtioMmioTransport[];
+  /** The device reads and writes memory itself (virtio does): its VM must be identity-mapped. */
+  dma: boolean;
+}
+
+export type Device = Pl011Device | GicV3Device | GicV2Device | PassthroughDevice;
 
 export interface Image {
   /** The name written in the config (for the generated device tree: "<vm name>.dtb"). */
@@ -125,6 +199,11 @@ export interface VmSet {
   board: string;
   description: string;
   vms: Vm[];
+  /**
+   * Extra QEMU arguments of the config ("qemu": { "args" }) with their placeholders
+   * ("{port}") still in: the runner fills them in (tools/config/qemu_args.ts).
+   */
+  qemuArgs: string[];
 }
 
 /** Finds an image file named in a config: its path, or null when there is none. */

@@ -186,6 +186,24 @@ describe("device trees of other VMs", () => {
   });
 });
 
+test("a passthrough frame's virtio-mmio transport: a virtio_mmio node at the frame's IPA plus its offset, its SPI rising edge, DMA coherent", () => {
+  const { root, dts } = built((d) => {
+    d.vms[0].type = "mvm";
+    d.vms[0].memory[0].ipa = d.vms[0].memory[0].pa;
+    d.vms[0].devices.push({ type: "passthrough", pa: "0x0a003000", irq: 79, virtio_mmio: [{ offset: "0xe00" }] });
+  });
+  const v = node(root, "/virtio_mmio@a003e00");
+  assert.deepEqual(strs(v, "compatible"), ["virtio,mmio"]);
+  assert.deepEqual(cells(v, "reg"), [...u64(0x0a003e00n), ...u64(0x200n)]);
+  assert.deepEqual(cells(v, "interrupts"), [0, 47, 1]);
+  assert.equal(v.props.get("dma-coherent")?.length, 0);
+  assert.equal(root.children.filter((c) => c.name.startsWith("virtio_mmio@")).length, 1, "one node per transport named, not per page");
+  assert.ok(dts.indexOf("virtio_mmio@") > dts.indexOf("pl011@"), "after the UARTs");
+  // A frame without transports (no virtio) gets no node: the tools know nothing else to describe.
+  const plain = built((d) => { d.vms[0].devices.push({ type: "passthrough", pa: "0x09010000", irq: 34 }); });
+  assert.ok(!plain.dts.includes("virtio_mmio@"));
+});
+
 test("helpers: DTS strings and GIC interrupt specifiers", () => {
   assert.equal(dtsString('a"b\\c'), '"a\\"b\\\\c"');
   assert.equal(gicInterrupt(33), "0 1 4");

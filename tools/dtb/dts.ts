@@ -2,14 +2,16 @@
 // describe for the VM's own memory, vCPUs and devices, so an unmodified kernel needs
 // nothing else. Nodes: / (linux,dummy-virt), chosen (bootargs, stdout-path, initrd),
 // aliases (serialN), memory@ per "rwx" region, cpus (PSCI enable-method), psci (hvc),
-// timer (the four architected timer PPIs), the GICv3 (no ITS, so no child nodes:
-// #address-cells 0), the 24 MHz apb-pclk and
-// one pl011@ per UART. Node and property order is fixed: the same VM gives the same text.
-import type { BoardDescription, GicV3Device, Pl011Device, Vm } from "../config/index.ts";
+// timer (the four architected timer PPIs), the GIC (GICv3 without ITS, or GICv2 as a
+// GIC-400: no child nodes, #address-cells 0; gic_node.ts), the 24 MHz apb-pclk,
+// one pl011@ per UART and one virtio_mmio@ per virtio-mmio transport of a passthrough
+// frame. Node and property order is fixed: the same VM gives the same text.
+import type { BoardDescription, PassthroughDevice, Pl011Device, Vm } from "../config/index.ts";
 import { isLinuxRam } from "../config/linux.ts";
+import { gicProperties, ppiFlags, type VmGic } from "./gic_node.ts";
 
-/** GIC interrupt specifier: type (0 SPI, 1 PPI), number, flags (4: level high). */
-const GIC_SPI = 0, GIC_PPI = 1, IRQ_LEVEL_HIGH = 4;
+/** GIC interrupt specifier: type (0 SPI, 1 PPI), number, flags (1: rising edge, 4: level high). */
+const GIC_SPI = 0, GIC_PPI = 1, IRQ_EDGE_RISING = 1, IRQ_LEVEL_HIGH = 4;
 /** The architected timer's PPIs in the order the binding lists them: secure, non-secure physical, virtual, hypervisor. */
 export const TIMER_PPIS = [13, 14, 11, 10] as const;
 export const APB_PCLK_HZ = 24_000_000;
@@ -45,12 +47,12 @@ export function cpuCompatible(board: BoardDescription): string {
 
 const unit = (v: bigint): string => v.toString(16);
 
-/** The DTS text for `vm` (which must have a linux section and a gicv3) on `board`. */
+/** The DTS text for `vm` (which must have a linux section and a gicv3 or gicv2) on `board`. */
 export function deviceTreeSource(vm: Vm, board: BoardDescription): string {
   const linux = vm.linux;
   if (!linux) throw new Error(`vm ${vm.name} has no linux section: no device tree to make`);
-  const gic = vm.devices.find((d): d is GicV3Device => d.type === "gicv3");
-  if (!gic) throw new Error(`vm ${vm.name} has no gicv3: Linux needs one`);
+  const gic = vm.devices.find((d): d is VmGic => d.type === "gicv3" || d.type === "gicv2");
+  if (!gic) throw new Error(`vm ${vm.name} has no GIC (gicv3 or gicv2): Linux needs one`);
   const uarts = vm.devices.filter((d): d is Pl011Device => d.type === "pl011");
   const uartPath = (u: Pl011Device): string => `/pl011@${unit(u.ipa)}`;
 
@@ -115,17 +117,13 @@ export function deviceTreeSource(vm: Vm, board: BoardDescription): string {
   line(1, "");
   line(1, "timer {");
   line(2, `compatible = "arm,armv8-timer";`);
-  line(2, `interrupts = ${TIMER_PPIS.map((p) => `<${GIC_PPI} ${p} ${IRQ_LEVEL_HIGH}>`).join(", ")};`);
+  line(2, `interrupts = ${TIMER_PPIS.map((p) => `<${GIC_PPI} ${p} ${ppiFlags(gic, vm.vcpus)}>`).join(", ")};`);
   line(2, "always-on;");
   line(1, "};");
 
   line(1, "");
   line(1, `gic: intc@${unit(gic.ipa)} {`);
-  line(2, `compatible = "arm,gic-v3";`);
-  line(2, "#interrupt-cells = <0x3>;");
-  line(2, "#address-cells = <0x0>;");
-  line(2, "interrupt-controller;");
-  line(2, `reg = ${regCells(gic.ipa, gic.size)}, ${regCells(gic.redist, gic.redistSize)};`);
+  for (const p of gicProperties(gic)) line(2, p);
   line(1, "};");
 
   if (uarts.length) {
@@ -147,6 +145,19 @@ export function deviceTreeSource(vm: Vm, board: BoardDescription): string {
     line(2, "clocks = <&apb_pclk>, <&apb_pclk>;");
     line(2, `clock-names = "uartclk", "apb_pclk";`);
     line(1, "};");
+  }
+
+  // virtio-mmio transports of passthrough frames, as QEMU virt describes its own (rising edge, DMA coherent).
+  for (const d of vm.devices.filter((x): x is PassthroughDevice => x.type === "passthrough")) {
+    for (const t of d.virtioMmio) {
+      line(1, "");
+      line(1, `virtio_mmio@${unit(d.ipa + t.offset)} {`);
+      line(2, `compatible = "virtio,mmio";`);
+      line(2, `reg = ${regCells(d.ipa + t.offset, t.size)};`);
+      line(2, `interrupts = <${GIC_SPI} ${t.irq - 32} ${IRQ_EDGE_RISING}>;`);
+      line(2, "dma-coherent;");
+      line(1, "};");
+    }
   }
 
   line(0, "};");

@@ -2,25 +2,38 @@
 import { buildImage } from "../build/image.ts";
 import { runQemu } from "./qemu.ts";
 import { waitsFor, observe, missing, PANIC } from "./markers.ts";
+import { describeForwards, runArgs } from "./ports.ts";
 
-export interface RunOptions { config: string; headless: boolean; timeoutS: number; icount: boolean }
+/** The hypervisor's lines for a VM that does not start: its config refused (all VMs), or its core's wv_init. */
+const NOT_STARTED = /^\[wasmvisor\] (built-in VM config rejected: |vm \S+ not started: )/;
+
+export interface RunOptions {
+  config: string; headless: boolean; timeoutS: number; icount: boolean;
+  /** The port {port} of the config's QEMU arguments becomes (default: a free one). */
+  port?: number;
+}
 
 export async function runCommand(o: RunOptions): Promise<number> {
   const img = buildImage(o.config);
   const waits = waitsFor(img.set);
-  let panic = "";
+  const extra = await runArgs(img.set, o.port);
+  let panic = "", notStarted = "";
   process.stderr.write(`[wasmvisor] booting ${img.set.vms.length} VM(s) on ${img.board.name}: ` +
     `${img.set.vms.map((v) => v.name).join(", ")}` +
     (o.headless ? ` (headless, timeout ${o.timeoutS} s)\n` : ` (Ctrl-C quits)\n`));
+  for (const f of describeForwards(extra.forwards)) process.stderr.write(`[wasmvisor] forwarding ${f}\n`);
   const r = await runQemu({
     elf: img.elf,
     machine: img.board.qemu,
+    extra: extra.args,
     icount: o.icount,
     timeoutMs: o.headless ? o.timeoutS * 1000 : 2 ** 31 - 1,
     echo: true,
     interactive: !o.headless,
     onLine: (line) => {
       if (line.startsWith(PANIC)) { panic = line; return true; }
+      // A VM that will never print its marker ends a headless run at once, unless a marker asks for that very line.
+      if (o.headless && NOT_STARTED.test(line) && !waits.some((w) => line.includes(w.what))) { notStarted = line; return true; }
       return o.headless && observe(waits, line);
     },
   });
@@ -28,6 +41,10 @@ export async function runCommand(o: RunOptions): Promise<number> {
   const secs = (r.elapsedMs / 1000).toFixed(1);
   if (panic) {
     process.stderr.write(`[wasmvisor] run failed after ${secs} s: the hypervisor panicked: ${panic}\n`);
+    return 1;
+  }
+  if (notStarted) {
+    process.stderr.write(`[wasmvisor] run failed after ${secs} s: ${notStarted.replace(/^\[wasmvisor\] /, "")}\n`);
     return 1;
   }
   const left = missing(waits);

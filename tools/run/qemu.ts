@@ -24,7 +24,15 @@ export interface QemuOptions {
   echo?: boolean;
   /** Forward this process's stdin to the console (interactive runs). */
   interactive?: boolean;
+  /**
+   * Type on the console: called once QEMU has started, with a function that writes bytes to
+   * its stdin (the board's UART receives them). For a caller that talks to the guest (a
+   * test); not with `interactive`.
+   */
+  input?: (write: (data: string | Uint8Array) => void) => void;
   extra?: string[];
+  /** Ends the run ("done") when aborted: for a caller that decides outside onLine (a test talking to the guest). */
+  signal?: AbortSignal;
 }
 
 export function qemuArgs(o: QemuOptions): string[] {
@@ -38,23 +46,46 @@ export function qemuArgs(o: QemuOptions): string[] {
 }
 
 export function runQemu(o: QemuOptions): Promise<QemuRun> {
+  if (o.interactive && o.input) throw new Error("runQemu: input and interactive both take QEMU's stdin; give one");
   return new Promise((resolvePromise) => {
     const t0 = Date.now();
-    const child = spawn("qemu-system-aarch64", qemuArgs(o), {
-      stdio: [o.interactive ? "inherit" : "ignore", "pipe", "pipe"],
-    });
+    const child = o.input
+      ? spawn("qemu-system-aarch64", qemuArgs(o), { stdio: ["pipe", "pipe", "pipe"] })
+      : spawn("qemu-system-aarch64", qemuArgs(o), { stdio: [o.interactive ? "inherit" : "ignore", "pipe", "pipe"] });
     const lines: string[] = [];
     let partial = "";
     let finished = false;
+    // QEMU must not outlive this process (it may hold a forwarded port): killed when this
+    // process exits or is told to stop, before the signal takes its usual course.
+    const killChild = () => { if (child.exitCode === null) child.kill("SIGKILL"); };
+    const onSignal = (sig: NodeJS.Signals) => {
+      killChild();
+      unhook();
+      if (process.listenerCount(sig) === 0) process.kill(process.pid, sig);
+    };
+    const unhook = () => {
+      process.off("exit", killChild);
+      for (const sig of ["SIGTERM", "SIGHUP"] as const) process.off(sig, onSignal);
+    };
+    process.on("exit", killChild);
+    for (const sig of ["SIGTERM", "SIGHUP"] as const) process.on(sig, onSignal);
     const finish = (end: string) => {
       if (finished) return;
       finished = true;
       clearTimeout(timer);
-      if (child.exitCode === null) child.kill("SIGKILL");
+      unhook();
+      killChild();
       if (partial) lines.push(partial);
       resolvePromise({ lines, end, elapsedMs: Date.now() - t0 });
     };
     const timer = setTimeout(() => finish("timeout"), o.timeoutMs);
+    if (o.input && child.stdin) {
+      const stdin = child.stdin;
+      stdin.on("error", () => { /* QEMU gone: the run ends through "exit" */ });
+      o.input((data) => { if (!finished && !stdin.destroyed) stdin.write(typeof data === "string" ? Buffer.from(data, "latin1") : data); });
+    }
+    if (o.signal?.aborted) finish("done");
+    o.signal?.addEventListener("abort", () => finish("done"), { once: true });
     child.stdout.setEncoding("latin1");
     child.stdout.on("data", (chunk: string) => {
       if (o.echo) process.stdout.write(chunk.replace(/\r/g, ""));

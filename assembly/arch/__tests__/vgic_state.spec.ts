@@ -1,6 +1,6 @@
 import { freshGicVm, gicdW, sgiW, irqExit } from "../../__tests__/gic";
 import { vgicStateBlock, vgicStateSize, vgicStateCheck, vgicStateRebuild } from "../vgic";
-import { VGIC, VG_VERSION, VG_VCPUS, VG_LR_COUNT, VG_OWNER, VGIC_VCPU_OFF, VGIC_VCPU_RECORD, R_LR_USED, R_LR_VAL,
+import { VGIC, VGIC_LAYOUT_VERSION, VG_VERSION, VG_VCPUS, VG_LR_COUNT, VG_OWNER, VGIC_VCPU_OFF, VGIC_VCPU_RECORD, R_LR_USED, R_LR_VAL,
   R_PENDV, VG_BITS, VG_BITS_STRIDE, P_LISTED } from "../vgic_layout";
 import { pickBest } from "../vgic_common";
 
@@ -29,7 +29,7 @@ describe("vGIC state check", () => {
 
   it("refuses another layout version and more vCPUs than a VM can have", () => {
     let p = sample();
-    store<u32>(p + VG_VERSION, 2);
+    store<u32>(p + VG_VERSION, VGIC_LAYOUT_VERSION + 1);
     expect(vgicStateCheck(p)).toBe(false);
     p = sample();
     store<u32>(p + VG_VCPUS, 9);

@@ -104,7 +104,7 @@ describe("wv_init refusals", () => {
 describe("module exports", () => {
   it("report ABI version 1 and state version 1", () => {
     expect(wv_abi_version()).toBe(1);
-    expect(wv_state_version()).toBe(1);
+    expect(wv_state_version()).toBe(2);
   });
 
   it("hand out a config buffer only for sizes it can hold", () => {

@@ -1,0 +1,212 @@
+// The bench's parsers and the arithmetic on their results, on console lines as the runs
+// print them (under the hypervisor with "[vm] " in front, directly on QEMU without).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  combineRounds, findLine, ofVm, parseBench, parseBootTime, parseMetricLines, parseRtRounds, parseSgi, ratio, roundsAfter,
+} from "./parse.ts";
+import { figures, runJobs, targets, type Outcomes } from "./index.ts";
+import { BenchError, directMachine, isFatal, withCounterHz } from "./runs.ts";
+import { saveMetrics, table } from "./results.ts";
+
+const BOARD = ["-M", "virt,virtualization=on,gic-version=3", "-cpu", "cortex-a72", "-smp", "4", "-m", "1024"];
+
+test("parseBench: the guest's metric 1 and 2 lines and the runtime's host->Wasm line; others ignored", () => {
+  const m = parseBench([
+    "[wasmvisor] bench host_to_wasm_call 90",
+    "[bench] hypercall round trip: 1968 ns (246 counter ticks for 2000)",
+    "[bench] metric 1 1968",
+    "[bench] metric 2 3835",
+    "[bench] metric 3 12",
+    "[other] metric 1 5",
+    "[bench] BENCH DONE",
+  ]);
+  assert.deepEqual(m, {
+    host_to_wasm_call: { value: 90, unit: "instructions" },
+    hypercall_roundtrip: { value: 1968, unit: "instructions" },
+    mmio_read_roundtrip: { value: 3835, unit: "instructions" },
+  });
+});
+
+test("ofVm and findLine: a VM's own lines under the hypervisor, unprefixed lines of a direct boot", () => {
+  assert.equal(ofVm("[linux] READY linux", "linux"), "READY linux");
+  assert.equal(ofVm("[linux] READY linux", "rt"), null);
+  assert.equal(ofVm("[linux] READY linux", null), null);
+  assert.equal(ofVm("READY linux", null), "READY linux");
+  assert.equal(ofVm("[linuxx] READY linux", "linux"), null);
+  const lines = ["[rt] READY rt", "[linux] wasmvisor guest linux: 6.1.0-50-arm64, cpus online 0-1", "[linux] READY linux"];
+  assert.equal(findLine(lines, "linux", "READY linux"), 2);
+  assert.equal(findLine(lines, "rt", "READY linux"), -1);
+});
+
+test("parseBootTime: the ns line of /proc/timer_list first, else /proc/uptime's seconds; null without either", () => {
+  const hv = ["[linux] [    1.554] Run /init as init process", "[linux] boot: uptime 1.55", "[linux] boot: monotonic 1554638416 ns"];
+  assert.deepEqual(parseBootTime(hv, "linux"), { ns: 1554638416, source: "monotonic" });
+  assert.equal(parseBootTime(hv, null), null, "a direct boot's lines have no prefix");
+  assert.deepEqual(parseBootTime(["boot: uptime 0.77", "boot: monotonic 777652672 ns"], null), { ns: 777652672, source: "monotonic" });
+  // No timer_list in the kernel: the shell prints "unknown", and the uptime counts.
+  assert.deepEqual(parseBootTime(["boot: uptime 0.78", "boot: monotonic unknown ns"], null), { ns: 780000000, source: "uptime" });
+  assert.deepEqual(parseBootTime(["boot: uptime 12"], null), { ns: 12e9, source: "uptime" });
+  assert.equal(parseBootTime(["[    0.000000] Booting Linux on physical CPU 0x0000000000"], null), null);
+});
+
+const RT_HV = [
+  "[rt] rt: counter 1000000000 Hz, tick 1000 us, 1000 samples",
+  "[rt] rt latency ns: min 10412 avg 36049391 max 98890546 (1000 samples)",
+  "[rt] metric 10 10412",
+  "[rt] rt: 974 overrun(s), 0 spurious interrupt(s) in this round",
+  "[linux] READY linux",
+  "[rt] rt latency ns: min 10412 avg 11156 max 198362 (1000 samples)",
+  "[rt] rt heartbeat 7",
+  "[rt] rt latency ns: min 10412 avg 10412 max 10412 (1000 samples)",
+  "[rt] rt latency ns: min 10447 avg 10450 max 18327 (1000 samples)",
+  "[rt] rt latency ns: min 10430 avg 10431 max 10447 (1000 samples)",
+];
+
+test("parseRtRounds: every round line of the VM with where it is; roundsAfter skips the round the marker fell in", () => {
+  const rounds = parseRtRounds(RT_HV, "rt");
+  assert.equal(rounds.length, 5);
+  assert.deepEqual(rounds[0], { min: 10412, avg: 36049391, max: 98890546, samples: 1000, at: 1 });
+  assert.deepEqual(parseRtRounds(RT_HV, null), []);
+  const ready = findLine(RT_HV, "linux", "READY linux");
+  const used = roundsAfter(rounds, ready, 1, 3);
+  assert.deepEqual(used.map((r) => r.at), [7, 8, 9]);
+  assert.deepEqual(combineRounds(used), { min: 10412, avg: 10431, max: 18327 });
+  assert.equal(roundsAfter(rounds, ready, 1, 10).length, 3, "no more than there are");
+  assert.equal(combineRounds([]), null);
+  const direct = parseRtRounds(["READY rt", "rt heartbeat 1", "rt latency ns: min 5 avg 5 max 5 (1000 samples)"], null);
+  assert.deepEqual(direct, [{ min: 5, avg: 5, max: 5, samples: 1000, at: 2 }]);
+});
+
+test("parseSgi and parseMetricLines: guest-sgi's round-trip line and its reports", () => {
+  const lines = [
+    "[sgi] READY sgi",
+    "[sgi] sgi round trip ns: min 63904 avg 63920 max 63920 (1000 round trips)",
+    "[sgi] metric 20 63920",
+    "[sgi] metric 21 63904",
+    "[sgi] metric 22 63920",
+    "[sgi] SGI DONE",
+  ];
+  assert.deepEqual(parseSgi(lines, "sgi"), { min: 63904, avg: 63920, max: 63920, count: 1000 });
+  assert.equal(parseSgi(lines, null), null);
+  assert.deepEqual(parseSgi(["sgi round trip ns: min 63 avg 64 max 64 (1000 round trips)"], null), { min: 63, avg: 64, max: 64, count: 1000 });
+  assert.deepEqual(parseMetricLines(lines, "sgi"), [{ id: 20, value: 63920 }, { id: 21, value: 63904 }, { id: 22, value: 63920 }]);
+});
+
+test("ratio: rounded to 3 decimals; a zero denominator is an error", () => {
+  assert.equal(ratio(1468910384, 777652672), 1.889);
+  assert.equal(ratio(3, 2, 1), 1.5);
+  assert.throws(() => ratio(1, 0), /denominator/);
+});
+
+test("withCounterHz and directMachine: the board's QEMU arguments with a 1 GHz counter, without EL2, N CPUs", () => {
+  assert.deepEqual(withCounterHz(BOARD, 1e9).slice(2, 4), ["-cpu", "cortex-a72,cntfrq=1000000000"]);
+  assert.deepEqual(withCounterHz(withCounterHz(BOARD, 5), 1e9)[3], "cortex-a72,cntfrq=1000000000", "replaced, not added twice");
+  assert.throws(() => withCounterHz(["-M", "virt"], 1e9), /no -cpu/);
+  assert.deepEqual(directMachine(BOARD, 2), ["-M", "virt,gic-version=3", "-cpu", "cortex-a72", "-smp", "2", "-m", "1024"]);
+  assert.deepEqual(directMachine(["-M", "virt", "-cpu", "max"], 1), ["-M", "virt", "-cpu", "max", "-smp", "1"]);
+  assert.deepEqual(BOARD[1], "virt,virtualization=on,gic-version=3", "the board's own list is left alone");
+});
+
+test("isFatal: a panic, a stopped VM or a kernel panic ends a run", () => {
+  assert.ok(isFatal("[wasmvisor] PANIC: unexpected exception"));
+  assert.ok(isFatal("[wasmvisor] vm rt stopped: data abort at IPA 0x20000000, ESR 0x93c08006 (translation fault level 1)"));
+  assert.ok(isFatal("[linux] [    2.1] Kernel panic - not syncing: VFS: Unable to mount root fs"));
+  assert.ok(!isFatal("[linux] READY linux"));
+});
+
+const round = (min: number, avg: number, max: number, at: number) => ({ min, avg, max, samples: 1000, at });
+
+test("figures: boot ratio, jitter, the injection cost (idle rt minimum - direct minimum), SGI mean; targets judged", () => {
+  const o: Outcomes = {
+    micro: parseBench(["[wasmvisor] bench host_to_wasm_call 90", "[bench] metric 1 1968", "[bench] metric 2 3835"]),
+    linuxDirect: { ns: 777652672, source: "monotonic" },
+    linuxHv: { ns: 1468910384, source: "monotonic" },
+    linuxQuietDirect: { ns: 777259680, source: "monotonic" },
+    linuxQuietHv: { ns: 902425168, source: "uptime" },
+    rtDirect: { rounds: [round(5, 5, 5, 3)], min: 5, avg: 5, max: 5 },
+    rtIdle: { rounds: [round(10447, 10450, 18327, 9)], min: 10447, avg: 10450, max: 18327 },
+    rtLoaded: { rounds: [round(10447, 1849715, 6711042, 9)], min: 10447, avg: 1849715, max: 6711042 },
+    sgi: { min: 63904, avg: 63920, max: 63920, count: 1000 },
+  };
+  const m = figures(o);
+  const v = (k: string) => m[k]?.value;
+  assert.equal(v("linux_boot_ratio"), 1.889);
+  assert.equal(v("linux_boot_ratio_quiet"), 1.161);
+  assert.equal(m.linux_boot_direct?.unit, "ns (icount)");
+  assert.equal(v("rt_jitter_idle"), 18327 - 10447);
+  assert.equal(v("rt_jitter_loaded"), 6711042 - 10447);
+  assert.equal(v("virq_injection"), 10447 - 5);
+  assert.equal(v("sgi_roundtrip"), 63920);
+  assert.equal(v("hypercall_roundtrip"), 1968);
+  assert.deepEqual(Object.keys(m).slice(0, 3), ["hypercall_roundtrip", "mmio_read_roundtrip", "host_to_wasm_call"]);
+  const t = targets(m);
+  assert.deepEqual(t.hypercall_roundtrip, { text: "<= 3000", met: true });
+  assert.deepEqual(t.linux_boot_ratio, { text: "<= 1.5", met: false });
+  assert.deepEqual(t.rt_latency_max_loaded, { text: "<= 2 x min (20894)", met: false });
+  // A run that failed leaves its figures out, and every figure built on them.
+  const partial = figures({ ...o, rtDirect: undefined, linuxDirect: undefined });
+  assert.equal(partial.virq_injection, undefined);
+  assert.equal(partial.linux_boot_ratio, undefined);
+  assert.equal(partial.linux_boot_wasmvisor?.value, 1468910384);
+  assert.equal(targets(partial).linux_boot_ratio, undefined);
+});
+
+test("table: a met column once a target was judged; plain string targets as before", () => {
+  const m = { a: { value: 1968, unit: "instructions" }, b: { value: 1.889, unit: "ratio" }, c: { value: 5, unit: "instructions" } };
+  const out = table(m, { a: { text: "<= 3000", met: true }, b: { text: "<= 1.5", met: false } }).split("\n");
+  assert.deepEqual(out[0]!.split(/\s+/), ["metric", "value", "unit", "target", "met"]);
+  assert.match(out[2]!, /^a\s+1968\s+instructions\s+<= 3000\s+yes$/);
+  assert.match(out[3]!, /^b\s+1\.889\s+ratio\s+<= 1\.5\s+NO$/);
+  assert.match(out[4]!, /^c\s+5\s+instructions$/);
+  assert.deepEqual(table(m, { a: "<= 3000" }).split("\n")[0]!.split(/\s+/), ["metric", "value", "unit", "target"]);
+});
+
+test("saveMetrics: replaces what it measured, keeps the rest, drops the figures it failed to take", () => {
+  const dir = mkdtempSync(join(tmpdir(), "wv-bench-"));
+  try {
+    const file = join(dir, "sub", "bench.json");
+    saveMetrics({ a: { value: 1, unit: "x" }, b: { value: 2, unit: "x" }, c: { value: 3, unit: "x" } }, [], file);
+    saveMetrics({ a: { value: 10, unit: "x" } }, ["b"], file);
+    assert.deepEqual(JSON.parse(readFileSync(file, "utf8")), { metrics: { a: { value: 10, unit: "x" }, c: { value: 3, unit: "x" } } });
+    writeFileSync(file, "not json");
+    assert.deepEqual(saveMetrics({ d: { value: 4, unit: "x" } }, [], file), { d: { value: 4, unit: "x" } });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("runJobs: every job runs, two at a time; a failure names its figures and keeps its lines; none starts past the limit", async () => {
+  const o: Outcomes = {};
+  const seen: number[] = [];
+  let running = 0, most = 0;
+  const job = (i: number, fail?: string) => ({
+    name: `job ${i}`, figures: [`f${i}`], timeoutMs: 10_000,
+    run: async (out: Outcomes, t: number) => {
+      running++; most = Math.max(most, running);
+      assert.ok(t <= 10_000);
+      await new Promise((r) => setTimeout(r, 5));
+      running--;
+      seen.push(i);
+      if (fail) throw new BenchError(fail, ["last line"]);
+      if (i === 0) out.sgi = { min: 1, avg: 2, max: 3, count: 4 };
+    },
+  });
+  const write = process.stderr.write;
+  process.stderr.write = () => true;
+  try {
+    const failures = await runJobs([job(0), job(1, "timed out"), job(2), job(3)], o, 2, Date.now() + 60_000);
+    assert.deepEqual(seen.sort(), [0, 1, 2, 3]);
+    assert.equal(most, 2);
+    assert.deepEqual(failures, [{ job: "job 1", figures: ["f1"], error: "timed out", lines: ["last line"] }]);
+    assert.equal(o.sgi?.avg, 2);
+    const late = await runJobs([job(4)], {}, 2, Date.now());
+    assert.equal(late.length, 1);
+    assert.match(late[0]!.error, /time limit/);
+  } finally {
+    process.stderr.write = write;
+  }
+});

@@ -1,0 +1,126 @@
+// What the bench reads from a console: every parser here takes the run's lines (as
+// tools/run/qemu.ts collects them) and returns numbers, or null/empty when the lines do
+// not hold them. Under the hypervisor a VM's lines carry "[<vm>] " in front; booted
+// directly on QEMU they carry nothing. `vm` picks one VM's lines: a name, or null for
+// lines without a prefix (a direct boot).
+import type { Metrics } from "./results.ts";
+
+/** Guest metric ids of the micro-benchmarks (tests/guests/basic/main.c, bench mode). */
+export const GUEST_METRICS: Record<string, string> = { "1": "hypercall_roundtrip", "2": "mmio_read_roundtrip" };
+
+/** The micro-benchmarks' figures: `[bench] metric <id> <ns>` and the runtime's host->Wasm call line. */
+export function parseBench(lines: string[]): Metrics {
+  const m: Metrics = {};
+  for (const line of lines) {
+    let r = /^\[bench\] metric (\d+) (\d+)$/.exec(line);
+    if (r && GUEST_METRICS[r[1]!]) m[GUEST_METRICS[r[1]!]!] = { value: Number(r[2]), unit: "instructions" };
+    r = /^\[wasmvisor\] bench host_to_wasm_call (\d+)$/.exec(line);
+    if (r) m.host_to_wasm_call = { value: Number(r[1]), unit: "instructions" };
+  }
+  return m;
+}
+
+/** The text of `line` if it is one of `vm`'s lines (prefix removed), else null. */
+export function ofVm(line: string, vm: string | null): string | null {
+  if (vm === null) return line.startsWith("[") ? null : line;
+  const p = `[${vm}] `;
+  return line.startsWith(p) ? line.slice(p.length) : null;
+}
+
+/** Index of the first line of `vm` that contains `text`, or -1. */
+export function findLine(lines: string[], vm: string | null, text: string): number {
+  return lines.findIndex((l) => ofVm(l, vm)?.includes(text) ?? false);
+}
+
+export interface BootTime {
+  /** Kernel clock at /init's first reading, in ns. */
+  ns: number;
+  /** "monotonic": /proc/timer_list's ns clock; "uptime": /proc/uptime, 10 ms steps. */
+  source: "monotonic" | "uptime";
+}
+
+/**
+ * The kernel's clock when /init started (tools/build/guest-init.sh prints
+ * `boot: monotonic <ns> ns` and `boot: uptime <seconds>`): the ns line when there is
+ * one, else the uptime. Null when neither came.
+ */
+export function parseBootTime(lines: string[], vm: string | null): BootTime | null {
+  let uptime: number | null = null;
+  for (const line of lines) {
+    const t = ofVm(line, vm);
+    if (t === null) continue;
+    let r = /^boot: monotonic (\d+) ns$/.exec(t);
+    if (r) return { ns: Number(r[1]), source: "monotonic" };
+    r = /^boot: uptime (\d+(?:\.\d+)?)$/.exec(t);
+    if (r && uptime === null) uptime = Math.round(Number(r[1]) * 1e9);
+  }
+  return uptime === null ? null : { ns: uptime, source: "uptime" };
+}
+
+export interface LatencyRound {
+  min: number;
+  avg: number;
+  max: number;
+  samples: number;
+  /** Index of the round's line in the run's lines. */
+  at: number;
+}
+
+/** Every `rt latency ns: min <a> avg <b> max <c> (<n> samples)` line of `vm` (tests/guests/README.md, guest-rt). */
+export function parseRtRounds(lines: string[], vm: string | null): LatencyRound[] {
+  const out: LatencyRound[] = [];
+  lines.forEach((line, at) => {
+    const t = ofVm(line, vm);
+    const r = t === null ? null : /^rt latency ns: min (\d+) avg (\d+) max (\d+) \((\d+) samples\)$/.exec(t);
+    if (r) out.push({ min: Number(r[1]), avg: Number(r[2]), max: Number(r[3]), samples: Number(r[4]), at });
+  });
+  return out;
+}
+
+/**
+ * The rounds to use: those after line `from` (-1: all), without the first `skip` of them
+ * (a round that closes just after `from` began before it), at most `take`.
+ */
+export function roundsAfter(rounds: LatencyRound[], from: number, skip: number, take: number): LatencyRound[] {
+  return rounds.filter((r) => r.at > from).slice(skip, skip + take);
+}
+
+/** Min of the mins, max of the maxes, mean of the means (rounded): the figures of several rounds taken together. */
+export function combineRounds(rounds: LatencyRound[]): { min: number; avg: number; max: number } | null {
+  if (rounds.length === 0) return null;
+  return {
+    min: Math.min(...rounds.map((r) => r.min)),
+    avg: Math.round(rounds.reduce((s, r) => s + r.avg, 0) / rounds.length),
+    max: Math.max(...rounds.map((r) => r.max)),
+  };
+}
+
+export interface SgiResult { min: number; avg: number; max: number; count: number }
+
+/** guest-sgi's `sgi round trip ns: min <a> avg <b> max <c> (<n> round trips)` line of `vm`, or null. */
+export function parseSgi(lines: string[], vm: string | null): SgiResult | null {
+  for (const line of lines) {
+    const t = ofVm(line, vm);
+    const r = t === null ? null : /^sgi round trip ns: min (\d+) avg (\d+) max (\d+) \((\d+) round trips\)$/.exec(t);
+    if (r) return { min: Number(r[1]), avg: Number(r[2]), max: Number(r[3]), count: Number(r[4]) };
+  }
+  return null;
+}
+
+/** `[<vm>] metric <id> <value>` lines (WV_HC_REPORT) of `vm`, in order. */
+export function parseMetricLines(lines: string[], vm: string): { id: number; value: number }[] {
+  const out: { id: number; value: number }[] = [];
+  for (const line of lines) {
+    const t = ofVm(line, vm);
+    const r = t === null ? null : /^metric (\d+) (\d+)$/.exec(t);
+    if (r) out.push({ id: Number(r[1]), value: Number(r[2]) });
+  }
+  return out;
+}
+
+/** a / b to `digits` decimals. */
+export function ratio(a: number, b: number, digits = 3): number {
+  if (!(b > 0)) throw new Error(`ratio ${a} / ${b}: the denominator must be positive`);
+  const f = 10 ** digits;
+  return Math.round((a / b) * f) / f;
+}

@@ -1,0 +1,201 @@
+// The bench's QEMU runs, each under -icount shift=0,sleep=off and bounded by a timeout.
+// A run returns what it measured, or throws a BenchError naming why and carrying the
+// console's last lines. index.ts decides the order, combines the figures and reports.
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { BuiltImage, PreparedSet } from "../build/image.ts";
+import { GUEST_DIR } from "../build/guests.ts";
+import { BUILD, ROOT, rel } from "../lib/paths.ts";
+import { runQemu, type QemuRun } from "../run/qemu.ts";
+import { directBootArgs } from "../run/direct.ts";
+import { PANIC } from "../run/markers.ts";
+import {
+  combineRounds, findLine, ofVm, parseBench, parseBootTime, parseRtRounds, parseSgi, roundsAfter,
+  type BootTime, type LatencyRound, type SgiResult,
+} from "./parse.ts";
+import type { Metrics } from "./results.ts";
+
+/** The counter frequency the interrupt runs give the CPUs: one tick per ns, so one per instruction. */
+export const COUNTER_HZ = 1_000_000_000;
+
+/** Rounds of guest-rt: the first to close after the ready line began before it, and is skipped. */
+export const RT_SKIP = 1;
+export const RT_TAKE = 3;
+
+export class BenchError extends Error {
+  constructor(message: string, readonly lines: string[] = []) { super(message); }
+}
+
+/** `machine` with the CPU's generic counter at `hz` (QEMU's cntfrq property of the Arm CPUs). */
+export function withCounterHz(machine: string[], hz: number): string[] {
+  const i = machine.indexOf("-cpu");
+  if (i < 0 || i + 1 >= machine.length) throw new Error(`no -cpu in the machine arguments ${machine.join(" ")}`);
+  const out = [...machine];
+  out[i + 1] = `${out[i + 1]!.split(",").filter((p) => !p.startsWith("cntfrq=")).join(",")},cntfrq=${hz}`;
+  return out;
+}
+
+/**
+ * The board's machine without the hypervisor: no EL2 (`virtualization=on` dropped, so the
+ * guest starts at EL1 as under the hypervisor, and QEMU answers PSCI through HVC) and
+ * `cpus` CPUs. Memory and the rest stay.
+ */
+export function directMachine(machine: string[], cpus: number): string[] {
+  const out = [...machine];
+  const m = out.indexOf("-M") >= 0 ? out.indexOf("-M") : out.indexOf("-machine");
+  if (m < 0 || m + 1 >= out.length) throw new Error(`no -M in the machine arguments ${machine.join(" ")}`);
+  out[m + 1] = out[m + 1]!.split(",").filter((p) => p !== "virtualization=on" && p !== "virtualization=true").join(",");
+  const s = out.indexOf("-smp");
+  if (s >= 0 && s + 1 < out.length) out[s + 1] = String(cpus);
+  else out.push("-smp", String(cpus));
+  return out;
+}
+
+/** A line that ends any run at once: a hypervisor panic, a stopped VM, a kernel panic. */
+export function isFatal(line: string): boolean {
+  return line.startsWith(PANIC) || /^\[wasmvisor\] vm \S+ stopped: /.test(line) || /Kernel panic/.test(line);
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** Runs QEMU until `done` holds; throws a BenchError on a fatal line or when it never does. */
+async function runUntil(what: string, o: {
+  elf?: string; machine: string[]; extra?: string[]; timeoutMs: number;
+  done: (line: string, all: string[]) => boolean; waitingFor: string;
+}): Promise<QemuRun> {
+  let fatal = "";
+  const r = await runQemu({
+    elf: o.elf, machine: o.machine, extra: o.extra, icount: true, timeoutMs: o.timeoutMs,
+    onLine: (line, all) => {
+      if (isFatal(line)) { fatal = line; return true; }
+      return o.done(line, all);
+    },
+  });
+  if (fatal) throw new BenchError(`${what}: ${fatal}`, r.lines);
+  if (r.end !== "done") {
+    const why = r.end === "timeout" ? `timed out after ${seconds(r.elapsedMs)}` : `QEMU ended (${r.end}) after ${seconds(r.elapsedMs)}`;
+    throw new BenchError(`${what}: ${why} waiting for ${o.waitingFor}`, r.lines);
+  }
+  return r;
+}
+
+// --- the micro-benchmarks (vmconfigs/bench.json) ---------------------------------------
+
+export const MICRO_FIGURES = ["hypercall_roundtrip", "mmio_read_roundtrip", "host_to_wasm_call"] as const;
+
+export async function runMicro(img: BuiltImage, timeoutMs: number): Promise<Metrics> {
+  const r = await runUntil("vmconfigs/bench.json", {
+    elf: img.elf, machine: img.board.qemu, timeoutMs, waitingFor: "[bench] BENCH DONE",
+    done: (l) => l.startsWith("[bench] ") && l.includes("BENCH DONE"),
+  });
+  const m = parseBench(r.lines);
+  const lacking = MICRO_FIGURES.filter((k) => !m[k]);
+  if (lacking.length) throw new BenchError(`vmconfigs/bench.json: no figure for ${lacking.join(", ")}`, r.lines);
+  return m;
+}
+
+// --- Linux boot: under the hypervisor and directly ---------------------------------------
+
+/** The Linux boot configs: the kernel command line of vmconfigs/linux.json, and the same with quiet. */
+export const LINUX_CONFIG = "bench-linux";
+export const LINUX_QUIET_CONFIG = "bench-linux-quiet";
+const LINUX_VM = "linux";
+
+/** The config `name` with every region's IPA at its PA, for booting without the hypervisor. */
+export function directConfig(name: string): string {
+  const data = JSON.parse(readFileSync(join(ROOT, "vmconfigs", `${name}.json`), "utf8"));
+  for (const vm of data.vms) for (const r of vm.memory) r.ipa = r.pa;
+  data.$schema = join(ROOT, "vmconfigs", "schema.json");
+  const dir = join(BUILD, "bench");
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${name}-direct.json`);
+  writeFileSync(file, JSON.stringify(data, null, 2) + "\n");
+  return file;
+}
+
+/** /init's last boot line (tools/build/guest-init.sh prints the uptime, then this one). */
+const bootLine = (vm: string | null) => (line: string) => /^boot: monotonic /.test(ofVm(line, vm) ?? "");
+
+/** Linux under the hypervisor: the kernel's clock when /init started. */
+export async function runLinuxHypervised(img: BuiltImage, timeoutMs: number): Promise<BootTime> {
+  const what = `${rel(img.config)} under wasmvisor`;
+  const r = await runUntil(what, {
+    elf: img.elf, machine: img.board.qemu, timeoutMs, waitingFor: `"[${LINUX_VM}] boot: monotonic ..."`,
+    done: bootLine(LINUX_VM),
+  });
+  const t = parseBootTime(r.lines, LINUX_VM);
+  if (!t) throw new BenchError(`${what}: no boot line from /init`, r.lines);
+  return t;
+}
+
+/**
+ * The same kernel, initramfs and device tree straight on QEMU (tools/run/direct.ts) with
+ * as many CPUs as the VM has vCPUs; `p` from prepareVmSet(directConfig(...)).
+ */
+export async function runLinuxDirect(p: PreparedSet, timeoutMs: number): Promise<BootTime> {
+  const what = `${rel(p.config).replace(/-direct\.json$/, "")} directly on QEMU`;
+  const vm = p.set.vms[0]!;
+  const machine = directMachine(p.board.qemu, vm.vcpus);
+  const r = await runUntil(what, {
+    machine, extra: directBootArgs(vm, p.dir), timeoutMs, waitingFor: `"boot: monotonic ..."`, done: bootLine(null),
+  });
+  const t = parseBootTime(r.lines, null);
+  if (!t) throw new BenchError(`${what}: no boot line from /init`, r.lines);
+  return t;
+}
+
+// --- guest-rt ----------------------------------------------------------------------------
+
+export const RT_VM = "rt";
+
+export interface RtResult { rounds: LatencyRound[]; min: number; avg: number; max: number }
+
+function rtResult(what: string, rounds: LatencyRound[], lines: string[]): RtResult {
+  const c = combineRounds(rounds);
+  if (!c || rounds.length < RT_TAKE) throw new BenchError(`${what}: ${rounds.length} of ${RT_TAKE} latency rounds`, lines);
+  return { rounds, ...c };
+}
+
+/**
+ * guest-rt in the rtvm of `img`, beside the other VMs: the rounds that close after
+ * `ready` appeared on `readyVm`'s console, the first of them skipped.
+ */
+export async function runRtBeside(img: BuiltImage, readyVm: string, ready: string, timeoutMs: number): Promise<RtResult> {
+  const what = rel(img.config);
+  let from = -1;
+  const r = await runUntil(what, {
+    elf: img.elf, machine: withCounterHz(img.board.qemu, COUNTER_HZ), timeoutMs,
+    waitingFor: `"[${readyVm}] ${ready}", then ${RT_SKIP + RT_TAKE} rounds of "[${RT_VM}] rt latency ns: ..."`,
+    done: (line, all) => {
+      if (from < 0 && line.startsWith(`[${readyVm}] `) && line.includes(ready)) from = all.length - 1;
+      return from >= 0 && roundsAfter(parseRtRounds(all.slice(from), RT_VM), 0, RT_SKIP, RT_TAKE).length === RT_TAKE;
+    },
+  });
+  const start = findLine(r.lines, readyVm, ready);
+  return rtResult(what, roundsAfter(parseRtRounds(r.lines, RT_VM), start, RT_SKIP, RT_TAKE), r.lines);
+}
+
+/** guest-rt.elf alone, straight on QEMU's GICv3 (tests/guests/README.md, "Without the hypervisor"). */
+export async function runRtDirect(machine: string[], timeoutMs: number): Promise<RtResult> {
+  const what = "guest-rt directly on QEMU";
+  const r = await runUntil(what, {
+    elf: join(GUEST_DIR, "guest-rt.elf"), machine: directMachine(withCounterHz(machine, COUNTER_HZ), 1), timeoutMs,
+    waitingFor: `${RT_SKIP + RT_TAKE} rounds of "rt latency ns: ..."`,
+    done: (_l, all) => parseRtRounds(all, null).length >= RT_SKIP + RT_TAKE,
+  });
+  return rtResult(what, roundsAfter(parseRtRounds(r.lines, null), -1, RT_SKIP, RT_TAKE), r.lines);
+}
+
+// --- guest-sgi ---------------------------------------------------------------------------
+
+export const SGI_VM = "sgi";
+
+export async function runSgi(img: BuiltImage, timeoutMs: number): Promise<SgiResult> {
+  const r = await runUntil("vmconfigs/bench-sgi.json", {
+    elf: img.elf, machine: withCounterHz(img.board.qemu, COUNTER_HZ), timeoutMs, waitingFor: `"[${SGI_VM}] SGI DONE"`,
+    done: (l) => l === `[${SGI_VM}] SGI DONE`,
+  });
+  const s = parseSgi(r.lines, SGI_VM);
+  if (!s) throw new BenchError("vmconfigs/bench-sgi.json: no \"sgi round trip ns\" line", r.lines);
+  return s;
+}
