@@ -65,6 +65,17 @@ void wv_sched_arm(struct wv_pcpu *p)
     isb();
 }
 
+void wv_sched_resume(void)
+{
+    struct wv_pcpu *p = here();
+    /* A vCPU joined this CPU while another ran (PSCI CPU_ON): start slicing now, and
+     * let WFE spins yield (HCR_EL2.TWE). */
+    if (p->nrun > 1 && !(read_sysreg(cnthp_ctl_el2) & CNT_ENABLE)) {
+        write_sysreg(hcr_el2, read_sysreg(hcr_el2) | HCR_TWE);
+        wv_sched_arm(p);
+    }
+}
+
 int wv_sched_tick(struct wv_vcpu *current)
 {
     struct wv_pcpu *p = here();

@@ -133,6 +133,7 @@ void wv_trap(struct wv_vcpu_regs *frame, uint32_t kind)
         wv_idle_cpu();
     }
     if (vm->stopped || v->state != VCPU_RUNNABLE) wv_idle_cpu();
+    wv_sched_resume();
     v->in_guest = 1;
     wv_guest_enter(frame);
 }

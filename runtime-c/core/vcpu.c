@@ -65,8 +65,10 @@ void wv_vcpu_run(struct wv_vcpu *v)
     }
     /* IMO/FMO: physical interrupts come to EL2 and the guest gets virtual ones from the
      * list registers (GICv3 spec 12.5); AMO: SErrors come to EL2 too. */
+    /* TWE only where vCPUs share the CPU: a guest spinning in WFE on a lock held by a
+     * vCPU that is not running then gives the CPU to it (WFE exits yield). */
     write_sysreg(hcr_el2, HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_FB | HCR_BSU_IS
-                        | HCR_TWI | HCR_TSC | HCR_TACR | HCR_RW);
+                        | HCR_TWI | (p->nrun > 1 ? HCR_TWE : 0) | HCR_TSC | HCR_TACR | HCR_RW);
     write_sysreg(vtcr_el2, vm->vtcr);
     write_sysreg(vttbr_el2, vm->vttbr);
     write_sysreg(vmpidr_el2, v->vmpidr);

@@ -34,6 +34,7 @@ void wv_mmu_build(void);
 #define HCR_FB      (1ull << 9)
 #define HCR_BSU_IS  (1ull << 10)
 #define HCR_TWI     (1ull << 13)    /* trap WFI */
+#define HCR_TWE     (1ull << 14)    /* trap WFE */
 #define HCR_TSC     (1ull << 19)    /* trap SMC */
 #define HCR_TACR    (1ull << 21)    /* trap ACTLR_EL1 accesses */
 #define HCR_RW      (1ull << 31)    /* EL1 is AArch64 */

@@ -1,9 +1,6 @@
 // The blobs encodeBlob makes are accepted by the core itself: build/core.wasm
 // (built here with the asc CLI when absent) gets each blob through wv_buffer and
 // builds every VM of it with wv_init, against fake `wv` imports (docs/abi.md section 2).
-// Device kinds 2 and 3 (a GICv3's distributor and redistributors) are accepted by a
-// core that has the virtual GIC; a core without it must refuse them as an unknown
-// device kind, and the tests of configs with a gicv3 are then skipped, saying so.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -72,51 +69,6 @@ function initVm(blob: Uint8Array, vm: number): Run {
   return run;
 }
 
-const hasGic = (set: VmSet): boolean => set.vms.some((vm) => vm.devices.some((d) => d.type === "gicv3"));
-const NO_GIC = "build/core.wasm does not accept device kinds 2 and 3 (GICv3) yet";
-let gicSupport: boolean | undefined;
-
-/**
- * Does this core accept a GICv3? Probed with demo.json's blob plus a distributor and
- * a redistributor record for vm 0. A refusal for any reason but the device kind fails.
- */
-function coreAcceptsGic(): boolean {
-  if (gicSupport !== undefined) return gicSupport;
-  const blob = encodeBlob(loadVmConfig(join(VMCONFIGS, "demo.json"), sb.board, sb.resolve));
-  const rec = 16 + 320;  // vm 0's devices; its device_count is at 16 + 32
-  blob.writeUInt32LE(3, 16 + 32);
-  blob.writeUInt32LE(2, rec + 32);
-  blob.writeBigUInt64LE(0x08000000n, rec + 32 + 8);
-  blob.writeBigUInt64LE(0x10000n, rec + 32 + 16);
-  blob.writeUInt32LE(3, rec + 64);
-  blob.writeBigUInt64LE(0x080a0000n, rec + 64 + 8);
-  blob.writeBigUInt64LE(0x20000n, rec + 64 + 16);
-  const run = initVm(blob, 0);
-  if (run.rc !== 0) {
-    assert.match(run.console.join(""), /unknown device kind/,
-      `the core refused a GICv3 for another reason than its device kind (rc ${run.rc}):\n${run.console.join("")}`);
-  }
-  gicSupport = run.rc === 0;
-  return gicSupport;
-}
-
-/** `blob` with every VM's GICv3 records (kinds 2 and 3) taken out. */
-function withoutGic(blob: Buffer): Buffer {
-  const b = Buffer.from(blob);
-  for (let i = 0; i < b.readUInt32LE(8); i++) {
-    const rec = 16 + i * 640;
-    const n = b.readUInt32LE(rec + 32);
-    const keep: Buffer[] = [];
-    for (let k = 0; k < n; k++) {
-      const d = b.subarray(rec + 320 + k * 32, rec + 320 + (k + 1) * 32);
-      if (d.readUInt32LE(0) !== 2 && d.readUInt32LE(0) !== 3) keep.push(Buffer.from(d));
-    }
-    b.fill(0, rec + 320, rec + 576);
-    keep.forEach((d, k) => d.copy(b, rec + 320 + k * 32));
-    b.writeUInt32LE(keep.length, rec + 32);
-  }
-  return b;
-}
 
 function assertAccepted(set: VmSet, blob: Uint8Array, what: string): void {
   set.vms.forEach((vm, i) => {
@@ -126,15 +78,10 @@ function assertAccepted(set: VmSet, blob: Uint8Array, what: string): void {
 }
 
 describe("the core accepts the encoded configs", () => {
-  for (const name of ["demo", "bench", "example", "linux", "mvm-net"]) {
-    test(`${name}.json: wv_init returns 0 for every VM`, (t) => {
+  for (const name of ["demo", "bench", "example", "linux", "mvm-net", "overcommit"]) {
+    test(`${name}.json: wv_init returns 0 for every VM`, () => {
       const set = loadVmConfig(join(VMCONFIGS, `${name}.json`), sb.board, sb.resolve);
-      const blob = encodeBlob(set);
-      if (hasGic(set) && !coreAcceptsGic()) {
-        assertAccepted(set, withoutGic(blob), `${name} without its GICv3 records`);
-        return t.skip(`${NO_GIC}: accepted with its GICv3 records left out`);
-      }
-      assertAccepted(set, blob, name);
+      assertAccepted(set, encodeBlob(set), name);
     });
   }
 
@@ -143,19 +90,11 @@ describe("the core accepts the encoded configs", () => {
     assertAccepted(set, encodeBlob(set), "linux-gicv2");
   });
 
-  test("a core without the virtual GIC refuses a GICv3 by its device kind, naming the record", (t) => {
-    if (coreAcceptsGic()) return t.skip("build/core.wasm accepts a GICv3");
-    const set = loadVmConfig(join(VMCONFIGS, "linux.json"), sb.board, sb.resolve);
-    const run = initVm(encodeBlob(set), 0);
-    assert.equal(run.rc, -1);
-    assert.match(run.console.join(""), /vm config: unknown device kind \(vm 0, item 0\)/);
-  });
-
   test("linux.json: the core loads kernel, initrd and device tree at their IPAs and enters the kernel with x0 = the device tree", () => {
     const set = loadVmConfig(join(VMCONFIGS, "linux.json"), sb.board, sb.resolve);
     const vm = set.vms[0]!;
     const blob = encodeBlob(set);
-    const run = initVm(coreAcceptsGic() ? blob : withoutGic(blob), 0);
+    const run = initVm(blob, 0);
     assert.equal(run.rc, 0, run.console.join(""));
     assert.deepEqual(run.images, vm.images.map((im, i) => [i, im.ipa]));
     assert.deepEqual(run.boots, [[0, 0x40200000n, 0x40000000n]]);
@@ -192,7 +131,6 @@ describe("the core accepts the encoded configs", () => {
         assert.ok(e instanceof VmConfigError, String(e));
         return;
       }
-      if (hasGic(set) && !coreAcceptsGic()) return;
       assertAccepted(set, encodeBlob(set), `mutation ${i}:\n${text}\n`);
       n++;
     });
