@@ -82,6 +82,7 @@ void wv_vcpu_run(struct wv_vcpu *v)
     __asm__ volatile("tlbi vmalls12e1" ::: "memory");
     dsb(nsh);
     isb();
+    wv_sched_resume();             /* no switch: the slice must still be armed */
     v->in_guest = 1;
     wv_guest_enter(&v->regs);
 }
