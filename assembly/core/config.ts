@@ -29,7 +29,7 @@ export const CFG_VM_IMAGE_COUNT: usize = 36;
 export const CFG_VM_ENTRY_IPA: usize = 40;
 export const CFG_VM_DTB_IPA: usize = 48;
 export const CFG_VM_FLAGS: usize = 56;
-export const CFG_VM_RESERVED: usize = 60;
+export const CFG_VM_SLICE_US: usize = 60;    // u32 time slice where vCPUs share a CPU; 0 = default
 export const CFG_VM_REGIONS: usize = 64;
 export const CFG_VM_DEVICES: usize = 320;
 export const CFG_VM_IMAGES: usize = 576;
@@ -114,6 +114,10 @@ export const CFG_ERR_DEVICE_IRQ: i32 = -132;
 export const CFG_ERR_GICV2_LAYOUT: i32 = -133;
 export const CFG_ERR_GIC_MIX: i32 = -134;
 export const CFG_ERR_FRAME_PA: i32 = -135;
+export const CFG_ERR_SLICE: i32 = -136;
+/** Time slices the runtime's scheduler takes (runtime-c/core/sched.c): 1 ms to 1 s. */
+export const SLICE_US_MIN: u32 = 1000;
+export const SLICE_US_MAX: u32 = 1000000;
 
 export function cfgErrorMessage(code: i32): string {
   switch (code) {
@@ -147,6 +151,7 @@ export function cfgErrorMessage(code: i32): string {
     case CFG_ERR_ENTRY: return "entry_ipa not 4-byte aligned inside an executable region";
     case CFG_ERR_DTB: return "dtb_ipa outside the VM's regions";
     case CFG_ERR_PA_OVERLAP: return "regions of two VMs overlap in PA space";
+    case CFG_ERR_SLICE: return "slice_us neither 0 (default) nor 1000..1000000";
     case CFG_ERR_GIC_LAYOUT: return "GICv3 distributor must be 64 KiB, redistributors 128 KiB per vCPU, both 64 KiB aligned";
     case CFG_ERR_GIC_COUNT: return "more than one GIC distributor, redistributor range or CPU interface";
     case CFG_ERR_DEVICE_IRQ: return "device irq must be 0 (none) or an SPI 32..255, and 0 for the GIC";
@@ -345,7 +350,8 @@ function validateVm(rec: usize, vm: i32): i32 {
   const images = load<u32>(rec + CFG_VM_IMAGE_COUNT);
   if (images < 1 || images > MAX_IMAGES) return fail(CFG_ERR_IMAGE_COUNT, vm, -1);
   if ((load<u32>(rec + CFG_VM_FLAGS) & ~CFG_VM_FLAG_BENCH) != 0) return fail(CFG_ERR_FLAGS, vm, -1);
-  if (load<u32>(rec + CFG_VM_RESERVED) != 0) return fail(CFG_ERR_RESERVED, vm, -1);
+  const slice = load<u32>(rec + CFG_VM_SLICE_US);
+  if (slice != 0 && (slice < SLICE_US_MIN || slice > SLICE_US_MAX)) return fail(CFG_ERR_SLICE, vm, -1);
   let rc = validateRegions(rec, vm);
   if (rc != CFG_OK) return rc;
   rc = validateDevices(rec, vm);

@@ -1,5 +1,6 @@
 /* vCPUs sharing a physical CPU: round robin among the runnable ones, each for a time
- * slice measured by the EL2 physical timer (CNTHP, PPI 26). A CPU with one vCPU (every
+ * slice measured by the EL2 physical timer (CNTHP, PPI 26): its VM's `slice_us` from the
+ * config, 10 ms by default. A CPU with one vCPU (every
  * RTVM's) never arms the timer and never switches: its guest runs with no tick at all.
  * A vCPU that waits for an interrupt (WFI) gives the CPU to the next one; when all of
  * them wait, the CPU sleeps until an interrupt or the earliest virtual-timer deadline
@@ -13,13 +14,13 @@
 #include "wv_gic.h"
 #include "wv_arch.h"
 #include "wv_console.h"
+#include "wv_validate.h"
 #include "wv_console_in.h"
 
 /* CNTHP_CTL_EL2 (ARM ARM D17.2.27): ENABLE [0], IMASK [1], ISTATUS [2]. */
 #define CNT_ENABLE      1u
 /* CNTV_CTL_EL0: ENABLE [0], IMASK [1]. */
 #define CNTV_ENABLED(c) (((c) & 3u) == 1u)
-#define SLICE_US        10000u      /* 10 ms */
 #define ISR_I           (1u << 7)
 
 static struct wv_pcpu *here(void)
@@ -37,7 +38,6 @@ void wv_sched_add(uint32_t cpu, struct wv_vcpu *v)
         return;
     }
     p->runq[p->nrun++] = v;
-    p->slice = read_sysreg(cntfrq_el0) / 1000000u * SLICE_US;
 }
 
 static int runnable(const struct wv_vcpu *v)
@@ -57,10 +57,17 @@ static struct wv_vcpu *pick(struct wv_pcpu *p, const struct wv_vcpu *after)
     return 0;
 }
 
+/* The slice of the vCPU now on the CPU: its VM's (config), or the default. */
+static uint64_t slice_ticks(const struct wv_pcpu *p)
+{
+    uint32_t us = p->loaded && p->loaded->vm->own.slice_us ? p->loaded->vm->own.slice_us : WV_SLICE_US_DEFAULT;
+    return read_sysreg(cntfrq_el0) / 1000000u * us;
+}
+
 void wv_sched_arm(struct wv_pcpu *p)
 {
     if (p->nrun < 2) return;
-    write_sysreg(cnthp_cval_el2, read_sysreg(cntpct_el0) + p->slice);
+    write_sysreg(cnthp_cval_el2, read_sysreg(cntpct_el0) + slice_ticks(p));
     write_sysreg(cnthp_ctl_el2, CNT_ENABLE);
     isb();
 }

@@ -95,8 +95,12 @@ int wv_owner_parse(const uint8_t *blob, size_t len, const struct wv_board *board
         o->vcpu_count = rd32(r + 20);
         o->pcpu_mask = rd32(r + 24);
         o->region_count = rd32(r + 28);
+        o->slice_us = rd32(r + 60);
         uint32_t devices = rd32(r + 32);
         if (o->type > 2) { *err = "config blob: unknown VM type"; return WV_EINVAL; }
+        if (o->slice_us && (o->slice_us < WV_SLICE_US_MIN || o->slice_us > WV_SLICE_US_MAX)) {
+            *err = "config blob: slice_us outside 1000..1000000"; return WV_EINVAL;
+        }
         if (o->vcpu_count == 0 || o->vcpu_count > WV_MAX_VCPUS) { *err = "config blob: vcpu_count out of range"; return WV_EINVAL; }
         if (o->pcpu_mask == 0 || (o->pcpu_mask & ~cpu_all)) { *err = "config blob: pcpu_mask names a CPU the board lacks"; return WV_EINVAL; }
         if (o->region_count == 0 || o->region_count > WV_MAX_REGIONS) { *err = "config blob: region_count out of range"; return WV_EINVAL; }

@@ -19,6 +19,10 @@
 #define WV_BLOB_VERSION     1u
 #define WV_BLOB_HEADER      16u
 #define WV_BLOB_VM_RECORD   640u
+/* A VM's time slice where its vCPUs share a CPU (record offset 60, 0 = the default). */
+#define WV_SLICE_US_DEFAULT 10000u
+#define WV_SLICE_US_MIN     1000u
+#define WV_SLICE_US_MAX     1000000u
 
 struct wv_mem_range;
 struct wv_board;

@@ -58,7 +58,6 @@ struct wv_pcpu {
      * are several, no tick at all when there is one. */
     struct wv_vcpu *runq[WV_MAX_RUNQ];
     uint32_t nrun;
-    uint64_t slice;                 /* counter ticks */
     uint32_t hw_mapped;             /* pINTID the core handed to the guest (HW=1) in this exit, else ~0 */
 };
 

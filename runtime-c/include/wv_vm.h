@@ -24,6 +24,7 @@ struct wv_vm_owner {
     uint32_t vcpu_count;
     uint32_t pcpu_mask;
     uint32_t region_count;
+    uint32_t slice_us;              /* time slice where its vCPUs share a CPU (0: default) */
     struct wv_region regions[WV_MAX_REGIONS];
     /* Physical device frames the VM may map (docs/abi.md 1, device kinds 5 and 6):
      * stage 2 maps them only as Device memory. */

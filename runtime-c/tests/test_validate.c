@@ -67,6 +67,21 @@ static void test_blob(void)
     CHECK(wv_owner_parse(blob, 8, &board, o, WV_MAX_VMS, &n, &err) == WV_EINVAL);
 }
 
+static void test_slice(void)
+{
+    struct wv_vm_owner o[WV_MAX_VMS];
+    uint32_t n;
+    const char *err;
+    make_blob();
+    put32(blob + 16 + 60, 20000);
+    CHECK(parse(&err, o, &n) == WV_OK && o[0].slice_us == 20000 && o[1].slice_us == 0);
+    put32(blob + 16 + 60, 999);
+    CHECK(parse(&err, o, &n) == WV_EINVAL && strstr(err, "slice_us"));
+    put32(blob + 16 + 60, 1000001);
+    CHECK(parse(&err, o, &n) == WV_EINVAL);
+    make_blob();
+}
+
 static void test_ipa(void)
 {
     struct wv_vm_owner o[WV_MAX_VMS];
@@ -282,6 +297,7 @@ static void test_misc(void)
 int main(void)
 {
     test_blob();
+    test_slice();
     test_ipa();
     test_s2();
     test_s2_levels();

@@ -12,6 +12,8 @@ const load = (name: string) => loadVmConfig(join(VMCONFIGS, `${name}.json`), sb.
 
 interface Rec {
   name: string; type: number; vcpus: number; mask: number; entry: bigint; dtb: bigint; flags: number;
+  /** slice_us at offset 60; 0 when left out. */
+  slice?: number;
   regions: [bigint, bigint, bigint, number][];
   /** kind, irq, ipa, size, and pa for a device frame. */
   devices: ([number, number, bigint, bigint] | [number, number, bigint, bigint, bigint])[];
@@ -38,6 +40,7 @@ function handMade(recs: Rec[]): Buffer {
     v.setBigUint64(o + 40, r.entry, true);
     v.setBigUint64(o + 48, r.dtb, true);
     v.setUint32(o + 56, r.flags, true);
+    v.setUint32(o + 60, r.slice ?? 0, true);
     r.regions.forEach(([ipa, pa, size, flags], k) => {
       const q = o + 64 + 32 * k;
       v.setBigUint64(q, ipa, true);
@@ -104,7 +107,7 @@ test("example.json: mvm, rtvm, two regions with their access, irq, gicv3, a pass
   const set = load("example");
   const blob = encodeBlob(set);
   const want = handMade([
-    { name: "linux", type: 0, vcpus: 2, mask: 0b11, entry: 0x50200000n, dtb: 0x58000000n, flags: 0,
+    { name: "linux", type: 0, vcpus: 2, mask: 0b11, entry: 0x50200000n, dtb: 0x58000000n, flags: 0, slice: 10000,
       regions: [[0x50000000n, 0x50000000n, 0x10000000n, 7], [0x60000000n, 0x60000000n, 0x4000000n, 3]],
       devices: [[1, 33, 0x09000000n, 0x1000n], ...gicv3(2), [6, 79, 0x0a003000n, 0x1000n, 0x0a003000n]],
       images: [[0, 0x50200000n], [1, EXAMPLE_INITRD_IPA], [2, 0x58000000n]] },

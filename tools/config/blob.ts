@@ -15,7 +15,7 @@ export const MAX_IMAGES = 4;
 /** Offsets inside a VM record. */
 export const REC = {
   name: 0, type: 16, vcpuCount: 20, pcpuMask: 24, regionCount: 28, deviceCount: 32, imageCount: 36,
-  entry: 40, dtb: 48, flags: 56, reserved: 60, regions: 64, devices: 320, images: 576,
+  entry: 40, dtb: 48, flags: 56, sliceUs: 60, regions: 64, devices: 320, images: 576,
 } as const;
 export const REGION_SIZE = 32;   // u64 ipa, u64 pa, u64 size, u32 flags, u32 reserved
 export const DEVICE_SIZE = 32;   // u32 kind, u32 irq, u64 ipa, u64 size, u64 pa (0 for emulated kinds)
@@ -114,6 +114,7 @@ export function encodeBlob(set: VmSet, imageIndex?: (key: string, image: Image) 
     buf.writeBigUInt64LE(u64(vm.entry, `${what} entry`), at + REC.entry);
     buf.writeBigUInt64LE(u64(vm.dtb ?? 0n, `${what} dtb`), at + REC.dtb);
     buf.writeUInt32LE(vm.bench ? VM_FLAG_BENCH : 0, at + REC.flags);
+    buf.writeUInt32LE(vm.sliceUs, at + REC.sliceUs);
     vm.memory.forEach((r, k) => {
       const o = at + REC.regions + k * REGION_SIZE;
       buf.writeBigUInt64LE(u64(r.ipa, `${what} region ipa`), o);
@@ -149,7 +150,7 @@ export interface DecodedVm {
   entry: bigint;
   dtb: bigint;
   flags: number;
-  reserved: number;
+  sliceUs: number;
   regions: DecodedRegion[];
   devices: DecodedDevice[];
   images: DecodedImage[];
@@ -180,7 +181,7 @@ export function decodeBlob(buf: Uint8Array): DecodedBlob {
       entry: b.readBigUInt64LE(at + REC.entry),
       dtb: b.readBigUInt64LE(at + REC.dtb),
       flags: b.readUInt32LE(at + REC.flags),
-      reserved: b.readUInt32LE(at + REC.reserved),
+      sliceUs: b.readUInt32LE(at + REC.sliceUs),
       regions: Array.from({ length: n(REC.regionCount, MAX_REGIONS) }, (_, k) => {
         const o = at + REC.regions + k * REGION_SIZE;
         return { ipa: b.readBigUInt64LE(o), pa: b.readBigUInt64LE(o + 8), size: b.readBigUInt64LE(o + 16),

@@ -2,7 +2,7 @@
 // file and the field ("<file>: <field path>: <what is wrong>").
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { loadVmConfig } from "./index.ts";
+import { loadVmConfig, encodeBlob } from "./index.ts";
 import { assertError, configData, errorsOf, sandbox, type Json } from "./test_helpers.ts";
 
 const sb = sandbox();
@@ -311,5 +311,18 @@ describe("the set", () => {
     const d = configData("demo");
     d.vms = Array.from({ length: 8 }, (_, k) => vmCopy(d, `vm${k}`, [k % 4], `0x${(0x50000000 + k * 0x1000000).toString(16)}`));
     assert.equal(loadVmConfig(sb.write(d), sb.board, sb.resolve).vms.length, 8);
+  });
+});
+
+describe("time slice", () => {
+  test("slice_us is 1000..1000000 microseconds", () => {
+    rejects((d) => { d.vms[0].slice_us = 999; }, "vms[0].slice_us", /must be >= 1000|at least 1000/);
+    rejects((d) => { d.vms[0].slice_us = 2000000; }, "vms[0].slice_us", /must be <= 1000000|at most 1000000/);
+  });
+  test("slice_us goes into the blob at offset 60 of the VM's record (0 when not given)", () => {
+    const set = accepts((d) => { d.vms[0].slice_us = 2500; });
+    const blob = encodeBlob(set);
+    assert.equal(blob.readUInt32LE(16 + 60), 2500);
+    assert.equal(blob.readUInt32LE(16 + 640 + 60), 0);
   });
 });

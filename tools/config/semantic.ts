@@ -32,6 +32,7 @@ export interface RawVm {
   ready: string;
   expect?: string[];
   bench?: boolean;
+  slice_us?: number;
   linux?: RawLinux;
 }
 export interface RawConfig {
@@ -152,7 +153,7 @@ class Checker {
     return {
       index: i, name: raw.name, type: raw.type, description: raw.description ?? "", cpus: [...raw.cpus],
       vcpus: raw.vcpus, memory, devices, images, entry, dtb, ready: raw.ready, expect: [...(raw.expect ?? [])],
-      bench: raw.bench ?? false, linux,
+      bench: raw.bench ?? false, sliceUs: raw.slice_us ?? 0, linux,
     };
   }
 

@@ -187,6 +187,8 @@ export interface Vm {
   ready: string;
   expect: string[];
   bench: boolean;
+  /** Time slice where its vCPUs share CPUs, in µs; 0 = the runtime's default (10 ms). */
+  sliceUs: number;
   /** Set when the VM boots Linux (its `linux` section); null otherwise. */
   linux: LinuxBoot | null;
 }

@@ -7,7 +7,7 @@ import { cfgValidate, cfgErrorVm, cfgErrorItem, cfgErrorMessage, cfgRegion, cfgD
   CFG_ERR_DEVICE_OVERLAP, CFG_ERR_DEVICE_RANGE, CFG_ERR_IMAGE_IPA, CFG_ERR_ENTRY, CFG_ERR_DTB,
   CFG_ERR_PA_OVERLAP, CFG_H_MAGIC, CFG_H_VERSION, CFG_H_VM_COUNT, CFG_H_TOTAL_SIZE, CFG_VM_NAME,
   CFG_VM_TYPE, CFG_VM_VCPU_COUNT, CFG_VM_PCPU_MASK, CFG_VM_REGION_COUNT, CFG_VM_DEVICE_COUNT,
-  CFG_VM_IMAGE_COUNT, CFG_VM_FLAGS, CFG_VM_RESERVED, CFG_VM_ENTRY_IPA, CFG_VM_DTB_IPA, CFG_R_IPA,
+  CFG_VM_IMAGE_COUNT, CFG_VM_FLAGS, CFG_VM_SLICE_US, CFG_ERR_SLICE, CFG_VM_ENTRY_IPA, CFG_VM_DTB_IPA, CFG_R_IPA,
   CFG_R_PA, CFG_R_SIZE, CFG_R_FLAGS, CFG_R_RESERVED, CFG_D_KIND, CFG_D_IPA, CFG_D_SIZE, CFG_D_RESERVED,
   CFG_I_LOAD_IPA, CFG_I_RESERVED, CFG_VM_RECORD_SIZE } from "../config";
 import { BLOB, makeBlob, vm0, fillVm, RAM_IPA, RAM_PA, RAM_SIZE, UART_IPA } from "../../__tests__/blob";
@@ -170,10 +170,17 @@ describe("config VM record errors", () => {
     expect(cfgValidate(BLOB, len, 0)).toBe(CFG_ERR_FLAGS);
   });
 
-  it("refuses a non-zero reserved word", () => {
+  it("takes a time slice of 1 ms to 1 s, or 0 for the default", () => {
     const len = good();
-    store<u32>(vm0() + CFG_VM_RESERVED, 1);
-    expect(cfgValidate(BLOB, len, 0)).toBe(CFG_ERR_RESERVED);
+    for (let i = 0; i < 3; i++) {
+      const us: u32 = [0, 1000, 1000000][i];
+      store<u32>(vm0() + CFG_VM_SLICE_US, us);
+      expect(cfgValidate(BLOB, len, 0)).toBe(CFG_OK);
+    }
+    store<u32>(vm0() + CFG_VM_SLICE_US, 999);
+    expect(cfgValidate(BLOB, len, 0)).toBe(CFG_ERR_SLICE);
+    store<u32>(vm0() + CFG_VM_SLICE_US, 1000001);
+    expect(cfgValidate(BLOB, len, 0)).toBe(CFG_ERR_SLICE);
   });
 
   it("refuses an entry_ipa outside executable RAM or unaligned", () => {
