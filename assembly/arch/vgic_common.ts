@@ -254,6 +254,17 @@ export function touch(v: u32, x: u32): void {
 }
 
 /** Recompute every PENDV bitmap and notify every vCPU with something pending or listed (GICD_CTLR changes). */
+/** GICD_CTLR's group enables (the same bits 0 and 1 in GICv2 and GICv3 with one
+ * security state): a change may release or hold back every pending interrupt. */
+export function ctlrGroupsWrite(value: u32, mask: u32): void {
+  const a = VGIC + VG_CTLR;
+  const old = load<u32>(a);
+  const now = (old & ~(mask & CTLR_GROUP_BITS)) | (value & mask & CTLR_GROUP_BITS);
+  if (now == old) return;
+  store<u32>(a, now);
+  refreshAll();
+}
+
 export function refreshAll(): void {
   const n = vgicVcpus();
   for (let w: u32 = 0; w < n; w++) {

@@ -13,7 +13,7 @@
 // as zero and ignore writes: a guest access never stops the VM.
 
 import { VGIC, VG_CTLR, VGIC_NR_INTIDS, VGIC_PRIVATE_INTIDS, VGIC_SGIS } from "./vgic_layout";
-import { CTLR_GROUP_BITS, vgicVcpus, vgicCurrent, routeAddr, setRoute, refreshAll } from "./vgic_common";
+import { ctlrGroupsWrite, CTLR_GROUP_BITS, vgicVcpus, vgicCurrent, routeAddr, setRoute, refreshAll } from "./vgic_common";
 import { bankRead, bankWrite, gicIdRead, REG_ISPENDR, REG_ICPENDR } from "./vgic_regs";
 import { GIC_IIDR_VALUE } from "./vgic_v3";
 import { GICD_SGIR, sgirWrite, isPendSgiRegister, pendSgiRead, pendSgiWrite } from "./vgic_v2_sgi";
@@ -91,12 +91,7 @@ export function gicdV2Read(reg: u32): u32 {
 export function gicdV2Write(reg: u32, value: u32, mask: u32): void {
   const v = accessor();
   if (reg == GICD_CTLR) {
-    const a = VGIC + VG_CTLR;
-    const old = load<u32>(a);
-    const now = (old & ~(mask & CTLR_GROUP_BITS)) | (value & mask & CTLR_GROUP_BITS);
-    if (now == old) return;
-    store<u32>(a, now);
-    refreshAll();
+    ctlrGroupsWrite(value, mask);
     return;
   }
   if (reg >= GICD_ITARGETSR && reg < GICD_ITARGETSR_END) {

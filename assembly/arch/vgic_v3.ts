@@ -8,7 +8,7 @@
 // 32-bit half on its own.
 
 import { VGIC, VG_CTLR, VGIC_NR_INTIDS, VGIC_PRIVATE_INTIDS, R_WAKER } from "./vgic_layout";
-import { VGIC_NO_VCPU, CTLR_GROUP_BITS, vcpuRec, vgicVcpus, routeAddr, setRoute, refreshAll } from "./vgic_common";
+import { VGIC_NO_VCPU, ctlrGroupsWrite, CTLR_GROUP_BITS, vcpuRec, vgicVcpus, routeAddr, setRoute, refreshAll } from "./vgic_common";
 import { bankRead, bankWrite, gicIdRead } from "./vgic_regs";
 
 // ---- Distributor (GICD_*) ----
@@ -95,12 +95,7 @@ export function gicdRead(reg: u32): u32 {
 /** Write the bytes of `value` selected by `mask` to the GICD register at `reg` (word aligned). */
 export function gicdWrite(reg: u32, value: u32, mask: u32): void {
   if (reg == GICD_CTLR) {
-    const a = VGIC + VG_CTLR;
-    const old = load<u32>(a);
-    const now = (old & ~(mask & CTLR_GROUP_BITS)) | (value & mask & CTLR_GROUP_BITS);
-    if (now == old) return;
-    store<u32>(a, now);
-    refreshAll();
+    ctlrGroupsWrite(value, mask);
     return;
   }
   if (reg >= GICD_IROUTER && reg < GICD_IROUTER_END) {

@@ -105,7 +105,8 @@ function ipaEnd(rec: usize): u64 {
   return end;
 }
 
-function initFailed(what: string, rc: i32): i32 {
+/** Print "[wasmvisor] vm <name>: <what> failed (error <n>)"; the error to return (negative). */
+export function vmReportFailure(what: string, rc: i32): i32 {
   logBeginVm();
   logStr(": ");
   logStr(what);
@@ -113,8 +114,17 @@ function initFailed(what: string, rc: i32): i32 {
   logDec(<u64>(-rc));
   logStr(")");
   logEnd();
-  store<u32>(STATE + VM_STATE, VM_STOPPED);
   return rc < 0 ? rc : WV_EINVAL;
+}
+
+function initFailed(what: string, rc: i32): i32 {
+  store<u32>(STATE + VM_STATE, VM_STOPPED);
+  return vmReportFailure(what, rc);
+}
+
+/** Does [blob, blob + len) lie inside this instance's memory? */
+export function vmBlobInMemory(blob: usize, len: usize): bool {
+  return blob != 0 && <u64>blob + <u64>len <= (<u64>memory.size() << WASM_PAGE_SHIFT);
 }
 
 /**
@@ -197,8 +207,7 @@ export function vmBootFirstVcpu(): i32 {
  */
 export function vmInit(vm: i32, blob: usize, len: usize): i32 {
   if (vmState() != VM_EMPTY) return WV_ESTATE;
-  const memEnd = <u64>memory.size() << WASM_PAGE_SHIFT;
-  if (blob == 0 || <u64>blob + <u64>len > memEnd) return WV_EINVAL;
+  if (!vmBlobInMemory(blob, len)) return WV_EINVAL;
   const rc = cfgValidate(blob, len, vm);
   if (rc != CFG_OK) {
     logBegin();

@@ -12,9 +12,6 @@
 
 #define VM()        ((struct wv_vm *)m3_GetUserData(runtime))
 
-/* ICH_LR<n>_EL2 fields (GICv3 spec 12.5.8). */
-#define LR_HW               (1ull << 61)
-#define LR_PINTID(v)        (((v) >> 32) & 0x1fffull)
 /* ICH_HCR_EL2 bits the core may set (GICv3 spec 12.5.4): En, UIE, LRENPIE, NPIE. */
 #define ICH_HCR_EN          1u
 #define ICH_HCR_ALLOWED     0xfu
@@ -74,8 +71,8 @@ m3ApiRawFunction(imp_lr_write)
     struct wv_pcpu *p = here(vm);
     if (!p) m3ApiReturn(WV_ESTATE);
     if (lr < 0 || (uint32_t)lr >= wv_gic_lr_count()) m3ApiReturn(WV_EINVAL);
-    if (value & LR_HW) {
-        uint64_t pintid = LR_PINTID(value);
+    if (value & WV_LR_HW) {
+        uint64_t pintid = (uint64_t)WV_LR_PINTID(value);
         if (!hw_intid_owned(vm, pintid)) {
             wv_printf("[wasmvisor] vm %s: import lr_write refused (error -2: pINTID %lu not owned)\n",
                       vm->own.name, (unsigned long)pintid);

@@ -94,6 +94,21 @@ int wv_sched_tick(struct wv_vcpu *current)
     return 0;
 }
 
+void wv_sched_wfi(struct wv_vcpu *v)
+{
+    uint32_t runnable = VCPU_RUNNABLE, idle = VCPU_IDLE;
+    /* Only RUNNABLE -> IDLE -> RUNNABLE here: a restart or stop that turned the vCPU off
+     * meanwhile wins. */
+    if (!__atomic_compare_exchange_n(&v->state, &runnable, VCPU_IDLE, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+        return;
+    /* Others share this CPU: give it to them until an interrupt comes. */
+    if (here()->nrun > 1) wv_idle_cpu();
+    /* Alone (every RTVM CPU): sleep in place; the pending interrupt is then taken as an
+     * exit of this vCPU, with no switch on the way back. */
+    while (!(read_sysreg(isr_el1) & ISR_I) && v->state == VCPU_IDLE) wfi();
+    __atomic_compare_exchange_n(&v->state, &idle, VCPU_RUNNABLE, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+}
+
 int wv_sched_yield(struct wv_vcpu *current)
 {
     struct wv_pcpu *p = here();

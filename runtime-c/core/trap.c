@@ -11,8 +11,6 @@ static const char *const fault_names[] = {
     "EL2 SError", "", "", "", "", "AArch32 sync", "AArch32 IRQ", "AArch32 FIQ", "AArch32 SError",
 };
 
-/* ISR_EL1.I (ARM ARM D17.2.79): an IRQ is pending at this CPU. */
-#define ISR_I   (1u << 7)
 
 void wv_vm_stop(struct wv_vm *vm, const char *why)
 {
@@ -102,26 +100,10 @@ void wv_trap(struct wv_vcpu_regs *frame, uint32_t kind)
     case WV_ACTION_RESUME:
         break;
     case WV_ACTION_YIELD:       /* WFE: the next runnable vCPU here, if there is one */
-        if (wv_pcpus[wv_cpu_index()].nrun > 1) wv_sched_yield(v);
+        wv_sched_yield(v);
         break;
-    case WV_ACTION_IDLE:
-        /* WFI: sleep until an interrupt is pending here; the guest then takes its exit. */
-        if (wv_pcpus[wv_cpu_index()].nrun > 1) {
-            /* Others share this CPU: give it to them until an interrupt comes. */
-            uint32_t runnable = VCPU_RUNNABLE;
-            if (__atomic_compare_exchange_n(&v->state, &runnable, VCPU_IDLE, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-                wv_idle_cpu();
-            break;
-        }
-        {
-            uint32_t idle = VCPU_IDLE, runnable = VCPU_RUNNABLE;
-            /* Only RUNNABLE -> IDLE -> RUNNABLE here: a restart or stop that turned the
-             * vCPU off meanwhile wins. */
-            if (!__atomic_compare_exchange_n(&v->state, &runnable, VCPU_IDLE, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-                break;
-            while (!(read_sysreg(isr_el1) & ISR_I) && v->state == VCPU_IDLE) wfi();
-            __atomic_compare_exchange_n(&v->state, &idle, VCPU_RUNNABLE, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
-        }
+    case WV_ACTION_IDLE:        /* WFI with nothing to take */
+        wv_sched_wfi(v);
         break;
     case WV_ACTION_RESET:
         vm_restart(vm, v);

@@ -96,6 +96,7 @@ int wv_owner_parse(const uint8_t *blob, size_t len, const struct wv_board *board
         o->pcpu_mask = rd32(r + 24);
         o->region_count = rd32(r + 28);
         o->slice_us = rd32(r + 60);
+        o->flags = rd32(r + 56);
         uint32_t devices = rd32(r + 32);
         if (o->type > 2) { *err = "config blob: unknown VM type"; return WV_EINVAL; }
         if (o->slice_us && (o->slice_us < WV_SLICE_US_MIN || o->slice_us > WV_SLICE_US_MAX)) {

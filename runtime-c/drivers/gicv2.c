@@ -47,11 +47,8 @@
 #define V2_EOI              (1u << 19)      /* HW = 0: maintenance interrupt when deactivated */
 #define V2_CPUID_SHIFT      10              /* HW = 0: an SGI's source CPU, CPUID [12:10] */
 #define V2_CPUID_MASK       0x7u
-/* ICH_LR<n>_EL2 (GICv3 spec 12.5.8). The core puts a GICv2 SGI's source CPU in vINTID
- * [12:10], where the GICv2 list register has it (docs/abi.md 4). */
-#define V3_HW               (1ull << 61)
-#define V3_GROUP            (1ull << 60)
-#define V3_EOI              (1ull << 41)
+/* The core puts a GICv2 SGI's source CPU in vINTID [12:10] of the ICH_LR format
+ * (wv_gic.h), where the GICv2 list register has it (docs/abi.md 4). */
 
 static inline volatile uint32_t *reg(uint64_t base, uint64_t off)
 {
@@ -142,11 +139,11 @@ static uint64_t v2_lr_read(uint32_t lr)
 {
     uint32_t v = *reg(wv_board.gich, GICH_LR0 + 4 * lr);
     uint64_t out = V2_VID(v) | ((uint64_t)(V2_PRIO(v) << 3) << 48) | ((uint64_t)V2_STATE(v) << 62);
-    if (v & V2_GRP1) out |= V3_GROUP;
-    if (v & V2_HW) out |= V3_HW | ((uint64_t)V2_PID(v) << 32);
+    if (v & V2_GRP1) out |= WV_LR_GROUP;
+    if (v & V2_HW) out |= WV_LR_HW | ((uint64_t)V2_PID(v) << 32);
     else {
         out |= (uint64_t)((v >> V2_CPUID_SHIFT) & V2_CPUID_MASK) << V2_CPUID_SHIFT;
-        if (v & V2_EOI) out |= V3_EOI;
+        if (v & V2_EOI) out |= WV_LR_EOI;
     }
     return out;
 }
@@ -156,11 +153,11 @@ static void v2_lr_write(uint32_t lr, uint64_t value)
     uint32_t v = (uint32_t)(value & 0x3ff)
                | (((uint32_t)(value >> 48) & 0xff) >> 3) << 23
                | ((uint32_t)(value >> 62) & 3u) << 28;
-    if (value & V3_GROUP) v |= V2_GRP1;
-    if (value & V3_HW) v |= V2_HW | (uint32_t)((value >> 32) & 0x3ff) << 10;
+    if (value & WV_LR_GROUP) v |= V2_GRP1;
+    if (value & WV_LR_HW) v |= V2_HW | (uint32_t)((value >> 32) & 0x3ff) << 10;
     else {
         v |= ((uint32_t)(value >> V2_CPUID_SHIFT) & V2_CPUID_MASK) << V2_CPUID_SHIFT;
-        if (value & V3_EOI) v |= V2_EOI;
+        if (value & WV_LR_EOI) v |= V2_EOI;
     }
     *reg(wv_board.gich, GICH_LR0 + 4 * lr) = v;
 }

@@ -178,15 +178,12 @@ static uint64_t v3_status(void)
     return elrsr | (eisr << 16) | (misr << 32);
 }
 
-/* ICH_LR<n>_EL2 HW [61] and pINTID [44:32] (GICv3 spec 12.5.8). */
-#define LR_HW       (1ull << 61)
-#define LR_PINTID(v) ((uint32_t)(((v) >> 32) & 0x1fff))
 
 static void v3_vcpu_reset(void)
 {
     for (uint32_t i = 0; i < v3_lr_count(); i++) {
         uint64_t lr = v3_lr_read(i);
-        if ((lr & LR_HW) && (lr >> 62)) v3_deactivate(LR_PINTID(lr));
+        if ((lr & WV_LR_HW) && WV_LR_STATE(lr)) v3_deactivate(WV_LR_PINTID(lr));
         v3_lr_write(i, 0);
     }
     write_sysreg(S3_4_C12_C11_7, 0);           /* ICH_VMCR_EL2 */
@@ -201,11 +198,11 @@ static void v3_vcpu_save(struct wv_gic_vcpu_state *st)
     uint32_t n = v3_lr_count();
     for (uint32_t i = 0; i < n; i++) {
         uint64_t lr = v3_lr_read(i);
-        if ((lr & LR_HW) && (lr >> 62)) {
+        if ((lr & WV_LR_HW) && WV_LR_STATE(lr)) {
             /* Its physical source is this CPU's, which the next vCPU uses: end it here
              * and keep a virtual-only copy (GICv3 spec 12.5.8: HW = 0). */
-            v3_deactivate(LR_PINTID(lr));
-            lr &= ~(LR_HW | (0x1fffull << 32));
+            v3_deactivate(WV_LR_PINTID(lr));
+            lr &= ~(WV_LR_HW | (0x1fffull << 32));
         }
         st->lr[i] = lr;
         v3_lr_write(i, 0);

@@ -10,6 +10,14 @@
 #define PPI_VTIMER          27u     /* EL1 virtual timer (ARM ARM D11.2.4) */
 #define PPI_HYP_TIMER       26u     /* EL2 physical timer: the scheduler's tick */
 
+/* The list-register format the runtime and the core exchange, whatever the GIC:
+ * ICH_LR<n>_EL2 (GICv3 spec 12.5.8). */
+#define WV_LR_EOI           (1ull << 41)     /* HW = 0: maintenance interrupt on deactivation */
+#define WV_LR_GROUP         (1ull << 60)
+#define WV_LR_HW            (1ull << 61)
+#define WV_LR_PINTID(v)     ((uint32_t)(((v) >> 32) & 0x1fff))
+#define WV_LR_STATE(v)      ((uint32_t)((v) >> 62))
+
 void wv_gic_init_dist(void);            /* boot CPU, once */
 void wv_gic_init_cpu(uint32_t cpu);     /* every CPU */
 uint32_t wv_gic_ack(void);              /* acknowledge + priority drop; GIC_SPURIOUS if none */

@@ -72,7 +72,8 @@ void wv_sched_add(uint32_t cpu, struct wv_vcpu *v);
 int wv_sched_tick(struct wv_vcpu *current);         /* the slice ended (PPI 26) */
 void wv_sched_arm(struct wv_pcpu *p);               /* a vCPU starts its slice */
 void wv_sched_resume(void);                         /* about to return to the guest */
-int wv_sched_yield(struct wv_vcpu *current);        /* WFI/WFE with other vCPUs here */
+int wv_sched_yield(struct wv_vcpu *current);        /* WFE: the next runnable vCPU here, if any */
+void wv_sched_wfi(struct wv_vcpu *v);               /* WFI with nothing to take */
 void wv_el1_save(struct wv_el1_state *s);
 void wv_el1_restore(const struct wv_el1_state *s);
 

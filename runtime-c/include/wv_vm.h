@@ -10,6 +10,7 @@
 #define WV_MAX_VCPUS        8
 #define WV_MAX_REGIONS      8
 #define WV_MAX_DEVICES      8
+#define WV_VM_FLAG_BENCH    1u      /* config blob record flags bit 0: a benchmark VM */
 #define WV_MAX_S2_TABLES    512
 
 struct wv_region {
@@ -25,6 +26,7 @@ struct wv_vm_owner {
     uint32_t pcpu_mask;
     uint32_t region_count;
     uint32_t slice_us;              /* time slice where its vCPUs share a CPU (0: default) */
+    uint32_t flags;                 /* WV_VM_FLAG_* of its record */
     struct wv_region regions[WV_MAX_REGIONS];
     /* Physical device frames the VM may map (docs/abi.md 1, device kinds 5 and 6):
      * stage 2 maps them only as Device memory. */

@@ -53,9 +53,11 @@ export interface PreparedSet {
   wasm3Dir: string;
 }
 
-/** Set up, build the guest files, load and check `configName`, and generate its device trees. */
-export function prepareVmSet(configName: string, opts: { boardOverride?: string } = {}): PreparedSet {
-  const { wasm3Dir, guestFiles } = setup();
+let guestsBuilt = false;
+
+/** The test guests and the initramfs, built once per process (a test run builds many images). */
+function buildGuestFiles(guestFiles: Record<string, string>): void {
+  if (guestsBuilt) return;
   buildGuests();
   const busybox = guestFiles["busybox/busybox"];
   if (!busybox) throw new Error("setup fetched no busybox/busybox (tools/setup/pins.json)");
@@ -63,6 +65,13 @@ export function prepareVmSet(configName: string, opts: { boardOverride?: string 
   const modules = kernel ? guestKernelModules(kernel) : null;
   if (kernel && !modules) throw new Error(`the guest kernel ${kernel} has no modules next to it (lib/modules/<release> of its package)`);
   buildInitramfs(busybox, undefined, modules);
+  guestsBuilt = true;
+}
+
+/** Set up, build the guest files, load and check `configName`, and generate its device trees. */
+export function prepareVmSet(configName: string, opts: { boardOverride?: string } = {}): PreparedSet {
+  const { wasm3Dir, guestFiles } = setup();
+  buildGuestFiles(guestFiles);
   const config = configPath(configName);
   const set = loadVmConfig(config, { resolveImage: imageResolver(guestFiles), boardOverride: opts.boardOverride });
   const board = loadBoard(set.board);

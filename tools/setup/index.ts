@@ -6,8 +6,13 @@ import { ensureDebianGuestFiles } from "./debian_guest.ts";
 
 export interface SetupResult { wasm3Dir: string; guestFiles: Record<string, string> }
 
+let done: SetupResult | undefined;
+
+/** Once per process: every build of a test run or a bench asks, only the first checks. */
 export function setup(): SetupResult {
+  if (done) return done;
   ensureAptPackages();
   ensureNpm();
-  return { wasm3Dir: ensureWasm3(), guestFiles: ensureDebianGuestFiles() };
+  done = { wasm3Dir: ensureWasm3(), guestFiles: ensureDebianGuestFiles() };
+  return done;
 }
