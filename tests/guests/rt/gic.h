@@ -5,12 +5,12 @@
 #define RT_GIC_H
 
 #include <stdint.h>
+#include "gicv3.h"
 
 #include "cpu.h"
 
 /* QEMU-virt layout of the VM (tests/guests/README.md, "guest-rt"). */
-#define GICD_BASE     0x08000000ul
-#define GICR_RD_BASE  0x080a0000ul      /* vCPU 0's redistributor: RD_base frame */
+#define GICR_RD_BASE  GICR_BASE         /* vCPU 0's redistributor: RD_base frame */
 
 /* ICC_IAR1_EL1.INTID is bits [23:0]; 1020..1023 are the special INTIDs (1023:
  * nothing pending), which are not acknowledged and so get no EOI (GICv3 spec,

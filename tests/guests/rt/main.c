@@ -16,6 +16,7 @@
 #include "print.h"
 #include "tick.h"
 #include "uart.h"
+#include "hello.h"
 
 extern char rt_vectors[];           /* vectors.S */
 
@@ -39,20 +40,7 @@ static void install_vectors(void)
 static int hello(void)
 {
     uint64_t vcpus;
-    uint64_t idx = wv_hc_vm_info(&vcpus);
-    if ((uint32_t)idx == (uint32_t)WV_HC_NOT_SUPPORTED) {
-        uart_puts("hello from vm ?, ? vCPU(s)\n");
-        uart_puts("rt: no hypercalls (WV_HC_VM_INFO returned ");
-        print_hex(idx);
-        uart_puts("), metrics not reported\n");
-        return 0;
-    }
-    uart_puts("hello from vm ");
-    print_dec(idx);
-    uart_puts(", ");
-    print_dec(vcpus);
-    uart_puts(" vCPU(s)\n");
-    return 1;
+    return guest_hello("rt", &vcpus);
 }
 
 void guest_main(void)

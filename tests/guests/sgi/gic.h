@@ -5,15 +5,13 @@
 #define SGI_GIC_H
 
 #include <stdint.h>
+#include "gicv3.h"
 
 #define SYSREG_READ(r) ({ uint64_t v_; __asm__ volatile("mrs %0, " #r : "=r"(v_) : : "memory"); v_; })
 #define SYSREG_WRITE(r, v) __asm__ volatile("msr " #r ", %0" : : "r"((uint64_t)(v)) : "memory")
 
 /* QEMU-virt layout of the VM: the distributor, then one 128 KiB redistributor (RD_base
  * frame, SGI_base frame 64 KiB above) per vCPU, vCPU 0's first. */
-#define GICD_BASE        0x08000000ul
-#define GICR_BASE        0x080a0000ul
-#define GICR_STRIDE      0x20000ul
 
 #define GIC_INTID_MASK          0xffffffu
 #define GIC_INTID_SPECIAL_FIRST 1020u

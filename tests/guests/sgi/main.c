@@ -14,6 +14,7 @@
 #include "hvc.h"
 #include "print.h"
 #include "uart.h"
+#include "hello.h"
 
 extern char sgi_vectors[];              /* vectors.S */
 extern char sgi_secondary_entry[];      /* vectors.S: vCPU 1 starts here */
@@ -102,19 +103,7 @@ void __attribute__((noreturn)) sgi_secondary_main(void)
 static int hello(void)
 {
     uint64_t vcpus;
-    uint64_t idx = wv_hc_vm_info(&vcpus);
-    if ((uint32_t)idx == (uint32_t)WV_HC_NOT_SUPPORTED) {
-        uart_puts("hello from vm ?, ? vCPU(s)\n");
-        uart_puts("sgi: no hypercalls (WV_HC_VM_INFO returned ");
-        print_hex(idx);
-        uart_puts("), metrics not reported\n");
-        return 0;
-    }
-    uart_puts("hello from vm ");
-    print_dec(idx);
-    uart_puts(", ");
-    print_dec(vcpus);
-    uart_puts(" vCPU(s)\n");
+    if (!guest_hello("sgi", &vcpus)) return 0;
     if (vcpus < 2) {
         uart_puts("sgi: ERROR the VM has fewer than the 2 vCPUs this guest needs\n");
         stop();
