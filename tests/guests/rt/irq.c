@@ -6,7 +6,7 @@
 #include "gic.h"
 #include "tick.h"
 
-void rt_irq(uint64_t entry_ticks)
+void guest_irq(uint64_t entry_ticks)
 {
     uint32_t iar = gic_ack();
     uint32_t intid = iar & GIC_INTID_MASK;

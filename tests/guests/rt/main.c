@@ -18,7 +18,7 @@
 #include "uart.h"
 #include "hello.h"
 
-extern char rt_vectors[];           /* vectors.S */
+extern char irq_vectors[];          /* common/irq_vectors.S */
 
 static void __attribute__((noreturn)) stop(void)
 {
@@ -30,7 +30,7 @@ static void __attribute__((noreturn)) stop(void)
 /* Replaces start.S's table (which stops on any IRQ) with the one that handles them. */
 static void install_vectors(void)
 {
-    SYSREG_WRITE(vbar_el1, (uintptr_t)rt_vectors);
+    SYSREG_WRITE(vbar_el1, (uintptr_t)irq_vectors);
     isb();
 }
 

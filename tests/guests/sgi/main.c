@@ -16,8 +16,8 @@
 #include "uart.h"
 #include "hello.h"
 
-extern char sgi_vectors[];              /* vectors.S */
-extern char sgi_secondary_entry[];      /* vectors.S: vCPU 1 starts here */
+extern char irq_vectors[];              /* common/irq_vectors.S */
+extern char sgi_secondary_entry[];      /* secondary.S: vCPU 1 starts here */
 
 /* Shared by the two vCPUs and their handlers. With the MMU off every access is
  * Device-nGnRnE: no caches to keep coherent, and each field has a single writer. */
@@ -59,7 +59,7 @@ static uint64_t ticks_to_ns(uint64_t ticks, uint64_t freq)
 }
 
 /* Both vCPUs' IRQs: acknowledge, answer or record, EOI (EOImode 0: also deactivates). */
-void sgi_irq(uint64_t entry_ticks)
+void guest_irq(uint64_t entry_ticks)
 {
     uint32_t iar = gic_ack();
     uint32_t intid = iar & GIC_INTID_MASK;
@@ -80,7 +80,7 @@ void sgi_irq(uint64_t entry_ticks)
     gic_eoi(iar);
 }
 
-/* vCPU 1, from vectors.S: its GIC, then it only answers, sleeping in WFI between. */
+/* vCPU 1, from secondary.S: its GIC, then it only answers, sleeping in WFI between. */
 void __attribute__((noreturn)) sgi_secondary_main(void)
 {
     uint32_t faults;
@@ -156,7 +156,7 @@ static void start_cpu1(void)
 
 void guest_main(void)
 {
-    SYSREG_WRITE(vbar_el1, (uintptr_t)sgi_vectors);
+    SYSREG_WRITE(vbar_el1, (uintptr_t)irq_vectors);
     __asm__ volatile("isb" : : : "memory");
     int hypervisor = hello();
     uint64_t freq = counter_freq();

@@ -1,6 +1,7 @@
-/* EL1 vector table of the real-time guest: the IRQ entry for the current EL with
- * SP_ELx (offset 0x280: the guest runs at EL1h) goes to the handler; every other
- * entry reports and stops, as in common/vectors.S, through its wv_exception_entry.
+/* EL1 vector table of the interrupt-driven guests (rt/, sgi/): the IRQ entry for the
+ * current EL with SP_ELx (offset 0x280: the guests run at EL1h) timestamps first and
+ * calls the guest's `void guest_irq(uint64_t entry_ticks)`; every other entry reports
+ * and stops, as in common/vectors.S, through its wv_exception_entry.
  *
  * The table layout is that of common/vectors.S (ARM ARM, "Exception vectors"):
  * 16 entries of 0x80 bytes, groups current EL/SP_EL0, current EL/SP_ELx, lower EL
@@ -10,8 +11,8 @@
 
     .section .text.vectors, "ax"
     .balign 2048                    /* VBAR_EL1 bits [10:0] are RES0 */
-    .global rt_vectors
-rt_vectors:
+    .global irq_vectors
+irq_vectors:
     .irp    idx, 0, 1, 2, 3, 4
     .balign 0x80
     mov     x0, #\idx
@@ -28,7 +29,7 @@ rt_vectors:
     stp     x0, x1, [sp, #0]
     isb
     mrs     x0, cntvct_el0
-    b       rt_irq_entry
+    b       irq_entry
 
     .irp    idx, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15
     .balign 0x80
@@ -41,8 +42,8 @@ rt_vectors:
  * C code preserves x19..x29 itself, and uses no FP/SIMD registers). ELR_EL1 and
  * SPSR_EL1 are not saved: IRQs stay masked in the handler, and any other exception
  * there stops the guest. NZCV comes back from SPSR_EL1 at the ERET. */
-    .type   rt_irq_entry, %function
-rt_irq_entry:
+    .type   irq_entry, %function
+irq_entry:
     stp     x2, x3, [sp, #16]
     stp     x4, x5, [sp, #32]
     stp     x6, x7, [sp, #48]
@@ -52,7 +53,7 @@ rt_irq_entry:
     stp     x14, x15, [sp, #112]
     stp     x16, x17, [sp, #128]
     stp     x18, x30, [sp, #144]
-    bl      rt_irq
+    bl      guest_irq
     ldp     x18, x30, [sp, #144]
     ldp     x16, x17, [sp, #128]
     ldp     x14, x15, [sp, #112]
@@ -65,4 +66,4 @@ rt_irq_entry:
     ldp     x0, x1, [sp, #0]
     add     sp, sp, #IRQ_FRAME
     eret
-    .size   rt_irq_entry, . - rt_irq_entry
+    .size   irq_entry, . - irq_entry
