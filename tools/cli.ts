@@ -5,6 +5,8 @@ import { runCommand } from "./run/index.ts";
 import { testCommand } from "./test/index.ts";
 import { benchCommand } from "./bench/index.ts";
 import { setup } from "./setup/index.ts";
+import { signCommand } from "./sign/index.ts";
+import { updateCommand } from "./update/index.ts";
 
 /** The default demo: management, guest and real-time VMs side by side (vmconfigs/mixed.json). */
 const DEFAULT_CONFIG = "mixed";
@@ -25,7 +27,9 @@ const commands: Record<string, Command> = {
   },
   build: {
     usage: "wasmvisor build [vmconfig]",
-    help: "Build the image for a VM config (default: mixed) into build/img/<config>/wasmvisor.elf.",
+    help: "Build the image for a VM config (default: mixed) into build/img/<config>/wasmvisor.elf.\n" +
+      "  Environment: WASMVISOR_DEV_UNSIGNED=1 builds a development image that also accepts unsigned core\n" +
+      "  modules for live update; WASMVISOR_SIGNING_KEY=PEM signs with your key (docs/signing.md).",
     flags: {},
     main: async (args) => {
       const img = buildImage(args[0] ?? DEFAULT_CONFIG);
@@ -55,6 +59,25 @@ const commands: Record<string, Command> = {
       "  --only SUITE  run one suite: aspect, core-smoke, typecheck, tools, host, integration",
     flags: { only: "str" },
     main: async (_a, f) => testCommand(typeof f.only === "string" ? f.only : undefined),
+  },
+  update: {
+    usage: "wasmvisor update FILE [--port N] [--host H] [--timeout S]",
+    help: "Replace the running demo's hypervisor core by the module FILE (.wvm), through the management VM's\n" +
+      "network (its wvctl, docs/wvctl.md); prints what the hypervisor reported, non-zero when it refused.\n" +
+      "  --port N     the 127.0.0.1 port forwarded to the MVM's port 5000 (`wasmvisor run` prints it; default:\n" +
+      "               the forward of the one running QEMU that has one)\n" +
+      "  --host H     the address the port is on (default 127.0.0.1)\n" +
+      "  --timeout S  give up after S seconds (default 60)",
+    flags: { port: "num", host: "str", timeout: "num" },
+    main: async (args, f) => updateCommand(args, f),
+  },
+  sign: {
+    usage: "wasmvisor sign IN.wasm [OUT.wvm] [--key PEM]",
+    help: "Sign a core module for live update: write OUT.wvm (default: IN with .wvm) as docs/signing.md describes.\n" +
+      "  --key PEM  the Ed25519 private key (PKCS#8 PEM) to sign with (default: $WASMVISOR_SIGNING_KEY, else the\n" +
+      "             development key in .cache/keys/, made on first use)",
+    flags: { key: "str" },
+    main: async (args, f) => signCommand(args, f),
   },
   bench: {
     usage: "wasmvisor bench",

@@ -41,6 +41,17 @@
 @external("wvfake", "irq_set_intid") export declare function irqSetIntid(i: i32): i32;
 @external("wvfake", "irq_set_enable") export declare function irqSetEnable(i: i32): i32;
 @external("wvfake", "set_irq_set_result") export declare function setIrqSetResult(r: i32): void;
+// Guest RAM behind guest_read/guest_write (refused outside the windows added), and the channel.
+@external("wvfake", "guest_ram_add") export declare function guestRamAdd(ipa: u64, size: u64): void;
+@external("wvfake", "guest_poke") export declare function guestPoke(ipa: u64, src: usize, len: i32): i32;
+@external("wvfake", "guest_peek") export declare function guestPeek(ipa: u64, dst: usize, len: i32): i32;
+@external("wvfake", "guest_reads") export declare function guestReads(): i32;
+@external("wvfake", "guest_writes") export declare function guestWrites(): i32;
+@external("wvfake", "guest_stray") export declare function guestStray(): i32;
+@external("wvfake", "chan_count") export declare function chanCount(): i32;
+@external("wvfake", "chan_get") export declare function chanGet(i: i32, dst: usize, cap: i32): i32;
+@external("wvfake", "chan_refused") export declare function chanRefused(): i32;
+@external("wvfake", "set_chan_result") export declare function setChanResult(r: i32): void;
 
 const TEXT_CAP: i32 = 512;
 const TEXT_BUF: usize = memory.data(TEXT_CAP);
@@ -50,6 +61,15 @@ export function consoleText(i: i32): string {
   const n = consoleGet(i, TEXT_BUF, TEXT_CAP);
   if (n < 0) return "";
   return String.UTF8.decodeUnsafe(TEXT_BUF, <usize>n);
+}
+
+/** What chan_send call `i` took (negative counts from the last), Latin-1; "" if there is none. */
+export function chanText(i: i32): string {
+  const n = chanGet(i, TEXT_BUF, TEXT_CAP);
+  if (n < 0) return "";
+  let s = "";
+  for (let k = 0; k < n; k++) s += String.fromCharCode(load<u8>(TEXT_BUF + <usize>k));
+  return s;
 }
 
 /** The last console write. */

@@ -36,6 +36,18 @@ export function createFakeHost() {
       kickResult: 0,
       irqSets: [],
       irqSetResult: 0,
+      // Guest RAM for guest_read/guest_write: windows [ipa, ipa + size) a spec adds, backed
+      // by 4 KiB pages made on first touch; an access not inside one window is refused
+      // (-2, as the runtime refuses an IPA the VM does not own) and counted as stray.
+      ram: [],
+      pages: new Map(),
+      guestReads: 0,
+      guestWrites: 0,
+      guestStray: 0,
+      // Hypervisor channel: what chan_send was given, call by call, and its answer.
+      chan: [],
+      chanResult: 0,
+      chanRefused: 0,
     };
     for (let c = 0; c < 8; c++) { st.lrs.push(new Array(16).fill(0n)); st.hcr.push(0); }
   }
@@ -79,6 +91,37 @@ export function createFakeHost() {
     return m;
   }
 
+  // ---- Guest RAM (the VM's IPA space as guest_read/guest_write reach it) ----
+  const PAGE = 4096n;
+  const inRam = (ipa, len) => st.ram.some(([b, s]) => ipa >= b && ipa - b < s && BigInt(len) <= s - (ipa - b));
+  const page = (n) => {
+    let p = st.pages.get(n);
+    if (!p) { p = new Uint8Array(Number(PAGE)); st.pages.set(n, p); }
+    return p;
+  };
+  /** Copy between guest RAM at `ipa` and `buf` (a Uint8Array), page by page. */
+  function guestCopy(ipa, buf, toGuest) {
+    let done = 0;
+    while (done < buf.length) {
+      const a = ipa + BigInt(done);
+      const off = Number(a % PAGE);
+      const n = Math.min(buf.length - done, Number(PAGE) - off);
+      const p = page(a / PAGE);
+      if (toGuest) p.set(buf.subarray(done, done + n), off);
+      else buf.set(p.subarray(off, off + n), done);
+      done += n;
+    }
+  }
+  function guestIo(ipa, ptr, len, toGuest) {
+    const a = BigInt.asUintN(64, ipa);
+    if (len < 0 || ptr < 0 || ptr + len > memory.buffer.byteLength) return -1;
+    if (!inRam(a, len)) { st.guestStray++; return -2; }
+    const wasm = new Uint8Array(memory.buffer, ptr, len);
+    if (toGuest) { st.guestWrites++; guestCopy(a, wasm, true); }
+    else { st.guestReads++; const b = new Uint8Array(len); guestCopy(a, b, false); wasm.set(b); }
+    return 0;
+  }
+
   const view = () => new Uint8Array(memory.buffer);
   const readBytes = (ptr, len) => Buffer.from(view().slice(ptr, ptr + len)).toString("latin1");
   const writeBytes = (text, dst, cap) => {
@@ -104,8 +147,8 @@ export function createFakeHost() {
       return 0;
     },
     s2_activate(root, bits) { st.activate = [root, bits]; return 0; },
-    guest_read() { return -1; },
-    guest_write() { return -1; },
+    guest_read(ipa, dst, len) { return guestIo(ipa, dst, len, false); },
+    guest_write(ipa, src, len) { return guestIo(ipa, src, len, true); },
     image_load(image, ipa) { st.images.push([image, BigInt.asUintN(64, ipa)]); return st.imageResult; },
     vcpu_boot(vcpu, pc, x0) {
       st.boots.push([vcpu, BigInt.asUintN(64, pc), BigInt.asUintN(64, x0)]);
@@ -138,6 +181,12 @@ export function createFakeHost() {
     },
     vcpu_kick(vcpu) { st.kicks.push(vcpu); return st.kickResult; },
     irq_set(intid, enable) { st.irqSets.push([intid, enable]); return st.irqSetResult; },
+    chan_send(ptr, len) {
+      if (len < 0 || ptr < 0 || ptr + len > memory.buffer.byteLength) return -1;
+      if (st.chanResult < 0) { st.chanRefused++; return st.chanResult; }
+      st.chan.push(Buffer.from(view().slice(ptr, ptr + len)).toString("latin1"));
+      return st.chanResult;
+    },
   };
 
   const entry = (t, i) => st.entries.get(t * 512 + i);
@@ -186,6 +235,34 @@ export function createFakeHost() {
     irq_set_intid(i) { return st.irqSets[i][0]; },
     irq_set_enable(i) { return st.irqSets[i][1]; },
     set_irq_set_result(r) { st.irqSetResult = r; },
+    guest_ram_add(ipa, size) { st.ram.push([BigInt.asUintN(64, ipa), BigInt.asUintN(64, size)]); },
+    /** Test access to guest RAM, not counted: 0, or -1 outside it. */
+    guest_poke(ipa, src, len) {
+      const a = BigInt.asUintN(64, ipa);
+      if (!inRam(a, len)) return -1;
+      guestCopy(a, new Uint8Array(memory.buffer, src, len), true);
+      return 0;
+    },
+    guest_peek(ipa, dst, len) {
+      const a = BigInt.asUintN(64, ipa);
+      if (!inRam(a, len)) return -1;
+      const b = new Uint8Array(len);
+      guestCopy(a, b, false);
+      new Uint8Array(memory.buffer, dst, len).set(b);
+      return 0;
+    },
+    guest_reads() { return st.guestReads; },
+    guest_writes() { return st.guestWrites; },
+    guest_stray() { return st.guestStray; },
+    chan_count() { return st.chan.length; },
+    /** Copy what chan_send call `i` (negative: from the end) took to `dst`; its length, or -1. */
+    chan_get(i, dst, cap) {
+      const k = i < 0 ? st.chan.length + i : i;
+      if (k < 0 || k >= st.chan.length) return -1;
+      return writeBytes(st.chan[k], dst, cap);
+    },
+    chan_refused() { return st.chanRefused; },
+    set_chan_result(r) { st.chanResult = r; },
   };
 
   return {

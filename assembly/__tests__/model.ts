@@ -9,7 +9,8 @@ import { STATE, STATE_SIZE, VM_STATE, VM_INDEX, VM_VCPU_COUNT, VM_NAME, VM_NAME_
   MMIO_OFF, MMIO_COUNT, MMIO_ENTRIES, MMIO_RECORD, MMIO_BASE, MMIO_LIMIT, PL011_OFF, PL011_RECORD,
   CONSOLE_OFF, CONSOLE_LEN, CONSOLE_BYTES, HCWARN_OFF, HCWARN_COUNT, HCWARN_IDS, COUNTERS_OFF,
   EXIT_CLASSES, S2_OFF, PL011_RX_OFF, PL011_RX_RECORD, PL011_RX_HEAD, PL011_RX_COUNT, PL011_RX_RIS,
-  PL011_RX_BYTES } from "../core/layout";
+  PL011_RX_BYTES, VM_EXITS_OFF, VM_EXIT_BYTES, VM_EXIT_DATA_ABORT, VM_EXIT_HVC, VM_EXIT_SYSREG, VM_EXIT_WFX,
+  VM_EXIT_OTHER } from "../core/layout";
 import { EXIT_RECORD, EXIT_X, EXIT_PC, EXIT_ESR, EXIT_FAR, EXIT_HPFAR } from "../abi/exit_record";
 import { EXIT_CLASS_HVC, EXIT_CLASS_MMIO, EXIT_CLASS_IABT, EXIT_CLASS_WFI, EXIT_CLASS_WFE,
   EXIT_CLASS_SYSREG, EXIT_CLASS_OTHER } from "../arch/exits";
@@ -42,6 +43,8 @@ export const HC_VERSION: u32 = 0xc6000001;
 export const HC_PUTC: u32 = 0xc6000002;
 export const HC_VM_INFO: u32 = 0xc6000003;
 export const HC_REPORT: u32 = 0xc6000004;
+/** What WV_HC_VERSION answers in x0: the core module ABI version (docs/abi.md section 2). */
+export const ABI_VERSION: u64 = 2;
 const WARN_IDS: u32 = 8;
 
 // ESR_EL2 (ARM ARM D17.2.37): EC [31:26], IL [25], ISS [24:0].
@@ -134,9 +137,18 @@ function mStop(reason: string): void {
   mStops++;
 }
 
-function mCount(vcpu: u32, cls: u32): void {
+/** One more exit of class `vmCls` for the VM (u32 or u64 counters, by the layout). */
+function mVmCount(vmCls: u32): void {
+  const a = M_STATE + VM_EXITS_OFF + <usize>vmCls * VM_EXIT_BYTES;
+  if (VM_EXIT_BYTES == 8) store<u64>(a, load<u64>(a) + 1);
+  else store<u32>(a, load<u32>(a) + 1);
+}
+
+/** One more exit of class `cls` for vCPU `vcpu`, and of class `vmCls` for the VM. */
+function mCount(vcpu: u32, cls: u32, vmCls: u32): void {
   const a = M_STATE + COUNTERS_OFF + ((<usize>(vcpu * EXIT_CLASSES + cls)) << 3);
   store<u64>(a, load<u64>(a) + 1);
+  mVmCount(vmCls);
 }
 
 // ---- PL011 and the MMIO registry ----
@@ -247,7 +259,7 @@ function mHypercall(esr: u64): void {
   if (id == HC_NULL) {
     setMx(0, 0);
   } else if (id == HC_VERSION) {
-    setMx(0, 1);
+    setMx(0, ABI_VERSION);
     setMx(1, <u64>CORE_VERSION);
   } else if (id == HC_PUTC) {
     const b = mx(1);
@@ -369,7 +381,7 @@ export function outsideAbiDiff(action: i32): string {
       || memory.compare(STATE + powerWord + 4, M_STATE + powerWord + 4, CONSOLE_OFF - powerWord - 4) != 0) {
     return "VM identity, regions, registry or PL011 registers changed";
   }
-  if (memory.compare(STATE + S2_OFF, M_STATE + S2_OFF, STATE_SIZE - S2_OFF) != 0) return "stage-2 bookkeeping changed";
+  if (memory.compare(STATE + S2_OFF, M_STATE + S2_OFF, VM_EXITS_OFF - S2_OFF) != 0) return "stage-2 bookkeeping changed";
   for (let n: usize = 4; n < 31; n++) {
     if (load<u64>(EXIT_RECORD + EXIT_X + (n << 3)) != load<u64>(M_REC + EXIT_X + (n << 3))) return "x" + n.toString() + " changed";
   }
@@ -389,6 +401,7 @@ export function outsideAbiDiff(action: i32): string {
 export function mExit(vcpu: i32): i32 {
   if (s32(VM_STATE) != RUNNING) return STOP;
   if (<u32>vcpu >= s32(VM_VCPU_COUNT)) {
+    mVmCount(VM_EXIT_OTHER);
     mStop("exit for vCPU " + (<u32>vcpu).toString() + ", which it does not have");
     return STOP;
   }
@@ -398,30 +411,30 @@ export function mExit(vcpu: i32): i32 {
   const ec = <u32>(esr >> 26) & 0x3f;
   const il: u64 = (esr & (1 << 25)) != 0 ? 4 : 2;
   if (ec == EC_HVC64) {
-    mCount(v, EXIT_CLASS_HVC);
+    mCount(v, EXIT_CLASS_HVC, VM_EXIT_HVC);
     mHypercall(esr);
     return RESUME;
   }
   if (ec == EC_DABT) {
-    mCount(v, EXIT_CLASS_MMIO);
+    mCount(v, EXIT_CLASS_MMIO, VM_EXIT_DATA_ABORT);
     return mDataAbort(esr, il);
   }
   if (ec == EC_WFX) {
     advancePc(il);
-    if ((esr & 1) != 0) { mCount(v, EXIT_CLASS_WFE); return YIELD; }
-    mCount(v, EXIT_CLASS_WFI);
+    if ((esr & 1) != 0) { mCount(v, EXIT_CLASS_WFE, VM_EXIT_WFX); return YIELD; }
+    mCount(v, EXIT_CLASS_WFI, VM_EXIT_WFX);
     return IDLE;
   }
   if (ec == EC_SYSREG) {
-    mCount(v, EXIT_CLASS_SYSREG);
+    mCount(v, EXIT_CLASS_SYSREG, VM_EXIT_SYSREG);
     return mSysreg(esr, il);
   }
   if (ec == EC_IABT) {
-    mCount(v, EXIT_CLASS_IABT);
+    mCount(v, EXIT_CLASS_IABT, VM_EXIT_OTHER);
     mStop(abortLine(false, mFaultIpa(), esr, fscReason(<u32>esr & 0x3f)));
     return STOP;
   }
-  mCount(v, EXIT_CLASS_OTHER);
+  mCount(v, EXIT_CLASS_OTHER, VM_EXIT_OTHER);
   mStop("unhandled exception class " + hx(<u64>ec) + ", ESR " + hx(esr) + ", PC " + hx(load<u64>(M_REC + EXIT_PC)));
   return STOP;
 }
@@ -431,7 +444,8 @@ export function mExit(vcpu: i32): i32 {
 /** The state block area an offset falls in, for failure messages. */
 export function stateArea(off: usize): string {
   let area = "vm";
-  if (off >= PL011_RX_OFF) area = "pl011 receive FIFOs";
+  if (off >= VM_EXITS_OFF) area = "exit counters of the VM";
+  else if (off >= PL011_RX_OFF) area = "pl011 receive FIFOs";
   else if (off >= S2_OFF) area = "stage-2 bookkeeping";
   else if (off >= COUNTERS_OFF) area = "exit counters";
   else if (off >= HCWARN_OFF) area = "hypercall warnings";

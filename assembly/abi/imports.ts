@@ -85,6 +85,12 @@ export declare function wv_vcpu_kick(vcpu: i32): i32;
 @external("wv", "irq_set")
 export declare function wv_irq_set(intid: i32, enable: i32): i32;
 
+// ---- Hypervisor channel (docs/abi.md section 6) ----
+
+/** Bytes the guest wrote to its virtio-console port: 0 taken, negative WV_E* (the bytes are dropped). */
+@external("wv", "chan_send")
+export declare function wv_chan_send(ptr: usize, len: i32): i32;
+
 // Error codes the imports answer (docs/abi.md section 2, "Errors").
 export const WV_OK: i32 = 0;
 export const WV_EINVAL: i32 = -1;

@@ -1,5 +1,6 @@
 // Dispatch of a VM exit by exception class (ESR_EL2.EC, ARM ARM D17.2.37), with
-// per-vCPU counters of exits by class in the state block.
+// counters of exits by class in the state block: per vCPU (EXIT_CLASS_*) and for the
+// whole VM in the classes management shows (VM_EXIT_*, core/exit_counters.ts).
 
 import { ACTION_RESUME, ACTION_IDLE, ACTION_STOP, ACTION_YIELD, exitEsr, exitFar,
   exitHpfar, exitPc, exitReadReg, exitWriteReg, exitAdvancePc, exitIsIrq, exitIntid } from "../abi/exit_record";
@@ -7,7 +8,10 @@ import { EC_WFX, EC_HVC64, EC_SMC64, EC_SYSREG, EC_IABT_LOW, EC_DABT_LOW, esrEc,
   dabtIsv, dabtAccessBytes, dabtSse, dabtSrt, dabtSf, dabtS1ptw, dabtIsWrite, abortFsc, fscKind,
   fscHasLevel, fscLevel, faultKindName, sysregKey, sysregIsRead, sysregRt, sysregOp0, sysregOp1,
   sysregCrn, sysregCrm, sysregOp2, SYSREG_ACTLR_EL1 } from "./esr";
-import { STATE, COUNTERS_OFF, EXIT_CLASSES, MAX_VCPUS } from "../core/layout";
+import { STATE, COUNTERS_OFF, EXIT_CLASSES, MAX_VCPUS, VM_EXIT_DATA_ABORT, VM_EXIT_HVC, VM_EXIT_SYSREG, VM_EXIT_WFX,
+  VM_EXIT_IRQ, VM_EXIT_OTHER } from "../core/layout";
+import { vmCountExit } from "../core/exit_counters";
+import { stateSetStaged } from "../core/state_staged";
 import { vmRunning, vmVcpuCount, vmStop } from "../core/vm";
 import { handleHypercall, handleSmc } from "../core/hypercall";
 import { consoleFlush } from "../core/console";
@@ -40,9 +44,11 @@ const SMC_BYTES: u32 = 4;
   return STATE + COUNTERS_OFF + ((<usize>(vcpu * EXIT_CLASSES + cls)) << 3);
 }
 
-@inline function count(vcpu: u32, cls: u32): void {
+/** One more exit of class `cls` for vCPU `vcpu`, and of class `vmCls` (VM_EXIT_*) for the VM. */
+@inline function count(vcpu: u32, cls: u32, vmCls: u32): void {
   const a = counter(vcpu, cls);
   store<u64>(a, load<u64>(a) + 1);
+  vmCountExit(vmCls);
 }
 
 /** Exits of class `cls` that vCPU `vcpu` took. */
@@ -155,8 +161,10 @@ function stopWithSyndrome(esr: u64): i32 {
 
 /** wv_handle_exit: handle the exit now in the record for vCPU `vcpu`; returns an action. */
 export function handleExit(vcpu: i32): i32 {
+  stateSetStaged(false);   // the runtime acts on this instance now: no restore over it any more
   if (!vmRunning()) return ACTION_STOP;
   if (<u32>vcpu >= vmVcpuCount()) {
+    vmCountExit(VM_EXIT_OTHER);
     stopLine();
     logStr("exit for vCPU ");
     logDec(<u64><u32>vcpu);
@@ -172,7 +180,7 @@ export function handleExit(vcpu: i32): i32 {
   // An IRQ exit first: its ESR is not a syndrome of this exit (ESR_EL2 keeps the last
   // synchronous exception's), so only the flag tells it apart from a guest exception.
   if (exitIsIrq()) {
-    count(v, EXIT_CLASS_IRQ);
+    count(v, EXIT_CLASS_IRQ, VM_EXIT_IRQ);
     vgicIrqExit(v, exitIntid());
     return ACTION_RESUME;
   }
@@ -180,30 +188,30 @@ export function handleExit(vcpu: i32): i32 {
   const ec = esrEc(esr);
   // The hypercall path next and short: it is the one benchmarks measure.
   if (ec == EC_HVC64) {
-    count(v, EXIT_CLASS_HVC);
+    count(v, EXIT_CLASS_HVC, VM_EXIT_HVC);
     return handleHypercall(v);
   }
   switch (ec) {
     case EC_DABT_LOW:
-      count(v, EXIT_CLASS_MMIO);
+      count(v, EXIT_CLASS_MMIO, VM_EXIT_DATA_ABORT);
       return handleDataAbort(esr, v);
     case EC_SMC64:
-      count(v, EXIT_CLASS_HVC);
+      count(v, EXIT_CLASS_HVC, VM_EXIT_HVC);
       exitAdvancePc(SMC_BYTES);
       return handleSmc(v);
     case EC_WFX:
       exitAdvancePc(esrInstrBytes(esr));
-      if (wfxIsWfe(esr)) { count(v, EXIT_CLASS_WFE); return ACTION_YIELD; }
-      count(v, EXIT_CLASS_WFI);
+      if (wfxIsWfe(esr)) { count(v, EXIT_CLASS_WFE, VM_EXIT_WFX); return ACTION_YIELD; }
+      count(v, EXIT_CLASS_WFI, VM_EXIT_WFX);
       return vgicWfiResumes(v) ? ACTION_RESUME : ACTION_IDLE;
     case EC_SYSREG:
-      count(v, EXIT_CLASS_SYSREG);
+      count(v, EXIT_CLASS_SYSREG, VM_EXIT_SYSREG);
       return handleSysreg(esr, v);
     case EC_IABT_LOW:
-      count(v, EXIT_CLASS_IABT);
+      count(v, EXIT_CLASS_IABT, VM_EXIT_OTHER);
       return stopOnAbort(false, faultIpa(), esr, faultKindName(fscKind(abortFsc(esr))), <i32>abortFsc(esr));
     default:
-      count(v, EXIT_CLASS_OTHER);
+      count(v, EXIT_CLASS_OTHER, VM_EXIT_OTHER);
       return handleOther(esr);
   }
 }

@@ -4,7 +4,8 @@
 // are remembered for the message.
 
 import { MAX_VMS, MAX_VCPUS, MAX_REGIONS, MAX_DEVICES, MAX_IMAGES, VM_NAME_SIZE } from "./layout";
-import { DEVICE_PL011, DEVICE_GICV3_DIST, DEVICE_GICV3_REDIST, DEVICE_GICV2_DIST, mmioKnownKind } from "../devices/mmio";
+import { DEVICE_PL011, DEVICE_GICV3_DIST, DEVICE_GICV3_REDIST, DEVICE_GICV2_DIST, DEVICE_VIRTIO_CONSOLE,
+  mmioKnownKind } from "../devices/mmio";
 import { VGIC_NR_INTIDS, VGIC_PRIVATE_INTIDS } from "../arch/vgic_layout";
 import { S2_MAX_IPA_BITS, REGION_R, REGION_W, REGION_X } from "../arch/stage2";
 
@@ -76,6 +77,8 @@ const GICR_SIZE_PER_VCPU: u64 = 2 * GIC_FRAME;
 /** A GIC-400's distributor is 4 KiB, its virtual CPU interface (GICV) 8 KiB: GICV_DIR is in the second page. */
 const GICV2_DIST_SIZE: u64 = 0x1000;
 const GICV2_CPUIF_SIZE: u64 = 0x2000;
+/** A virtio-mmio transport's window: registers and configuration space (docs/abi.md section 6). */
+const VIRTIO_MMIO_SIZE: u64 = 0x200;
 
 // ---- Errors ----
 export const CFG_OK: i32 = 0;
@@ -115,6 +118,7 @@ export const CFG_ERR_GICV2_LAYOUT: i32 = -133;
 export const CFG_ERR_GIC_MIX: i32 = -134;
 export const CFG_ERR_FRAME_PA: i32 = -135;
 export const CFG_ERR_SLICE: i32 = -136;
+export const CFG_ERR_VIRTIO_LAYOUT: i32 = -137;
 /** Time slices the runtime's scheduler takes (runtime-c/core/sched.c): 1 ms to 1 s. */
 export const SLICE_US_MIN: u32 = 1000;
 export const SLICE_US_MAX: u32 = 1000000;
@@ -158,6 +162,7 @@ export function cfgErrorMessage(code: i32): string {
     case CFG_ERR_GICV2_LAYOUT: return "GICv2 distributor must be 4 KiB, CPU interface 8 KiB with a pa, all 4 KiB aligned";
     case CFG_ERR_GIC_MIX: return "GICv2 and GICv3 devices in one VM";
     case CFG_ERR_FRAME_PA: return "device frame pa not 4 KiB aligned or wrapping";
+    case CFG_ERR_VIRTIO_LAYOUT: return "virtio-console must be one 0x200-byte window, 0x200 aligned, with an SPI 32..255, at most one per VM";
     default: return "unknown error";
   }
 }
@@ -263,6 +268,17 @@ function validateGicCount(rec: usize, kind: u32, i: u32, vm: i32): i32 {
   return CFG_OK;
 }
 
+/** A virtio-console (kind 7): its 0x200-byte window, an SPI of the vGIC, the VM's only one. */
+function validateVirtio(rec: usize, d: usize, i: u32, vm: i32): i32 {
+  const ipa = load<u64>(d + CFG_D_IPA);
+  if (load<u64>(d + CFG_D_SIZE) != VIRTIO_MMIO_SIZE || (ipa & (VIRTIO_MMIO_SIZE - 1)) != 0
+      || !isSpi(load<u32>(d + CFG_D_IRQ))) return fail(CFG_ERR_VIRTIO_LAYOUT, vm, i);
+  for (let j: u32 = 0; j < i; j++) {
+    if (load<u32>(cfgDevice(rec, j) + CFG_D_KIND) == DEVICE_VIRTIO_CONSOLE) return fail(CFG_ERR_VIRTIO_LAYOUT, vm, i);
+  }
+  return CFG_OK;
+}
+
 /**
  * What a device of `kind` needs beyond the common checks: a GIC frame's size and
  * alignment, one of each at most, one GIC version per VM, no irq of its own; a PL011's
@@ -278,6 +294,7 @@ function validateDeviceKind(rec: usize, d: usize, kind: u32, i: u32, vm: i32): i
     if (irq != 0 && !isSpi(irq)) return fail(CFG_ERR_DEVICE_IRQ, vm, i);
     return CFG_OK;
   }
+  if (kind == DEVICE_VIRTIO_CONSOLE) return validateVirtio(rec, d, i, vm);
   if (kind == DEVICE_PASSTHROUGH) {
     if (irq != 0 && !isSpi(irq)) return fail(CFG_ERR_DEVICE_IRQ, vm, i);
     if ((pa & PAGE_MASK) != 0 || pa + size < pa) return fail(CFG_ERR_FRAME_PA, vm, i);
@@ -307,7 +324,8 @@ function validateDevices(rec: usize, vm: i32): i32 {
     if (!cfgKnownKind(kind)) return fail(CFG_ERR_DEVICE_KIND, vm, i);
     const rc = validateDeviceKind(rec, d, kind, i, vm);
     if (rc != CFG_OK) return rc;
-    if (((ipa | size) & PAGE_MASK) != 0) return fail(CFG_ERR_DEVICE_UNALIGNED, vm, i);
+    // A virtio-mmio window is smaller than a page (its alignment is validateVirtio's).
+    if (kind != DEVICE_VIRTIO_CONSOLE && ((ipa | size) & PAGE_MASK) != 0) return fail(CFG_ERR_DEVICE_UNALIGNED, vm, i);
     if (size == 0 || ipa + size < ipa) return fail(CFG_ERR_DEVICE_EMPTY, vm, i);
     if (ipa + size > IPA_LIMIT) return fail(CFG_ERR_DEVICE_RANGE, vm, i);
     for (let j: u32 = 0; j < nr; j++) {

@@ -3,8 +3,10 @@
 // once per ID (up to HCWARN_MAX IDs, so a looping guest cannot flood the console).
 
 import { EXIT_RECORD, EXIT_X, ACTION_RESUME, exitReadReg, exitWriteReg, exitEsr } from "../abi/exit_record";
-import { WV_HC_BASE, WV_HC_NULL, WV_HC_VERSION, WV_HC_PUTC, WV_HC_VM_INFO, WV_HC_REPORT, WV_HC_IMM,
-  HC_SUCCESS, HC_NOT_SUPPORTED, HC_INVALID_PARAMETER, WV_ABI_VERSION, CORE_VERSION } from "../abi/hypercalls";
+import { WV_HC_BASE, WV_HC_NULL, WV_HC_VERSION, WV_HC_PUTC, WV_HC_VM_INFO, WV_HC_REPORT, WV_HC_FEATURES,
+  WV_HC_IMM, HC_SUCCESS, HC_NOT_SUPPORTED, HC_INVALID_PARAMETER, WV_ABI_VERSION, CORE_VERSION,
+  WV_FEATURES } from "../abi/hypercalls";
+import { VARIANT_2 } from "./variant";
 import { hvcImm16 } from "../arch/esr";
 import { psciOwns, psciCall } from "../arch/psci";
 import { STATE, HCWARN_COUNT, HCWARN_IDS, HCWARN_MAX } from "./layout";
@@ -46,6 +48,12 @@ function hcReport(): void {
   logDec(exitReadReg(REG_X2));
   logEnd();
   setX0(HC_SUCCESS);
+}
+
+/** WV_HC_FEATURES (variant 2): x0 = SUCCESS, x1 = the WV_FEATURE_* bits. */
+function hcFeatures(): void {
+  setX0(HC_SUCCESS);
+  exitWriteReg(REG_X1, WV_FEATURES);
 }
 
 /** Has `id` been reported already? Records it if there is room. */
@@ -97,6 +105,10 @@ export function handleHypercall(vcpu: u32): i32 {
     case WV_HC_PUTC - WV_HC_BASE: hcPutc(); break;
     case WV_HC_VM_INFO - WV_HC_BASE: hcVmInfo(); break;
     case WV_HC_REPORT - WV_HC_BASE: hcReport(); break;
+    case WV_HC_FEATURES - WV_HC_BASE:
+      if (VARIANT_2) hcFeatures();
+      else hcUnknown(id, imm);   // variant 1 does not have it (core/variant.ts)
+      break;
     default: hcUnknown(id, imm);
   }
   return ACTION_RESUME;

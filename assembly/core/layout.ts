@@ -1,14 +1,22 @@
-// The layout of every piece of mutable core state, version 2 (version 1 ended before
-// the PL011 receive FIFOs: STATE_SIZE_V1).
+// The layout of every piece of mutable core state: the core section of saved state
+// (core/state_sections.ts), version 3 (variant 1) or 4 (variant 2). Each version is the
+// one before with something added at its end:
+//   1  up to the stage-2 bookkeeping (STATE_SIZE_V1)
+//   2  + the PL011 receive FIFOs (STATE_SIZE_V2)
+//   3  + the VM's exit counters by class, u32 each (STATE_SIZE_V3)
+//   4  the same counters as u64 (STATE_SIZE_V4): the second build variant (core/variant.ts)
 //
 // All state lives in one static block (STATE, below) so that live update can hand
 // it from one module to the next with wv_save/wv_restore (core/state.ts). Any
-// change to an offset or size below is a new state version: bump
-// STATE_LAYOUT_VERSION and teach state.ts to migrate the previous one.
+// change to an offset or size below is a new layout version: bump
+// STATE_LAYOUT_VERSION and teach core/state_core.ts to convert the previous one.
 //
 // Sizes are in bytes; every u64 field is 8-byte aligned.
 
-export const STATE_LAYOUT_VERSION: u32 = 2;
+import { VARIANT_2 } from "./variant";
+
+/** The layout of the live block: 3, or 4 in variant 2. */
+export const STATE_LAYOUT_VERSION: u32 = VARIANT_2 ? 4 : 3;
 
 // Limits, from the config blob (docs/abi.md section 1).
 export const MAX_VMS: u32 = 8;
@@ -106,7 +114,25 @@ export const PL011_RX_DEPTH: u32 = 16;              // receive FIFO entries, as 
 export const PL011_RX_RECORD: usize = 32;
 export const PL011_RX_SIZE: usize = PL011_RX_RECORD * <usize>MAX_DEVICES;
 
-export const STATE_SIZE: usize = PL011_RX_OFF + PL011_RX_SIZE;
+/** The whole state block of layout version 2. */
+export const STATE_SIZE_V2: usize = PL011_RX_OFF + PL011_RX_SIZE;
+
+// ---- Exits of the VM by class (arch/exits.ts, core/exit_counters.ts); since version 3 ----
+// For management (wv_vm_info). Version 3 counts in u32 (wrapping), version 4 in u64.
+export const VM_EXITS_OFF: usize = STATE_SIZE_V2;
+export const VM_EXIT_DATA_ABORT: u32 = 0;           // stage-2 data aborts (MMIO and faults)
+export const VM_EXIT_HVC: u32 = 1;                  // HVC and SMC
+export const VM_EXIT_SYSREG: u32 = 2;               // trapped MSR/MRS
+export const VM_EXIT_WFX: u32 = 3;                  // WFI and WFE
+export const VM_EXIT_IRQ: u32 = 4;                  // physical IRQs taken while a vCPU ran
+export const VM_EXIT_OTHER: u32 = 5;                // anything else (instruction aborts, unknown classes, bad vCPU)
+export const VM_EXIT_CLASSES: u32 = 6;
+export const STATE_SIZE_V3: usize = VM_EXITS_OFF + 4 * <usize>VM_EXIT_CLASSES;
+export const STATE_SIZE_V4: usize = VM_EXITS_OFF + 8 * <usize>VM_EXIT_CLASSES;
+
+/** Bytes of one exit counter in the live block. */
+export const VM_EXIT_BYTES: usize = VARIANT_2 ? 8 : 4;
+export const STATE_SIZE: usize = VARIANT_2 ? STATE_SIZE_V4 : STATE_SIZE_V3;
 
 /** The state block itself. */
 export const STATE: usize = memory.data(<i32>STATE_SIZE, 16);

@@ -17,6 +17,7 @@ import { vgicInit, VGIC_MODEL_V2, VGIC_MODEL_V3 } from "../arch/vgic";
 import { s2Create, s2Map, s2MapDevice, s2Activate, s2IpaBits } from "../arch/stage2";
 import { consoleFlush } from "./console";
 import { logBegin, logBeginVm, logStr, logDec, logHex, logEnd } from "./log";
+import { stateSetStaged } from "./state_staged";
 
 /** VM_STATE values. */
 export const VM_EMPTY: u32 = 0;      // wv_init not (successfully) run yet
@@ -54,10 +55,11 @@ export function vmRegionExecutable(ipa: u64): bool {
   return i >= 0 && (load<u32>(region(<u32>i) + REGION_FLAGS) & REGION_FLAG_X) != 0;
 }
 
-/** Wipe all state back to "no VM" (used before init and by tests). */
+/** Wipe all state back to "no VM" (used before init and by tests); not a restored instance any more. */
 export function vmResetState(): void {
   memory.fill(STATE, 0, STATE_SIZE);
   store<i32>(STATE + S2_ROOT, -1);
+  stateSetStaged(false);
 }
 
 /** Stop the VM: flush its console, mark it stopped and park its vCPUs. */

@@ -14,6 +14,8 @@ import { pl011Reset, pl011Read, pl011Write } from "./pl011";
 import { gicdRead, gicdWrite, gicdRead64, gicdWrite64, gicrRead, gicrWrite, gicrRead64,
   gicrWrite64 } from "../arch/vgic_v3";
 import { gicdV2Read, gicdV2Write } from "../arch/vgic_v2";
+import { virtioMmioRead, virtioMmioWrite } from "./virtio_mmio";
+import { virtioConsoleInit } from "./virtio_device";
 
 /** Device kinds of the config blob (docs/abi.md section 1, device.kind). */
 export const DEVICE_PL011: u32 = 1;
@@ -23,6 +25,8 @@ export const DEVICE_GICV3_DIST: u32 = 2;
 export const DEVICE_GICV3_REDIST: u32 = 3;
 /** GICv2 distributor, 4 KiB (docs/abi.md section 4). */
 export const DEVICE_GICV2_DIST: u32 = 4;
+/** virtio-console behind a virtio-mmio transport, 0x200 bytes (docs/abi.md section 6). Kinds 5 and 6 are frames (core/config.ts). */
+export const DEVICE_VIRTIO_CONSOLE: u32 = 7;
 
 export const MMIO_NONE: i32 = -1;
 
@@ -46,7 +50,7 @@ export function mmioReset(): void {
 
 /** Is `kind` a device the registry emulates? */
 export function mmioKnownKind(kind: u32): bool {
-  return kind >= DEVICE_PL011 && kind <= DEVICE_GICV2_DIST;
+  return (kind >= DEVICE_PL011 && kind <= DEVICE_GICV2_DIST) || kind == DEVICE_VIRTIO_CONSOLE;
 }
 
 /**
@@ -69,6 +73,7 @@ export function mmioRegister(base: u64, size: u64, kind: u32, irq: u32): i32 {
   store<u32>(e + MMIO_IRQ, irq);
   store<i32>(STATE + MMIO_COUNT, n + 1);
   if (kind == DEVICE_PL011) pl011Reset(n);
+  else if (kind == DEVICE_VIRTIO_CONSOLE) virtioConsoleInit(n);
   return n;
 }
 
@@ -120,6 +125,7 @@ function deviceWrite(slot: i32, reg: u32, value: u32, mask: u32): void {
 /** Read `bytes` (1, 2, 4 or 8) at `offset` into device `slot`; zero-extended. */
 export function mmioRead(slot: i32, offset: u64, bytes: u32): u64 {
   if (offset > MAX_REG_OFFSET) return 0;   // no device has registers past 4 GiB
+  if (mmioKind(slot) == DEVICE_VIRTIO_CONSOLE) return virtioMmioRead(slot, offset, bytes);   // its own width rules
   const reg = <u32>(offset & ~(WORD_BYTES - 1));
   if (bytes == 8) {
     if (has64(slot, offset)) {
@@ -134,6 +140,7 @@ export function mmioRead(slot: i32, offset: u64, bytes: u32): u64 {
 /** Write the low `bytes` (1, 2, 4 or 8) of `value` at `offset` into device `slot`. */
 export function mmioWrite(slot: i32, offset: u64, bytes: u32, value: u64): void {
   if (offset > MAX_REG_OFFSET) return;
+  if (mmioKind(slot) == DEVICE_VIRTIO_CONSOLE) { virtioMmioWrite(slot, offset, bytes, value); return; }
   const reg = <u32>(offset & ~(WORD_BYTES - 1));
   if (bytes == 8) {
     if (has64(slot, offset)) {

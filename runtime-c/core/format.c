@@ -1,5 +1,6 @@
 /* A small printf for the runtime's own messages (no picolibc stdio at EL2). */
 #include "wv_console.h"
+#include "wv_mgmt.h"
 #include <string.h>
 
 struct out { char *buf; size_t cap, len; };
@@ -27,12 +28,18 @@ int wv_vsnprintf(char *buf, size_t cap, const char *fmt, va_list ap)
         if (*fmt != '%') { put(&o, *fmt); continue; }
         fmt++;
         char pad = ' ';
-        int width = 0, lng = 0;
+        int width = 0, lng = 0, prec = -1;
         if (*fmt == '0') { pad = '0'; fmt++; }
         while (*fmt >= '0' && *fmt <= '9') width = width * 10 + (*fmt++ - '0');
+        if (fmt[0] == '.' && fmt[1] == '*') { prec = va_arg(ap, int); fmt += 2; }   /* %.*s */
         while (*fmt == 'l') { lng++; fmt++; }
         switch (*fmt) {
-        case 's': { const char *s = va_arg(ap, const char *); if (!s) s = "(null)"; while (*s) put(&o, *s++); break; }
+        case 's': {
+            const char *s = va_arg(ap, const char *);
+            if (!s) s = "(null)";
+            while (*s && prec-- != 0) put(&o, *s++);
+            break;
+        }
         case 'c': put(&o, (char)va_arg(ap, int)); break;
         case 'd': {
             long long v = lng ? va_arg(ap, long long) : va_arg(ap, int);
@@ -71,4 +78,5 @@ void wv_printf(const char *fmt, ...)
     va_end(ap);
     if (n > (int)sizeof buf - 1) n = sizeof buf - 1;
     wv_console_write(buf, (size_t)n);
+    wv_log_append(buf, (size_t)n);
 }

@@ -283,5 +283,6 @@ const char *wv_link_table(IM3Module module, const struct wv_import *t, size_t n)
 const char *wv_link_imports(struct M3Module *module)
 {
     const char *r = wv_link_table(module, imports, sizeof imports / sizeof imports[0]);
-    return r ? r : wv_link_irq_imports(module);
+    if (!r) r = wv_link_irq_imports(module);
+    return r ? r : wv_link_chan_imports(module);
 }

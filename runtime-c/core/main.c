@@ -9,6 +9,7 @@
 #include "wv_alloc.h"
 #include "wv_gic.h"
 #include "wv_console_in.h"
+#include "wv_update.h"
 #include <string.h>
 
 extern char __image_end[], __stacks_start[];
@@ -93,6 +94,7 @@ void wv_main(void)
               (unsigned long)((hyp_end - PAGE_POOL_BYTES - heap) >> 20));
 
     create_vms();
+    wv_update_init();
     /* The host->Wasm call cost, for the bench: only when a benchmark VM asks for it
      * (flag bit 0 of its record), not on every boot. */
     for (uint32_t i = 0; i < wv_vm_count; i++) {

@@ -47,8 +47,8 @@ static int irq_exit(struct wv_vm *vm, struct wv_vcpu *v)
     return action;
 }
 
-/* Wait up to ~100 ms for every other vCPU of `vm` to be out of its guest. */
-static int others_out(struct wv_vm *vm, struct wv_vcpu *self)
+/* Wait up to ~100 ms for every vCPU of `vm` but `self` to be out of its guest. */
+int wv_vm_all_out(struct wv_vm *vm, struct wv_vcpu *self)
 {
     uint64_t t0 = read_sysreg(cntpct_el0), limit = read_sysreg(cntfrq_el0) / 10;
     for (uint32_t i = 0; i < vm->own.vcpu_count; i++) {
@@ -60,11 +60,12 @@ static int others_out(struct wv_vm *vm, struct wv_vcpu *self)
     return 1;
 }
 
-/* PSCI SYSTEM_RESET: take every vCPU of the VM off its CPU (they leave their guest at
- * the kick and find themselves off), then let the core restart the VM from its images.
- * No vCPU of the VM may still run while its images are copied in again. */
-static void vm_restart(struct wv_vm *vm, struct wv_vcpu *self) __attribute__((noreturn));
-static void vm_restart(struct wv_vm *vm, struct wv_vcpu *self)
+/* Restart `vm` from its images (PSCI SYSTEM_RESET, or the management VM's reset and
+ * start): take every vCPU of the VM off its CPU (they leave their guest at the kick and
+ * find themselves off), then let the core restart the VM. No vCPU of the VM may still
+ * run while its images are copied in again. `self` is the calling vCPU if it is the
+ * VM's own. 0, or -1 when the VM could not be restarted (it is then stopped). */
+int wv_vm_restart(struct wv_vm *vm, struct wv_vcpu *self)
 {
     for (uint32_t i = 0; i < vm->own.vcpu_count; i++) {
         struct wv_vcpu *o = &vm->vcpus[i];
@@ -72,9 +73,13 @@ static void vm_restart(struct wv_vm *vm, struct wv_vcpu *self)
         if (o != self && o->pcpu != wv_cpu_index()) wv_gic_send_sgi(o->pcpu, WV_KICK_SGI);
     }
     dsb(ish);
-    if (!others_out(vm, self)) wv_vm_stop(vm, "a vCPU did not leave its guest for the restart");
-    else if (wv_core_reset(vm)) wv_vm_stop(vm, "restart failed");
-    wv_idle_cpu();
+    if (!wv_vm_all_out(vm, self)) { wv_vm_stop(vm, "a vCPU did not leave its guest for the restart"); return -1; }
+    if (vm->stopped) {                  /* started again by the management VM */
+        vm->stopped = 0;
+        wv_vm_spis_start(vm);
+    }
+    if (wv_core_reset(vm)) { wv_vm_stop(vm, "restart failed"); return -1; }
+    return 0;
 }
 
 void wv_trap(struct wv_vcpu_regs *frame, uint32_t kind)
@@ -106,7 +111,8 @@ void wv_trap(struct wv_vcpu_regs *frame, uint32_t kind)
         wv_sched_wfi(v);
         break;
     case WV_ACTION_RESET:
-        vm_restart(vm, v);
+        wv_vm_restart(vm, v);
+        wv_idle_cpu();
     case WV_ACTION_OFF:
         v->state = VCPU_OFF;
         wv_idle_cpu();

@@ -17,7 +17,9 @@ struct wv_core_instance {
     IM3Module mod;
     IM3Function handle_exit, nop, init, buffer, exit_record;
     IM3Function console_input;  /* optional: a core without it takes no console input */
+    IM3Function chan_buffer, chan_push;     /* optional: the hypervisor channel (docs/abi.md 6) */
     uint32_t exit_rec;          /* Wasm offset of the exit record */
+    struct { const char *name; IM3Function f; } found[12];  /* wv_core_call's lookups, by name pointer */
     wv_spinlock_t lock;         /* an instance runs one call at a time (vCPUs of a VM share it) */
 };
 
@@ -39,34 +41,20 @@ static int call_i32(IM3Function f, uint32_t argc, const void **args, int32_t *re
     return 0;
 }
 
-static int instantiate(struct wv_vm *vm, struct wv_core_instance *c, const uint8_t *wasm, size_t wasm_len,
-                       const uint8_t *blob, size_t blob_len, const char **err);
-
-/* A failed instance is freed whole (runtime, its modules, environment): modules will
- * be loaded again and again by live update, so a refusal must not leak. */
-static void instance_free(struct wv_core_instance *c)
+/* A failed or retired instance is freed whole (runtime, its modules, environment):
+ * modules are loaded again and again by live update, so nothing may leak. */
+void wv_core_free(struct wv_core_instance *c)
 {
+    if (!c) return;
     if (c->rt) m3_FreeRuntime(c->rt);
     if (c->env) m3_FreeEnvironment(c->env);
     free(c);
 }
 
-int wv_core_create(struct wv_vm *vm, const uint8_t *wasm, size_t wasm_len,
-                   const uint8_t *blob, size_t blob_len, const char **err)
-{
-    struct wv_core_instance *c = calloc(1, sizeof *c);
-    if (!c) { *err = "out of memory"; return -1; }
-    vm->core = c;
-    if (instantiate(vm, c, wasm, wasm_len, blob, blob_len, err)) {
-        vm->core = 0;
-        instance_free(c);
-        return -1;
-    }
-    return 0;
-}
-
-static int instantiate(struct wv_vm *vm, struct wv_core_instance *c, const uint8_t *wasm, size_t wasm_len,
-                       const uint8_t *blob, size_t blob_len, const char **err)
+/* Parse, load and link `wasm` for `vm`, check its ABI and run its start function; the
+ * VM is not set up (wv_init) nor restored yet. `wasm` must outlive the instance. */
+static int load(struct wv_vm *vm, struct wv_core_instance *c, const uint8_t *wasm, size_t wasm_len,
+                const char **err)
 {
     c->env = m3_NewEnvironment();
     if (!c->env) { *err = "out of memory (environment)"; return -1; }
@@ -92,6 +80,8 @@ static int instantiate(struct wv_vm *vm, struct wv_core_instance *c, const uint8
     IM3Function start;
     if (!m3_FindFunction(&start, c->rt, "_initialize") && call_i32(start, 0, 0, 0, err)) return -1;
     if (m3_FindFunction(&c->console_input, c->rt, "wv_console_input")) c->console_input = 0;
+    if (m3_FindFunction(&c->chan_buffer, c->rt, "wv_chan_buffer") ||
+        m3_FindFunction(&c->chan_push, c->rt, "wv_chan_push")) c->chan_buffer = c->chan_push = 0;
 
     int32_t rec = 0;
     if (call_i32(c->exit_record, 0, 0, &rec, err)) return -1;
@@ -100,20 +90,63 @@ static int instantiate(struct wv_vm *vm, struct wv_core_instance *c, const uint8
         *err = "core module's exit record lies outside its memory"; return -1;
     }
     c->exit_rec = (uint32_t)rec;
-
-    int32_t size = (int32_t)blob_len, buf = 0;
-    const void *a1[1] = { &size };
-    if (call_i32(c->buffer, 1, a1, &buf, err)) return -1;
-    uint8_t *mem = m3_GetMemory(c->rt, &mem_size, 0);
-    if (buf <= 0 || !wv_wasm_range_ok((uint32_t)buf, blob_len, mem_size)) {
-        *err = "core module's config buffer lies outside its memory"; return -1;
-    }
-    memcpy(mem + buf, blob, blob_len);
-    int32_t index = (int32_t)vm->index, rc = 0;
-    const void *a3[3] = { &index, &buf, &size };
-    if (call_i32(c->init, 3, a3, &rc, err)) return -1;
-    if (rc != 0) { *err = "the core refused the VM (see its message above)"; return -1; }
     return 0;
+}
+
+/* Copy `len` bytes into the instance's buffer that `getter(size)` names: its Wasm offset,
+ * or -1 when the module gave none that fits inside its memory. */
+static int32_t fill_buffer(struct wv_core_instance *c, IM3Function getter, const void *src, size_t len,
+                           const char **err)
+{
+    int32_t size = (int32_t)len, buf = 0;
+    const void *a1[1] = { &size };
+    if (call_i32(getter, 1, a1, &buf, err)) return -1;
+    uint32_t mem_size;
+    uint8_t *mem = m3_GetMemory(c->rt, &mem_size, 0);
+    if (buf <= 0 || !mem || !wv_wasm_range_ok((uint32_t)buf, len, mem_size)) {
+        *err = "core module's buffer lies outside its memory"; return -1;
+    }
+    memcpy(mem + buf, src, len);
+    return buf;
+}
+
+int wv_core_create(struct wv_vm *vm, const uint8_t *wasm, size_t wasm_len,
+                   const uint8_t *blob, size_t blob_len, const char **err)
+{
+    struct wv_core_instance *c = calloc(1, sizeof *c);
+    if (!c) { *err = "out of memory"; return -1; }
+    vm->core = c;
+    int32_t buf = -1, rc = 0;
+    if (!load(vm, c, wasm, wasm_len, err)) buf = fill_buffer(c, c->buffer, blob, blob_len, err);
+    if (buf > 0) {
+        int32_t index = (int32_t)vm->index, size = (int32_t)blob_len;
+        const void *a3[3] = { &index, &buf, &size };
+        if (!call_i32(c->init, 3, a3, &rc, err) && rc != 0) *err = "the core refused the VM (see its message above)";
+    }
+    if (buf <= 0 || rc != 0 || *err) {
+        vm->core = 0;
+        wv_core_free(c);
+        return -1;
+    }
+    return 0;
+}
+
+struct wv_core_instance *wv_core_acquire(struct wv_vm *vm)
+{
+    for (;;) {
+        struct wv_core_instance *c = __atomic_load_n(&vm->core, __ATOMIC_ACQUIRE);
+        if (!c) return 0;
+        wv_lock(&c->lock);
+        /* A live update swaps vm->core only with the old instance's lock held: once we
+         * hold it and it is still the VM's, it stays the VM's until we let go. */
+        if (c == __atomic_load_n(&vm->core, __ATOMIC_ACQUIRE)) return c;
+        wv_unlock(&c->lock);
+    }
+}
+
+void wv_core_release(struct wv_core_instance *c)
+{
+    wv_unlock(&c->lock);
 }
 
 static int handle_exit_locked(struct wv_vm *vm, struct wv_core_instance *c, struct wv_vcpu *vcpu,
@@ -121,15 +154,15 @@ static int handle_exit_locked(struct wv_vm *vm, struct wv_core_instance *c, stru
 
 int wv_core_handle_exit(struct wv_vm *vm, struct wv_vcpu *vcpu, uint32_t flags, uint32_t intid)
 {
-    struct wv_core_instance *c = vm->core;
     struct wv_pcpu *p = &wv_pcpus[wv_cpu_index()];
+    struct wv_core_instance *c = wv_core_acquire(vm);
     if (!c) return WV_ACTION_STOP;
-    wv_lock(&c->lock);
     p->exit_vm = vm;                /* the interrupt imports act for this VM only */
     int action = handle_exit_locked(vm, c, vcpu, flags, intid);
     p->exit_vm = 0;
     wv_unlock(&c->lock);
     wv_console_in_exit_done(vm);
+    wv_chan_exit_done(vm);
     return action;
 }
 
@@ -174,11 +207,10 @@ static int handle_exit_locked(struct wv_vm *vm, struct wv_core_instance *c, stru
 
 int wv_core_reset(struct wv_vm *vm)
 {
-    struct wv_core_instance *c = vm->core;
+    struct wv_core_instance *c = wv_core_acquire(vm);
     if (!c) return -1;
     IM3Function reset;
-    if (m3_FindFunction(&reset, c->rt, "wv_reset")) return -1;
-    wv_lock(&c->lock);
+    if (m3_FindFunction(&reset, c->rt, "wv_reset")) { wv_unlock(&c->lock); return -1; }
     const char *err = 0;
     int32_t size = (int32_t)(wv_vms_blob_end - wv_vms_blob_start), buf = 0, rc = -1;
     const void *a1[1] = { &size };
@@ -198,7 +230,11 @@ int wv_core_reset(struct wv_vm *vm)
 
 int wv_core_trylock(struct wv_vm *vm)
 {
-    return vm->core && wv_trylock(&vm->core->lock);
+    struct wv_core_instance *c = __atomic_load_n(&vm->core, __ATOMIC_ACQUIRE);
+    if (!c || !wv_trylock(&c->lock)) return 0;
+    if (c == __atomic_load_n(&vm->core, __ATOMIC_ACQUIRE)) return 1;
+    wv_unlock(&c->lock);        /* swapped meanwhile: whoever holds the new one delivers */
+    return 0;
 }
 
 void wv_core_unlock(struct wv_vm *vm)
@@ -231,4 +267,118 @@ uint64_t wv_core_time_nop(struct wv_vm *vm, uint32_t n)
     isb();
     uint64_t t1 = read_sysreg(cntpct_el0);
     return t1 - t0;
+}
+
+/* ---- Live update and management (docs/live-update.md): each call below is made with
+ * the instance's lock held, or on an instance no VM uses yet. ---- */
+
+struct wv_core_instance *wv_core_load(struct wv_vm *vm, const uint8_t *wasm, size_t wasm_len, const char **err)
+{
+    struct wv_core_instance *c = calloc(1, sizeof *c);
+    if (!c) { *err = "out of memory"; return 0; }
+    if (load(vm, c, wasm, wasm_len, err)) { wv_core_free(c); return 0; }
+    return c;
+}
+
+void wv_core_lock(struct wv_core_instance *c)
+{
+    wv_lock(&c->lock);
+}
+
+/* Call export `name` with up to three i32 arguments; -1 with *err set when it is missing
+ * or traps. */
+int wv_core_call(struct wv_core_instance *c, const char *name, uint32_t argc, const int32_t *argv,
+                 int32_t *ret, const char **err)
+{
+    /* Looked up once per instance: a hand-over calls the same few exports inside a VM's
+     * pause, and a lookup walks the module's exports comparing names. */
+    IM3Function f = 0;
+    size_t k = 0, n = sizeof c->found / sizeof c->found[0];
+    for (; k < n && c->found[k].name; k++) if (c->found[k].name == name) { f = c->found[k].f; break; }
+    if (!f) {
+        if (m3_FindFunction(&f, c->rt, name)) { *err = "core module lacks an export the update needs"; return -1; }
+        if (k < n) { c->found[k].name = name; c->found[k].f = f; }
+    }
+    if (m3_GetArgCount(f) != argc || m3_GetRetCount(f) != (ret ? 1u : 0u)) { *err = "core module export has the wrong signature"; return -1; }
+    const void *args[3] = { &argv[0], &argv[1], &argv[2] };
+    return call_i32(f, argc, argc ? args : 0, ret, err);
+}
+
+int wv_core_save(struct wv_core_instance *c, uint32_t version, uint8_t **out, size_t *out_len, const char **err)
+{
+    int32_t size = 0, buf = 0, n = 0;
+    if (wv_core_call(c, "wv_state_size", 0, 0, &size, err)) return -1;
+    if (size <= 0 || size > WV_STATE_MAX) { *err = "core module reports an implausible state size"; return -1; }
+    int32_t a[3] = { size, 0, 0 };
+    if (wv_core_call(c, "wv_state_buffer", 1, a, &buf, err)) return -1;
+    uint32_t mem_size;
+    uint8_t *mem = m3_GetMemory(c->rt, &mem_size, 0);
+    if (buf <= 0 || !mem || !wv_wasm_range_ok((uint32_t)buf, (uint64_t)size, mem_size)) {
+        *err = "core module's state buffer lies outside its memory"; return -1;
+    }
+    int32_t s[3] = { buf, size, (int32_t)version };
+    if (wv_core_call(c, version ? "wv_save_as" : "wv_save", version ? 3 : 2, s, &n, err)) return -1;
+    if (n <= 0 || n > size) { *err = "core module could not save its state"; return -1; }
+    mem = m3_GetMemory(c->rt, &mem_size, 0);
+    if (!mem || !wv_wasm_range_ok((uint32_t)buf, (uint64_t)n, mem_size)) { *err = "core memory shrank under the state"; return -1; }
+    uint8_t *copy = malloc((size_t)n);
+    if (!copy) { *err = "out of memory (saved state)"; return -1; }
+    memcpy(copy, mem + buf, (size_t)n);
+    *out = copy;
+    *out_len = (size_t)n;
+    return 0;
+}
+
+int wv_core_restore(struct wv_core_instance *c, const uint8_t *blob, size_t len, uint32_t version,
+                    int32_t *rc, const char **err)
+{
+    int32_t a[3] = { (int32_t)len, 0, 0 }, buf = 0;
+    if (wv_core_call(c, "wv_state_buffer", 1, a, &buf, err)) return -1;
+    uint32_t mem_size;
+    uint8_t *mem = m3_GetMemory(c->rt, &mem_size, 0);
+    if (buf <= 0 || !mem || !wv_wasm_range_ok((uint32_t)buf, len, mem_size)) {
+        *err = "core module's state buffer lies outside its memory"; return -1;
+    }
+    memcpy(mem + buf, blob, len);
+    int32_t r[3] = { buf, (int32_t)len, (int32_t)version };
+    if (wv_core_call(c, "wv_restore", 3, r, rc, err)) return -1;
+    return 0;
+}
+
+int wv_core_vm_info(struct wv_core_instance *c, uint8_t out[WV_VM_INFO_SIZE], const char **err)
+{
+    int32_t a[3] = { WV_VM_INFO_SIZE, 0, 0 }, buf = 0, n = 0;
+    if (wv_core_call(c, "wv_state_buffer", 1, a, &buf, err)) return -1;
+    uint32_t mem_size;
+    uint8_t *mem = m3_GetMemory(c->rt, &mem_size, 0);
+    if (buf <= 0 || !mem || !wv_wasm_range_ok((uint32_t)buf, WV_VM_INFO_SIZE, mem_size)) {
+        *err = "core module's state buffer lies outside its memory"; return -1;
+    }
+    int32_t s[3] = { buf, WV_VM_INFO_SIZE, 0 };
+    if (wv_core_call(c, "wv_vm_info", 2, s, &n, err)) return -1;
+    if (n != WV_VM_INFO_SIZE) { *err = "core module gave no VM information"; return -1; }
+    mem = m3_GetMemory(c->rt, &mem_size, 0);
+    if (!mem || !wv_wasm_range_ok((uint32_t)buf, WV_VM_INFO_SIZE, mem_size)) { *err = "core memory shrank"; return -1; }
+    memcpy(out, mem + buf, WV_VM_INFO_SIZE);
+    return 0;
+}
+
+int wv_core_chan_push(struct wv_core_instance *c, const uint8_t *src, size_t len, size_t *taken)
+{
+    *taken = 0;
+    if (!c->chan_buffer || !c->chan_push) return -1;
+    const char *err = 0;
+    if (len > WV_CHAN_IN_CAP) len = WV_CHAN_IN_CAP;
+    int32_t buf = 0, n = 0, l = (int32_t)len;
+    const void *a0[1] = { 0 };
+    if (call_i32(c->chan_buffer, 0, a0, &buf, &err)) return -1;
+    uint32_t mem_size;
+    uint8_t *mem = m3_GetMemory(c->rt, &mem_size, 0);
+    if (buf <= 0 || !mem || !wv_wasm_range_ok((uint32_t)buf, len, mem_size)) return -1;
+    memcpy(mem + buf, src, len);
+    const void *a1[1] = { &l };
+    if (call_i32(c->chan_push, 1, a1, &n, &err)) return -1;
+    if (n < 0 || (size_t)n > len) return -1;
+    *taken = (size_t)n;
+    return 0;
 }

@@ -14,7 +14,7 @@ void wv_console_write(const char *s, size_t len);     /* locked, as one piece */
 void wv_console_rx_enable(void);
 void wv_console_rx_clear(void);
 int wv_console_getc(void);
-/* printf subset: %s %c %d %u %x %lu %lx %llu %llx %ld %p, width/zero-pad for x/u.
+/* printf subset: %s %.*s %c %d %u %x %lu %lx %llu %llx %ld %p, width/zero-pad for x/u.
  * The line is formatted into a buffer, then written as one piece. */
 void wv_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int wv_vsnprintf(char *buf, size_t cap, const char *fmt, va_list ap);

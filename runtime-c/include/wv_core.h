@@ -22,7 +22,7 @@
 #define EXIT_REC_INTID      304     /* IRQ exits: the physical INTID (docs/abi.md 4) */
 #define EXIT_FLAG_IRQ       1u
 
-#define WV_CORE_ABI_VERSION 1
+#define WV_CORE_ABI_VERSION 2
 
 /* Instantiate the core for `vm` and run its wv_init. Returns 0, or -1 with *err set. */
 int wv_core_create(struct wv_vm *vm, const uint8_t *wasm, size_t wasm_len,
@@ -44,6 +44,42 @@ void wv_core_unlock(struct wv_vm *vm);
 int wv_core_console_input(struct wv_vm *vm, uint8_t byte);
 /* Counter ticks spent by `n` host->Wasm calls of wv_nop. */
 uint64_t wv_core_time_nop(struct wv_vm *vm, uint32_t n);
+
+/* The instance that now serves `vm`, locked (0 when it has none). A live update swaps
+ * vm->core with the old instance's lock held, so the instance returned stays the VM's
+ * until wv_core_release. Every call into a VM's instance goes through this. */
+struct wv_core_instance *wv_core_acquire(struct wv_vm *vm);
+void wv_core_release(struct wv_core_instance *c);
+
+/* ---- Live update and management (update.c, mgmt.c; docs/live-update.md) ---- */
+#define WV_STATE_MAX        (1u << 20)  /* a saved state larger than this is refused */
+#define WV_VM_INFO_SIZE     88          /* the wv_vm_info record (docs/abi.md 2) */
+#define WV_CHAN_IN_CAP      4096u       /* the core's inbound channel buffer */
+/* A new instance of `wasm` for `vm`: loaded, linked, ABI checked, not yet set up. */
+struct wv_core_instance *wv_core_load(struct wv_vm *vm, const uint8_t *wasm, size_t wasm_len, const char **err);
+void wv_core_free(struct wv_core_instance *c);
+void wv_core_lock(struct wv_core_instance *c);
+/* Call export `name` (argc i32 arguments, one i32 result when ret is given). */
+int wv_core_call(struct wv_core_instance *c, const char *name, uint32_t argc, const int32_t *argv,
+                 int32_t *ret, const char **err);
+/* Save the instance's state (version 0: its own, else through wv_save_as) into a
+ * malloc'd copy. */
+int wv_core_save(struct wv_core_instance *c, uint32_t version, uint8_t **out, size_t *out_len, const char **err);
+/* wv_restore of a saved state: -1 with *err when the call could not be made (trap,
+ * missing export), else 0 with the module's answer in *rc. */
+int wv_core_restore(struct wv_core_instance *c, const uint8_t *blob, size_t len, uint32_t version,
+                    int32_t *rc, const char **err);
+int wv_core_vm_info(struct wv_core_instance *c, uint8_t out[WV_VM_INFO_SIZE], const char **err);
+/* Offer `len` bytes to the VM's channel device (wv_chan_push): *taken says how many it
+ * took. -1 when the instance has no channel or refused. */
+int wv_core_chan_push(struct wv_core_instance *c, const uint8_t *src, size_t len, size_t *taken);
+
+/* chan.c: the hypervisor channel (docs/abi.md 6): bytes the VM sent, requests found in
+ * them, answers waiting to be delivered. Called after each exit of the VM, outside its
+ * instance's lock. */
+void wv_chan_exit_done(struct wv_vm *vm);
+struct M3Module;
+const char *wv_link_chan_imports(struct M3Module *module);
 
 /* host_imports.c */
 struct M3Module;
@@ -67,5 +103,9 @@ extern const uint64_t wv_image_count;
 extern const uint64_t wv_image_table[];     /* pairs: start, size */
 
 void wv_vm_stop(struct wv_vm *vm, const char *why);
+/* trap.c: every vCPU of `vm` but `self` out of its guest (waits ~100 ms at most: 1 if
+ * so); restart the VM from its images (0, or -1 when it had to be stopped instead). */
+int wv_vm_all_out(struct wv_vm *vm, struct wv_vcpu *self);
+int wv_vm_restart(struct wv_vm *vm, struct wv_vcpu *self);
 
 #endif

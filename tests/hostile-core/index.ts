@@ -39,7 +39,7 @@ function say(vm: i32, what: string, rc: i64): void {
   console_write(OUT, <i32>o);
 }
 
-export function wv_abi_version(): i32 { return 1; }
+export function wv_abi_version(): i32 { return 2; }
 export function wv_state_version(): i32 { return 1; }
 export function wv_buffer(size: i32): i32 { return size > 0 && size <= 16 + 8 * 640 ? <i32>CFG : 0; }
 export function wv_exit_record(): i32 { return <i32>REC; }
@@ -48,6 +48,14 @@ export function wv_nop(): void {}
 export function wv_state_size(): i32 { return 0; }
 export function wv_save(dst: i32, cap: i32): i32 { return -1; }
 export function wv_restore(src: i32, len: i32, version: i32): i32 { return -1; }
+// ABI 2's live-update and management exports: it has no state to hand over and refuses.
+export function wv_state_buffer(size: i32): i32 { return 0; }
+export function wv_save_as(dst: i32, cap: i32, version: i32): i32 { return -1; }
+export function wv_state_restorable(version: i32): i32 { return 0; }
+export function wv_self_check(): i32 { return -1; }
+export function wv_vm_info(dst: i32, cap: i32): i32 { return -1; }
+export function wv_core_version(): i32 { return 0; }
+export function wv_variant(): i32 { return 1; }
 
 export function wv_init(vm: i32, blob: i32, len: i32): i32 {
   // This VM's RAM and the other demo VM's (vmconfigs/demo.json).

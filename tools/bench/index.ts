@@ -8,16 +8,18 @@
 //   - guest-rt directly on QEMU, and in the rtvm of vmconfigs/bench-rt-idle.json and
 //     bench-rt-load.json beside a Linux VM idle or busy: interrupt latency, jitter, and
 //     the virtual interrupt injection cost (rt minimum, idle, minus the direct minimum);
-//   - vmconfigs/bench-sgi.json: the SGI round trip between two vCPUs.
+//   - vmconfigs/bench-sgi.json: the SGI round trip between two vCPUs;
+//   - vmconfigs/bench-update.json: live update beside three VMs: each VM's pause, the
+//     whole update, and guest-rt's worst latency in rounds with and without an update.
 // Every run is bounded by a timeout; a figure that could not be taken is named and the
 // exit status is 1. Targets are judged in the table; missing one does not fail the run.
 import { buildImage, prepareVmSet, type BuiltImage, type PreparedSet } from "../build/image.ts";
 import { rel } from "../lib/paths.ts";
-import { ratio } from "./parse.ts";
+import { combineRounds, ratio } from "./parse.ts";
 import { saveMetrics, table, BENCH_JSON, type Metrics, type Target } from "./results.ts";
 import {
   BenchError, directConfig, LINUX_CONFIG, LINUX_QUIET_CONFIG, MICRO_FIGURES, RT_SKIP, RT_TAKE, runLinuxDirect, runLinuxHypervised, runMicro,
-  runRtBeside, runRtDirect, runSgi, type RtResult,
+  runRtBeside, runRtDirect, runSgi, runUpdate, UPDATE_CONFIG, type RtResult, type UpdateResult,
 } from "./runs.ts";
 import type { BootTime, SgiResult } from "./parse.ts";
 
@@ -27,8 +29,8 @@ export { parseBench } from "./parse.ts";
  * Wall-clock bounds of each run, and of all of them together (the runs take about a minute
  * on a 2-core host): a run gets its own bound or what is left of the total, whichever is less.
  */
-const TIMEOUT_MS = { micro: 60_000, linux: 120_000, rt: 150_000, rtDirect: 30_000, sgi: 60_000 };
-const TOTAL_MS = 360_000;
+const TIMEOUT_MS = { micro: 60_000, linux: 120_000, rt: 150_000, rtDirect: 30_000, sgi: 60_000, update: 240_000 };
+const TOTAL_MS = 480_000;
 /** QEMU runs at a time: each is one host thread (-icount runs the emulated CPUs in turn). */
 const PARALLEL = 2;
 
@@ -37,6 +39,7 @@ const I = "instructions";
 export const RT_IDLE_FIGURES = ["rt_latency_min_idle", "rt_latency_avg_idle", "rt_latency_max_idle", "rt_jitter_idle"] as const;
 export const RT_LOADED_FIGURES = ["rt_latency_min_loaded", "rt_latency_avg_loaded", "rt_latency_max_loaded", "rt_jitter_loaded"] as const;
 export const RT_DIRECT_FIGURES = ["rt_latency_min_direct"] as const;
+export const UPDATE_FIGURES = ["update_pause_max", "update_total", "rt_latency_max_during_update", "rt_latency_max_without_update"] as const;
 
 /** What the runs gave; undefined where a run failed. */
 export interface Outcomes {
@@ -49,6 +52,7 @@ export interface Outcomes {
   rtIdle?: RtResult;
   rtLoaded?: RtResult;
   sgi?: SgiResult;
+  update?: UpdateResult;
 }
 
 const roundsNote = (r: RtResult, after: string) =>
@@ -79,6 +83,18 @@ export function figures(o: Outcomes): Metrics {
   if (o.rtIdle && o.rtDirect) {
     m.virq_injection = { value: o.rtIdle.min - o.rtDirect.min, unit: I, note: "rt_latency_min_idle - rt_latency_min_direct" };
   }
+  if (o.update) {
+    const u = o.update;
+    const worst = u.updates.reduce((a, b) => (b.pauseMax > a.pauseMax ? b : a));
+    const vm = Object.entries(worst.pauses).reduce((a, b) => (b[1] > a[1] ? b : a))[0];
+    m.update_pause_max = { value: worst.pauseMax, unit: I,
+      note: `worst VM pause of ${u.updates.length} hand-overs (vm ${vm}, ${worst.from} -> ${worst.to}), 4 VMs` };
+    m.update_total = { value: Math.max(...u.updates.map((x) => x.total)), unit: I,
+      note: `request to done, worst of ${u.updates.length}; mean ${Math.round(u.updates.reduce((s, x) => s + x.total, 0) / u.updates.length)}` };
+    const during = combineRounds(u.during)!, without = combineRounds(u.without)!;
+    m.rt_latency_max_during_update = { value: during.max, unit: I, note: `${u.during.length} rt rounds with an update in them` };
+    m.rt_latency_max_without_update = { value: without.max, unit: I, note: `${u.without.length} rt rounds of the same run without` };
+  }
   if (o.sgi) {
     m.sgi_roundtrip = { value: o.sgi.avg, unit: I, note: `mean of ${o.sgi.count}; min ${o.sgi.min}, max ${o.sgi.max}` };
   }
@@ -93,6 +109,10 @@ export function targets(m: Metrics): Record<string, Target> {
   if (v("linux_boot_ratio") !== undefined) t.linux_boot_ratio = { text: "<= 1.5", met: v("linux_boot_ratio")! <= 1.5 };
   const min = v("rt_latency_min_loaded"), max = v("rt_latency_max_loaded");
   if (min !== undefined && max !== undefined) t.rt_latency_max_loaded = { text: `<= 2 x min (${2 * min})`, met: max <= 2 * min };
+  const pause = v("update_pause_max");
+  if (pause !== undefined) t.update_pause_max = { text: "<= 1000000", met: pause <= 1_000_000 };
+  const du = v("rt_latency_max_during_update"), wo = v("rt_latency_max_without_update");
+  if (du !== undefined && wo !== undefined) t.rt_latency_max_during_update = { text: `<= 2 x without (${2 * wo})`, met: du <= 2 * wo };
   return t;
 }
 
@@ -126,12 +146,13 @@ export async function runJobs(jobs: Job[], o: Outcomes, parallel: number, deadli
 export async function benchCommand(): Promise<number> {
   const t0 = Date.now();
   // The images first, one after the other: they share one CMake build per board.
-  let img: Record<"micro" | "linux" | "linuxQuiet" | "rtIdle" | "rtLoaded" | "sgi", BuiltImage>;
+  let img: Record<"micro" | "linux" | "linuxQuiet" | "rtIdle" | "rtLoaded" | "sgi" | "update", BuiltImage>;
   let direct: PreparedSet, directQuiet: PreparedSet;
   try {
     img = {
       micro: buildImage("bench"), linux: buildImage(LINUX_CONFIG), linuxQuiet: buildImage(LINUX_QUIET_CONFIG),
       rtIdle: buildImage("bench-rt-idle"), rtLoaded: buildImage("bench-rt-load"), sgi: buildImage("bench-sgi"),
+      update: buildImage(UPDATE_CONFIG),
     };
     direct = prepareVmSet(directConfig(LINUX_CONFIG));
     directQuiet = prepareVmSet(directConfig(LINUX_QUIET_CONFIG));
@@ -144,6 +165,9 @@ export async function benchCommand(): Promise<number> {
 
   // Longest first, so that the two lanes end together.
   const jobs: Job[] = [
+    { name: "live update beside three VMs (bench-update)", figures: UPDATE_FIGURES,
+      timeoutMs: TIMEOUT_MS.update,
+      run: async (o, t) => { o.update = await runUpdate(img.update, t); } },
     { name: "rt beside busy Linux (bench-rt-load)", figures: RT_LOADED_FIGURES,
       timeoutMs: TIMEOUT_MS.rt,
       run: async (o, t) => { o.rtLoaded = await runRtBeside(img.rtLoaded, "linux", "READY load", t); } },

@@ -6,7 +6,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  combineRounds, findLine, ofVm, parseBench, parseBootTime, parseMetricLines, parseRtRounds, parseSgi, ratio, roundsAfter,
+  combineRounds, findLine, ofVm, parseBench, parseBootTime, parseMetricLines, parseRtRounds, parseSgi, parseUpdates, ratio, roundsAfter,
+  splitRoundsByUpdate,
 } from "./parse.ts";
 import { figures, runJobs, targets, type Outcomes } from "./index.ts";
 import { BenchError, directMachine, isFatal, withCounterHz } from "./runs.ts";
@@ -209,4 +210,54 @@ test("runJobs: every job runs, two at a time; a failure names its figures and ke
   } finally {
     process.stderr.write = write;
   }
+});
+
+const UPDATE_LINES = [
+  "[rt] rt latency ns: min 10 avg 11 max 20 (1000 samples)",          // 0: before READY
+  "[gvm] READY linux",                                                 // 1
+  "[rt] rt latency ns: min 10 avg 11 max 21 (1000 samples)",          // 2: skipped
+  "[rt] rt latency ns: min 10 avg 11 max 22 (1000 samples)",          // 3: without
+  "[wasmvisor] update requested by vm mvm (60945 bytes)",             // 4
+  "[wasmvisor] update: core 0.1.0 -> 0.2.0 (variant 2), 2 VMs, pause max 500 ns, total 9000 ns",
+  "[wasmvisor] update: vm mvm paused 500 ns",
+  "[wasmvisor] update: vm rt paused 400 ns",
+  "[rt] rt latency ns: min 10 avg 11 max 900 (1000 samples)",         // 8: during
+  "[rt] rt latency ns: min 10 avg 11 max 23 (1000 samples)",          // 9: without
+  "[wasmvisor] rollback requested by vm mvm",                         // 10
+  "[wasmvisor] update refused: vm rt: the new module refused the saved state (version 0x10203, error -207)",
+  "[wasmvisor] update requested by vm mvm (60945 bytes)",             // 12
+  "[wasmvisor] update: core 0.2.0 -> 0.1.0 (variant 1), 2 VMs, pause max 700 ns, total 8000 ns",
+  "[wasmvisor] update: vm mvm paused 300 ns",
+  "[wasmvisor] update: vm rt paused 700 ns",
+  "[rt] rt latency ns: min 10 avg 11 max 800 (1000 samples)",         // 16: during
+];
+
+test("parseUpdates: each reported hand-over with every VM's pause; a refused request has none", () => {
+  const u = parseUpdates(UPDATE_LINES);
+  assert.equal(u.length, 2);
+  assert.deepEqual(u[0], { from: "0.1.0", to: "0.2.0", pauseMax: 500, total: 9000, pauses: { mvm: 500, rt: 400 }, requestedAt: 4, doneAt: 5 });
+  assert.deepEqual(u[1]!.pauses, { mvm: 300, rt: 700 });
+  assert.equal(u[1]!.requestedAt, 12);
+  assert.equal(u[1]!.pauseMax, 700);
+});
+
+test("splitRoundsByUpdate: rounds that closed between a request and the round after its summary", () => {
+  const rounds = parseRtRounds(UPDATE_LINES, "rt");
+  const s = splitRoundsByUpdate(rounds, parseUpdates(UPDATE_LINES), 1, 1);
+  assert.deepEqual(s.during.map((r) => r.at), [8, 16]);
+  assert.deepEqual(s.without.map((r) => r.at), [3, 9]);
+});
+
+test("figures and targets of the update run", () => {
+  const updates = parseUpdates(UPDATE_LINES);
+  const split = splitRoundsByUpdate(parseRtRounds(UPDATE_LINES, "rt"), updates, 1, 1);
+  const m = figures({ update: { updates, ...split } });
+  assert.equal(m.update_pause_max?.value, 700);
+  assert.match(m.update_pause_max!.note!, /vm rt/);
+  assert.equal(m.update_total?.value, 9000);
+  assert.equal(m.rt_latency_max_during_update?.value, 900);
+  assert.equal(m.rt_latency_max_without_update?.value, 23);
+  const t = targets(m);
+  assert.equal(t.update_pause_max?.met, true);
+  assert.equal(t.rt_latency_max_during_update?.met, false);
 });

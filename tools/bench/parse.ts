@@ -124,3 +124,58 @@ export function ratio(a: number, b: number, digits = 3): number {
   const f = 10 ** digits;
   return Math.round((a / b) * f) / f;
 }
+
+/** One update or rollback as the hypervisor reported it (runtime-c/core/update.c). */
+export interface UpdateReport {
+  from: string;
+  to: string;
+  pauseMax: number;
+  total: number;
+  /** VM name -> its pause (ns). */
+  pauses: Record<string, number>;
+  /** Index of the "update requested" / "rollback requested" line, and of the summary line. */
+  requestedAt: number;
+  doneAt: number;
+}
+
+/**
+ * The hand-overs of a run: each `[wasmvisor] update requested ...` (or rollback) line,
+ * then `[wasmvisor] update: core A -> B (variant N), K VMs, pause max P ns, total T ns`
+ * and one `[wasmvisor] update: vm X paused P ns` line per VM. A request without its
+ * summary (refused) is skipped.
+ */
+export function parseUpdates(lines: string[]): UpdateReport[] {
+  const out: UpdateReport[] = [];
+  let requested = -1;
+  let cur: UpdateReport | null = null;
+  lines.forEach((line, at) => {
+    if (/^\[wasmvisor\] (update|rollback) requested by vm /.test(line)) { requested = at; cur = null; return; }
+    const s = /^\[wasmvisor\] update: core (\S+) -> (\S+) \(variant \d+\), \d+ VMs, pause max (\d+) ns, total (\d+) ns$/.exec(line);
+    if (s && requested >= 0) {
+      cur = { from: s[1]!, to: s[2]!, pauseMax: Number(s[3]), total: Number(s[4]), pauses: {}, requestedAt: requested, doneAt: at };
+      out.push(cur);
+      requested = -1;
+      return;
+    }
+    const v = /^\[wasmvisor\] update: vm (\S+) paused (\d+) ns$/.exec(line);
+    if (v && cur) cur.pauses[v[1]!] = Number(v[2]);
+  });
+  return out;
+}
+
+/**
+ * guest-rt rounds with an update in them, and rounds without: a round is "during" when
+ * it closed after an update's request and no later than the first round line after
+ * that update's summary (the round the update ended in); "without" are the other rounds
+ * after line `from`, the first `skip` of them left out.
+ */
+export function splitRoundsByUpdate(rounds: LatencyRound[], updates: UpdateReport[], from: number, skip: number):
+  { during: LatencyRound[]; without: LatencyRound[] } {
+  const after = rounds.filter((r) => r.at > from).slice(skip);
+  const during = new Set<LatencyRound>();
+  for (const u of updates) {
+    const ends = after.find((r) => r.at > u.doneAt);
+    for (const r of after) if (r.at > u.requestedAt && (!ends || r.at <= ends.at)) during.add(r);
+  }
+  return { during: after.filter((r) => during.has(r)), without: after.filter((r) => !during.has(r)) };
+}

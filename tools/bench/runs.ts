@@ -10,8 +10,8 @@ import { runQemu, type QemuRun } from "../run/qemu.ts";
 import { directBootArgs } from "../run/direct.ts";
 import { PANIC } from "../run/markers.ts";
 import {
-  combineRounds, findLine, ofVm, parseBench, parseBootTime, parseRtRounds, parseSgi, roundsAfter,
-  type BootTime, type LatencyRound, type SgiResult,
+  combineRounds, findLine, ofVm, parseBench, parseBootTime, parseRtRounds, parseSgi, parseUpdates, roundsAfter,
+  splitRoundsByUpdate, type BootTime, type LatencyRound, type SgiResult, type UpdateReport,
 } from "./parse.ts";
 import type { Metrics } from "./results.ts";
 
@@ -199,3 +199,47 @@ export async function runSgi(img: BuiltImage, timeoutMs: number): Promise<SgiRes
   if (!s) throw new BenchError("vmconfigs/bench-sgi.json: no \"sgi round trip ns\" line", r.lines);
   return s;
 }
+
+// --- live update (vmconfigs/bench-update.json) -------------------------------------------
+
+export const UPDATE_CONFIG = "bench-update";
+const UPDATE_MVM = "mvm";
+const UPDATE_READY = "READY update-bench";
+/** Updates plus rollbacks the management VM's `update` workload makes (tools/build/guest-init.sh). */
+export const UPDATE_COUNT = 6;
+
+export interface UpdateResult {
+  updates: UpdateReport[];
+  during: LatencyRound[];
+  without: LatencyRound[];
+}
+
+/**
+ * Four VMs; the management VM updates the core to its second build and rolls back, three
+ * times. Each hand-over's pauses as the hypervisor measured them, and guest-rt's rounds
+ * with and without an update in them (after every VM's ready line, the first skipped).
+ */
+export async function runUpdate(img: BuiltImage, timeoutMs: number): Promise<UpdateResult> {
+  const what = rel(img.config);
+  const r = await runUntil(what, {
+    elf: img.elf, machine: withCounterHz(img.board.qemu, COUNTER_HZ), timeoutMs,
+    waitingFor: `"[${UPDATE_MVM}] ${UPDATE_READY}" after ${UPDATE_COUNT} hand-overs`,
+    done: (line) => line === `[${UPDATE_MVM}] ${UPDATE_READY}`,
+  });
+  const failed = r.lines.find((l) => /update refused|update-bench: .* failed/.test(l));
+  if (failed) throw new BenchError(`${what}: ${failed}`, r.lines);
+  const updates = parseUpdates(r.lines);
+  if (updates.length !== UPDATE_COUNT) throw new BenchError(`${what}: ${updates.length} of ${UPDATE_COUNT} hand-overs reported`, r.lines);
+  const vms = img.set.vms.map((v) => v.name);
+  for (const u of updates) {
+    const lacking = vms.filter((v) => u.pauses[v] === undefined);
+    if (lacking.length) throw new BenchError(`${what}: no pause reported for ${lacking.join(", ")}`, r.lines);
+  }
+  const ready = Math.max(...img.set.vms.filter((v) => v.name !== UPDATE_MVM).map((v) => findLine(r.lines, v.name, v.ready)));
+  const split = splitRoundsByUpdate(parseRtRounds(r.lines, RT_VM), updates, ready, RT_SKIP);
+  if (split.during.length === 0 || split.without.length === 0) {
+    throw new BenchError(`${what}: ${split.during.length} rt rounds with an update, ${split.without.length} without`, r.lines);
+  }
+  return { updates, ...split };
+}
+

@@ -30,14 +30,53 @@ for arg in $(cat /proc/cmdline); do
   esac
 done
 
+# The kernel modules every workload loads (tools/build/initramfs.ts, GUEST_MODULES): the
+# virtio-mmio transport, the console of the hypervisor channel and the network driver. A
+# driver whose device the VM lacks just waits; devtmpfs makes /dev/hvc0 when the VM has a
+# virtio-console (docs/abi.md section 6).
+for m in $(cat /lib/modules/load-order); do
+  insmod "/lib/modules/$m.ko" || echo "modules: insmod $m failed"
+done
+if [ -e /dev/hvc0 ]; then echo "hypervisor channel: /dev/hvc0"; fi
+
 case "$workload" in
   counter)
-    n=0
-    while true; do
+    # An increasing count every second, and a file in the RAM filesystem whose checksum
+    # every tenth line repeats: what a live update must leave running and intact
+    # (tests/integration/live_update.test.ts). With wv.shell=1 the count goes on in the
+    # background and the console gets a shell too.
+    busybox dd if=/dev/urandom of=/tmp/keep.bin bs=1k count=256 2>/dev/null
+    keep=$(busybox md5sum /tmp/keep.bin)
+    echo "counter: file /tmp/keep.bin md5 ${keep%% *}"
+    count() {
+      n=0
+      while true; do
+        sleep 1
+        n=$((n + 1))
+        if [ $((n % 10)) = 0 ]; then
+          sum=$(busybox md5sum /tmp/keep.bin)
+          echo "count $n file md5 ${sum%% *}"
+        else
+          echo "count $n"
+        fi
+      done
+    }
+    if [ "$shell" = 1 ]; then count & else count; fi
+    ;;
+  update)
+    # The live-update bench (tools/bench, vmconfigs/bench-update.json): once the other
+    # VMs have settled, update to the second core build and roll back, three times; the
+    # hypervisor prints each hand-over's pauses.
+    sleep 3
+    i=0
+    while [ $i -lt 3 ]; do
+      wvctl update /usr/share/wasmvisor/core-v2.wvm > /dev/null || echo "update-bench: update failed"
       sleep 1
-      n=$((n + 1))
-      echo "count $n"
+      wvctl rollback > /dev/null || echo "update-bench: rollback failed"
+      sleep 1
+      i=$((i + 1))
     done
+    echo "READY update-bench"
     ;;
   shell)
     while true; do
@@ -46,12 +85,9 @@ case "$workload" in
     ;;
   mvm)
     # The management VM's network (vmconfigs/mvm-net.json): the virtio-mmio transport
-    # passed through to it, the virtio network driver, an address from QEMU's DHCP, and
-    # a page on TCP port 5000 holding a token that is printed here too, so that a client
-    # can tell the page came from this boot of this VM.
-    for m in $(cat /lib/modules/load-order); do
-      insmod "/lib/modules/$m.ko" || echo "mvm-net: insmod $m failed"
-    done
+    # passed through to it, the virtio network driver (loaded above), an address from
+    # QEMU's DHCP, and a page on TCP port 5000 holding a token that is printed here too,
+    # so that a client can tell the page came from this boot of this VM.
     n=0
     while [ ! -e /sys/class/net/eth0 ] && [ $n -lt 10 ]; do
       sleep 1
@@ -111,7 +147,7 @@ case "$workload" in
     ;;
   idle) ;;
   *)
-    echo "unknown wv.workload=$workload (known: counter, shell, mvm, load, idle); idling"
+    echo "unknown wv.workload=$workload (known: counter, shell, mvm, load, update, idle); idling"
     ;;
 esac
 

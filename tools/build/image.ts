@@ -10,8 +10,11 @@ import { buildCore } from "./core.ts";
 import { buildGuests, GUEST_DIR } from "./guests.ts";
 import { payloadSource, writeIfChanged } from "./payload.ts";
 import { cmakeBuild } from "./cmake.ts";
+import { signCoreModules, updateTrust } from "../sign/build.ts";
 import { loadBoard, loadVmConfig, encodeBlob, type VmSet, type BoardDescription, type Image } from "../config/index.ts";
 import { buildInitramfs, guestKernelModules } from "./initramfs.ts";
+import { builtWvctlEntries } from "./wvctl.ts";
+import type { CpioEntry } from "./cpio.ts";
 import { buildDeviceTrees } from "../dtb/build.ts";
 
 export interface BuiltImage {
@@ -64,8 +67,22 @@ function buildGuestFiles(guestFiles: Record<string, string>): void {
   const kernel = guestFiles["linux/Image"];
   const modules = kernel ? guestKernelModules(kernel) : null;
   if (kernel && !modules) throw new Error(`the guest kernel ${kernel} has no modules next to it (lib/modules/<release> of its package)`);
-  buildInitramfs(busybox, undefined, modules);
+  buildInitramfs(busybox, undefined, modules, [...builtWvctlEntries(), ...coreModuleEntries()]);
   guestsBuilt = true;
+}
+
+/**
+ * The signed core modules, in the initramfs under /usr/share/wasmvisor: what the
+ * management VM's `wvctl update` applies in the live-update demo and tests
+ * (docs/live-update.md). Built first, so that the guests carry this build's modules.
+ */
+function coreModuleEntries(): CpioEntry[] {
+  buildCore();
+  const entries: CpioEntry[] = ["usr", "usr/share", "usr/share/wasmvisor"].map((path) => ({ kind: "dir", path, mode: 0o755 }));
+  for (const wvm of signCoreModules()) {
+    entries.push({ kind: "file", path: `usr/share/wasmvisor/${basename(wvm)}`, data: readFileSync(wvm), mode: 0o644 });
+  }
+  return entries;
 }
 
 /** Set up, build the guest files, load and check `configName`, and generate its device trees. */
@@ -83,6 +100,7 @@ export function prepareVmSet(configName: string, opts: { boardOverride?: string 
 export function buildImage(configName: string, opts: { boardOverride?: string } = {}): BuiltImage {
   const { config, set, board, wasm3Dir } = prepareVmSet(configName, opts);
   const coreWasm = buildCore();
+  signCoreModules();   // build/core.wvm (and core-v2.wvm): docs/signing.md
   const images: string[] = [];
   const imageIndex = (key: string, im: Image): number => {
     if (!im.path || !existsSync(im.path)) throw new Error(`image ${key} vanished (${im.path || "never built"})`);
@@ -111,17 +129,18 @@ export function linkImage(name: string, blob: Buffer, images: string[], wasm3Dir
   writeIfChanged(blobPath, blob);
   writeFileSync(join(dir, "images.txt"), images.map((p, i) => `${i} ${rel(p)}`).join("\n") + "\n");
   const payload = join(dir, "payload.S");
-  writeIfChanged(payload, payloadSource({ coreWasm, blob: blobPath, images }));
+  writeIfChanged(payload, payloadSource({ coreWasm, blob: blobPath, images, ...updateTrust() }));
   step(`image ${name} -> ${rel(join(boardDir, "cmake", `${name}.elf`))}`);
   const payloads = readdirSync(boardDir, { withFileTypes: true })
     .filter((e) => e.isDirectory() && existsSync(join(boardDir, e.name, "payload.S")))
     .map((e) => `${e.name}=${join(boardDir, e.name, "payload.S")}`).sort();
   const cmakeDir = join(boardDir, "cmake");
   const stamp = join(cmakeDir, "wasmvisor-payloads.txt");
-  const list = payloads.join(";") + "|" + wasm3Dir;
+  const { monocypherDir } = setup();
+  const list = payloads.join(";") + "|" + wasm3Dir + "|" + monocypherDir;
   const configured = existsSync(stamp) && readFileSync(stamp, "utf8") === list;
   cmakeBuild(ROOT, cmakeDir, configured ? {} : {
-    WV_PAYLOADS: payloads.join(";"), WV_WASM3_DIR: wasm3Dir, WV_BOARD: boardName,
+    WV_PAYLOADS: payloads.join(";"), WV_WASM3_DIR: wasm3Dir, WV_MONOCYPHER_DIR: monocypherDir, WV_BOARD: boardName,
   }, true, `${name}.elf`);
   writeFileSync(stamp, list);
   return join(cmakeDir, `${name}.elf`);

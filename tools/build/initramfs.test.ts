@@ -10,8 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CACHE } from "../lib/paths.ts";
 import { run } from "../lib/proc.ts";
-import { APPLETS, buildInitramfs, guestKernelModules, INIT_SCRIPT, initramfs, initramfsEntries, LOAD_ORDER, NET_MODULES,
-  UDHCPC_SCRIPT } from "./initramfs.ts";
+import { APPLETS, buildInitramfs, GUEST_MODULES, guestKernelModules, INIT_SCRIPT, initramfs, initramfsEntries, LOAD_ORDER,
+  NET_MODULES, UDHCPC_SCRIPT } from "./initramfs.ts";
 import { resolveModules } from "./kmod.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "wv-initramfs-test-"));
@@ -61,6 +61,18 @@ test("/init: a shell script that sh parses, mounts proc, sysfs and devtmpfs, pri
   for (const a of APPLETS.filter((x) => x !== "sh")) assert.match(both, new RegExp(`\\b${a}\\b`), `/init runs ${a}`);
 });
 
+test("/init loads the modules for every workload, before it picks one, and says when /dev/hvc0 is there", () => {
+  const text = readFileSync(INIT_SCRIPT, "utf8");
+  const load = text.indexOf('insmod "/lib/modules/$m.ko"');
+  assert.ok(load > 0, "no module load");
+  assert.equal(text.indexOf('insmod "', load + 1), -1, "modules loaded in more than one place");
+  assert.ok(load < text.indexOf('case "$workload" in'), "modules loaded inside one workload only");
+  assert.ok(load > text.indexOf("mount -t devtmpfs devtmpfs /dev"), "modules loaded before devtmpfs: /dev/hvc0 would not appear");
+  assert.ok(text.includes('if [ -e /dev/hvc0 ]; then echo "hypervisor channel: /dev/hvc0"; fi'));
+  assert.deepEqual([...GUEST_MODULES], ["virtio_mmio", "virtio_console", "virtio_net"]);
+  for (const m of NET_MODULES) assert.ok((GUEST_MODULES as readonly string[]).includes(m), `${m} among the guest modules`);
+});
+
 test("the DHCP client's script: sh parses it; a lease configures the interface and the default route and says so", () => {
   const r = run("sh", ["-n", UDHCPC_SCRIPT], { allowFail: true });
   assert.equal(r.status, 0, r.stderr);
@@ -81,6 +93,18 @@ test("the guest kernel's package has virtio_mmio and virtio_net, with what they 
   const bytes = mods.reduce((n, m) => n + m.data.length, 0);
   assert.ok(bytes < 512 << 10, `the modules take ${bytes} bytes: only what the network needs`);
   t.diagnostic(`modules in load order: ${names.join(", ")} (${bytes} bytes)`);
+});
+
+test("the guest kernel's package has virtio_console for this kernel; with virtio_mmio it needs nothing else", (t) => {
+  const k = existsSync(KERNEL) ? guestKernelModules(KERNEL) : null;
+  if (!k) return t.skip(`${KERNEL} or its modules not fetched (wasmvisor setup)`);
+  const mods = resolveModules(k.dir, k.release, GUEST_MODULES);
+  const names = mods.map((m) => m.name);
+  assert.ok(names.includes("virtio_console"), "virtio_console resolved");
+  assert.ok(names.indexOf("virtio_mmio") < names.indexOf("virtio_console"), "the transport first");
+  const console = mods.find((m) => m.name === "virtio_console")!;
+  for (const d of console.depends) assert.ok(names.indexOf(d) >= 0 && names.indexOf(d) < names.indexOf("virtio_console"), `${d} before it`);
+  t.diagnostic(`guest modules in load order: ${names.join(", ")}`);
 });
 
 test("the same busybox gives the same bytes; GNU cpio lists the archive", () => {

@@ -2,9 +2,10 @@
 // "initramfs.cpio"): the static arm64 busybox, the applets /init uses as symlinks to
 // it, the device nodes the kernel needs before devtmpfs is mounted, the mount points,
 // /init itself (tools/build/guest-init.sh), the DHCP client's script
-// (tools/build/guest-udhcpc.sh) and the kernel modules of the network workload
-// (virtio_mmio, virtio_net and what they need, from the guest kernel's package) with
-// the order to load them in (/lib/modules/load-order). Written with cpio.ts, so the
+// (tools/build/guest-udhcpc.sh) and the kernel modules every guest loads (virtio_mmio,
+// virtio_console for the hypervisor channel, virtio_net for the network workload, and
+// what they need, from the guest kernel's package) with the order to load them in
+// (/lib/modules/load-order). Written with cpio.ts, so the
 // same inputs give the same bytes.
 import { existsSync, mkdirSync, readFileSync, realpathSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
@@ -24,6 +25,12 @@ export const APPLETS = ["cat", "cttyhack", "httpd", "ifconfig", "insmod", "mkdir
 
 /** What the network workload (wv.workload=mvm) loads: the virtio-mmio transport and the virtio network driver. */
 export const NET_MODULES = ["virtio_mmio", "virtio_net"] as const;
+/**
+ * What every guest loads, whatever its workload (a driver whose device is absent just
+ * waits): the virtio-mmio transport, the console of the hypervisor channel (/dev/hvc0,
+ * docs/abi.md section 6) and the network driver.
+ */
+export const GUEST_MODULES = ["virtio_mmio", "virtio_console", "virtio_net"] as const;
 /** Where the modules go, flat, with the file that lists them in load order. */
 export const MODULE_DIR = "lib/modules";
 export const LOAD_ORDER = `${MODULE_DIR}/load-order`;
@@ -56,10 +63,10 @@ export function initramfsEntries(busybox: Uint8Array, init: string, modules: rea
   ];
 }
 
-/** The archive's bytes. */
+/** The archive's bytes; `extra`: more entries (wvctl and its CGI script, tools/build/wvctl.ts). */
 export function initramfs(busybox: Uint8Array, init: string = readFileSync(INIT_SCRIPT, "utf8"),
-  modules: readonly ModuleFile[] = []): Buffer {
-  return cpioArchive(initramfsEntries(busybox, init, modules));
+  modules: readonly ModuleFile[] = [], extra: readonly CpioEntry[] = []): Buffer {
+  return cpioArchive([...initramfsEntries(busybox, init, modules), ...extra]);
 }
 
 /** Where the modules of a kernel unpacked from its Debian package are, and its release. */
@@ -79,16 +86,17 @@ export function guestKernelModules(image: string): KernelModules | null {
 }
 
 /**
- * Write build/guests/initramfs.cpio from `busyboxPath` and the network modules of
- * `kernel` (none when null); rewritten only when it changes. Returns its path.
+ * Write build/guests/initramfs.cpio from `busyboxPath` and the guest modules of
+ * `kernel` (GUEST_MODULES; none when null); rewritten only when it changes. Returns its path.
  */
-export function buildInitramfs(busyboxPath: string, outDir: string = GUEST_DIR, kernel: KernelModules | null = null): string {
+export function buildInitramfs(busyboxPath: string, outDir: string = GUEST_DIR, kernel: KernelModules | null = null,
+  extra: readonly CpioEntry[] = []): string {
   mkdirSync(outDir, { recursive: true });
   const out = join(outDir, INITRAMFS_NAME);
   let archive: Buffer;
   try {
-    const modules = kernel ? resolveModules(kernel.dir, kernel.release, NET_MODULES) : [];
-    archive = initramfs(readFileSync(busyboxPath), readFileSync(INIT_SCRIPT, "utf8"), modules);
+    const modules = kernel ? resolveModules(kernel.dir, kernel.release, GUEST_MODULES) : [];
+    archive = initramfs(readFileSync(busyboxPath), readFileSync(INIT_SCRIPT, "utf8"), modules, extra);
   } catch (e) {
     throw new Error(`${out}: cannot be built from ${busyboxPath}${kernel ? ` and ${kernel.dir}` : ""}: ` +
       `${e instanceof Error ? e.message : String(e)}`);

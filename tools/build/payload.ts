@@ -1,11 +1,19 @@
 // payload.S: what the image carries besides the runtime (docs/abi.md 1, "Image
 // table"): the core module, the VM config blob and the guest images, pulled in with
 // .incbin. A digest of the inputs sits in a comment, so the file (and with it the
-// image) changes exactly when one of them does.
+// image) changes exactly when one of them does. Also what live update trusts
+// (docs/signing.md): the public key modules must be signed with, and whether the
+// image is a development one that takes unsigned modules too.
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 
-export interface PayloadInputs { coreWasm: string; blob: string; images: string[] }
+export interface PayloadInputs {
+  coreWasm: string; blob: string; images: string[];
+  /** Ed25519 public key (32 bytes) of update modules: wv_update_pubkey. */
+  updatePubkey: Buffer;
+  /** Development image: wv_update_allow_unsigned = 1. */
+  allowUnsigned: boolean;
+}
 
 function digest(files: string[]): string {
   const h = createHash("sha256");
@@ -34,6 +42,10 @@ export function payloadSource(p: PayloadInputs): string {
   lines.push(`    .balign 8`, `wv_image_count:`, `    .quad ${p.images.length}`, `wv_image_table:`);
   p.images.forEach((_, i) => lines.push(`    .quad wv_image_${i}, wv_image_${i}_end - wv_image_${i}`));
   if (p.images.length === 0) lines.push(`    .quad 0, 0`);
+  if (p.updatePubkey.length !== 32) throw new Error(`the update public key has ${p.updatePubkey.length} bytes, not 32`);
+  lines.push(`    .global wv_update_pubkey, wv_update_allow_unsigned`, `    .balign 8`, `wv_update_pubkey:`,
+    `    .byte ${[...p.updatePubkey].map((b) => `0x${b.toString(16).padStart(2, "0")}`).join(", ")}`,
+    `wv_update_allow_unsigned:`, `    .long ${p.allowUnsigned ? 1 : 0}`);
   return lines.join("\n") + "\n";
 }
 

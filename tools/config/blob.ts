@@ -28,6 +28,7 @@ export const VM_TYPE_CODE: Record<VmType, number> = { mvm: 0, gvm: 1, rtvm: 2 };
  */
 export const DEVICE_KIND = {
   pl011: 1, gicv3Distributor: 2, gicv3Redistributors: 3, gicv2Distributor: 4, gicv2CpuInterface: 5, passthrough: 6,
+  virtioConsole: 7,
 } as const;
 export const REGION_R = 1, REGION_W = 2, REGION_X = 4;
 export const VM_FLAG_BENCH = 1;
@@ -62,6 +63,7 @@ export function deviceRecords(d: Device): { kind: number; irq: number; ipa: bigi
     ];
   }
   if (d.type === "passthrough") return [{ kind: DEVICE_KIND.passthrough, irq: d.irq ?? 0, ipa: d.ipa, size: d.size, pa: d.pa }];
+  if (d.type === "virtio-console") return [{ kind: DEVICE_KIND.virtioConsole, irq: d.irq, ipa: d.ipa, size: d.size, pa: 0n }];
   return [{ kind: DEVICE_KIND.pl011, irq: d.irq ?? 0, ipa: d.ipa, size: d.size, pa: 0n }];
 }
 

@@ -2,10 +2,12 @@
 // defaults of each type, then checked: alignment, the IPA space, overlaps with the
 // VM's memory and with each other, INTIDs, at most one GIC, and the number of
 // records they take in the config blob (a GICv3 or a GICv2 takes two). Passthrough
-// frames are built and checked against the board in passthrough.ts, a GICv2 in gicv2.ts.
+// frames are built and checked against the board in passthrough.ts, a GICv2 in gicv2.ts,
+// a virtio-console in virtio_console.ts.
 import type { BoardDescription, Device, Region } from "./types.ts";
 import { buildPassthrough, type RawPassthrough } from "./passthrough.ts";
 import { buildGicV2, checkGicVersion, type RawGicV2 } from "./gicv2.ts";
+import { buildVirtioConsole, checkVirtioConsoles, type RawVirtioConsole } from "./virtio_console.ts";
 import { IPA_LIMIT, LIMITS, PAGE } from "./limits.ts";
 import { bytes, hex, overlaps, parseAddress, parseSize, span } from "./values.ts";
 
@@ -16,7 +18,7 @@ export type RawDevice = {
   size?: Address;
   irq?: number | null;
   redist?: Address;
-} | RawPassthrough | RawGicV2;
+} | RawPassthrough | RawGicV2 | RawVirtioConsole;
 
 /** Register window of a PL011, the default `size`. */
 export const PL011_SIZE = 0x1000n;
@@ -60,7 +62,8 @@ export function windows(d: Device): Window[] {
       { field: "cpuif", base: d.cpuif, size: d.cpuifSize, label: "GICv2 CPU interface" },
     ];
   }
-  return [{ field: "ipa", base: d.ipa, size: d.size, label: d.type === "passthrough" ? "device frame" : "device" }];
+  const label = d.type === "passthrough" ? "device frame" : d.type === "virtio-console" ? "virtio-mmio window" : "device";
+  return [{ field: "ipa", base: d.ipa, size: d.size, label }];
 }
 
 /** How a window of device `k` is named when another field overlaps it. */
@@ -80,6 +83,7 @@ export function checkDevices(raw: readonly RawDevice[], vm: string, vcpus: numbe
     const at = `${vm}.devices[${k}]`;
     if (d.type === "passthrough") return buildPassthrough(d, at, board, bad);
     if (d.type === "gicv2") return buildGicV2(d, at, board, bad);
+    if (d.type === "virtio-console") return buildVirtioConsole(d, at, bad);
     if (d.type === "gicv3") {
       checkGicVersion("gicv3", at, board, bad);
       const dev: Device = {
@@ -135,6 +139,7 @@ export function checkDevices(raw: readonly RawDevice[], vm: string, vcpus: numbe
     }
   });
 
+  checkVirtioConsoles(devices, vm, bad);
   const records = devices.reduce((n, d) => n + blobRecords(d), 0);
   if (records > LIMITS.devices) {
     bad(`${vm}.devices`, `${devices.length} devices take ${records} records in the config blob (a gicv3 takes two: ` +

@@ -199,7 +199,7 @@ describe("memory regions", () => {
 
 describe("devices", () => {
   test("known type, refused by name", () => {
-    rejects((d) => { d.vms[0].devices[0].type = "gicv4"; }, "vms[0].devices[0].type", /^unknown device type "gicv4" \(known types: pl011, gicv3, gicv2, passthrough\)$/);
+    rejects((d) => { d.vms[0].devices[0].type = "gicv4"; }, "vms[0].devices[0].type", /^unknown device type "gicv4" \(known types: pl011, gicv3, gicv2, passthrough, virtio-console\)$/);
   });
   test("4 KiB aligned ipa and size", () => {
     rejects((d) => { d.vms[0].devices[0].ipa = "0x09000100"; }, "vms[0].devices[0].ipa", /^0x9000100 is not 4 KiB aligned$/);

@@ -62,6 +62,17 @@ function branchType(e: ErrorObject): string | undefined {
   return vm?.properties?.devices?.items?.allOf?.[Number(m[1])]?.if?.properties?.type?.const;
 }
 
+/** The same for a virtio-console. */
+const NOT_FOR_VIRTIO: Record<string, string> = {
+  "vms[].devices[].size": "a virtio-console takes no size: its virtio-mmio window is always 0x200 bytes",
+};
+
+/** What a virtio-console misses, where it differs from the general message. */
+const REQUIRED_FOR_VIRTIO: Record<string, string> = {
+  "vms[].devices[].ipa": "missing (a virtio-console needs the address of its 0x200-byte virtio-mmio window)",
+  "vms[].devices[].irq": "missing (a virtio-console needs the SPI it raises, 32..255)",
+};
+
 /** Fields that are required only sometimes, with the condition. */
 const REQUIRED_WHEN: Record<string, string> = {
   "vms[].images": "missing (this field is required unless the VM has a linux section)",
@@ -124,7 +135,8 @@ function message(e: ErrorObject, path: string): string {
     case "minLength":
       return "must not be empty";
     case "false schema":
-      return (branchType(e) === "gicv2" ? NOT_FOR_GICV2[shape(path)] : undefined) ?? NOT_FOR_TYPE[shape(path)] ?? "is not allowed here";
+      return (branchType(e) === "gicv2" ? NOT_FOR_GICV2[shape(path)] : undefined)
+        ?? (branchType(e) === "virtio-console" ? NOT_FOR_VIRTIO[shape(path)] : undefined) ?? NOT_FOR_TYPE[shape(path)] ?? "is not allowed here";
     default:
       return e.message ?? e.keyword;
   }
@@ -152,7 +164,10 @@ export function schemaIssues(data: unknown, file: string): Issue[] {
     const seen = new Set<string>();
     for (const e of useful.length ? useful : list) {
       let text: string;
-      if (e.keyword === "required") text = REQUIRED_WHEN[shape(path)] ?? "missing (this field is required)";
+      if (e.keyword === "required") {
+        text = (branchType(e) === "virtio-console" ? REQUIRED_FOR_VIRTIO[shape(path)] : undefined) ?? REQUIRED_WHEN[shape(path)]
+          ?? "missing (this field is required)";
+      }
       else if (e.keyword === "additionalProperties") {
         const props = Object.keys((e.parentSchema?.properties ?? {}) as object);
         text = `unknown property (allowed here: ${props.join(", ")})`;

@@ -180,12 +180,16 @@ export function blobProblems(blob: Uint8Array, board: BoardDescription, imageCou
         if (kind || irq || ipa || size || rsv) p.push(`${at}: unused device ${k} not zero`);
         continue;
       }
-      if (kind < 1 || kind > 6) p.push(`${at}: device ${k} kind ${kind}`);
+      if (kind < 1 || kind > 7) p.push(`${at}: device ${k} kind ${kind}`);
       if (kind === 2 && size !== 0x10000n) p.push(`${at}: device ${k} GICv3 distributor size ${size}`);
       if (kind === 3 && (size === 0n || size !== 0x20000n * BigInt(vcpus))) p.push(`${at}: device ${k} redistributor size ${size}`);
       if ((kind === 2 || kind === 3) && (ipa & 0xffffn) !== 0n) p.push(`${at}: device ${k} GICv3 frame not 64 KiB aligned`);
       if ((kind === 2 || kind === 3) && irq !== 0) p.push(`${at}: device ${k} GICv3 with an irq`);
-      if ((ipa | size) & 0xfffn) p.push(`${at}: device ${k} not 4 KiB aligned`);
+      // A virtio-console (kind 7, section 6): a 0x200-byte window, 0x200 aligned, with an SPI of the vGIC.
+      if (kind === 7 && (size !== 0x200n || (ipa & 0x1ffn) !== 0n)) p.push(`${at}: device ${k} virtio-console window`);
+      if (kind === 7 && (irq < 32 || irq > 255)) p.push(`${at}: device ${k} virtio-console irq ${irq} is no SPI of the vGIC`);
+      if (kind === 7 && kinds.includes(7)) p.push(`${at}: device ${k} a second virtio-console`);
+      if (kind !== 7 && (ipa | size) & 0xfffn) p.push(`${at}: device ${k} not 4 KiB aligned`);
       if (size === 0n) p.push(`${at}: device ${k} empty`);
       if (ipa + size > IPA_LIMIT) p.push(`${at}: device ${k} beyond 39 bits`);
       if (kind !== 6 && kind !== 5 && rsv !== 0n) p.push(`${at}: device ${k} pa of an emulated device`);

@@ -54,7 +54,7 @@ export interface BoardPassthrough {
 }
 
 export type VmType = "mvm" | "gvm" | "rtvm";
-export type DeviceType = "pl011" | "gicv3" | "gicv2" | "passthrough";
+export type DeviceType = "pl011" | "gicv3" | "gicv2" | "passthrough" | "virtio-console";
 
 export interface Access {
   r: boolean;
@@ -136,7 +136,20 @@ export interface PassthroughDevice {
   dma: boolean;
 }
 
-export type Device = Pl011Device | GicV3Device | GicV2Device | PassthroughDevice;
+/**
+ * A virtio-console the core emulates (docs/abi.md section 6, device kind 7): a virtio-mmio
+ * transport of 0x200 bytes at `ipa` raising the SPI `irq`, the VM's end of the
+ * hypervisor channel (/dev/hvc0 in a Linux guest).
+ */
+export interface VirtioConsoleDevice {
+  type: "virtio-console";
+  ipa: bigint;
+  /** Always 0x200: registers and configuration space. */
+  size: bigint;
+  irq: number;
+}
+
+export type Device = Pl011Device | GicV3Device | GicV2Device | PassthroughDevice | VirtioConsoleDevice;
 
 export interface Image {
   /** The name written in the config (for the generated device tree: "<vm name>.dtb"). */

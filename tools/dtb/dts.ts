@@ -4,9 +4,10 @@
 // aliases (serialN), memory@ per "rwx" region, cpus (PSCI enable-method), psci (hvc),
 // timer (the four architected timer PPIs), the GIC (GICv3 without ITS, or GICv2 as a
 // GIC-400: no child nodes, #address-cells 0; gic_node.ts), the 24 MHz apb-pclk,
-// one pl011@ per UART and one virtio_mmio@ per virtio-mmio transport of a passthrough
-// frame. Node and property order is fixed: the same VM gives the same text.
-import type { BoardDescription, PassthroughDevice, Pl011Device, Vm } from "../config/index.ts";
+// one pl011@ per UART, one virtio_mmio@ per virtio-mmio transport of a passthrough
+// frame and one for the virtio-console the hypervisor emulates. Node and property order
+// is fixed: the same VM gives the same text.
+import type { BoardDescription, PassthroughDevice, Pl011Device, VirtioConsoleDevice, Vm } from "../config/index.ts";
 import { isLinuxRam } from "../config/linux.ts";
 import { gicProperties, ppiFlags, type VmGic } from "./gic_node.ts";
 
@@ -158,6 +159,19 @@ export function deviceTreeSource(vm: Vm, board: BoardDescription): string {
       line(2, "dma-coherent;");
       line(1, "};");
     }
+  }
+
+  // The virtio-console the core emulates (docs/abi.md section 6): its SPI is a level, high
+  // while InterruptStatus is not 0; the device reaches guest memory through the
+  // hypervisor, which keeps caches coherent with what the guest sees.
+  for (const d of vm.devices.filter((x): x is VirtioConsoleDevice => x.type === "virtio-console")) {
+    line(1, "");
+    line(1, `virtio_mmio@${unit(d.ipa)} {`);
+    line(2, `compatible = "virtio,mmio";`);
+    line(2, `reg = ${regCells(d.ipa, d.size)};`);
+    line(2, `interrupts = <${gicInterrupt(d.irq)}>;`);
+    line(2, "dma-coherent;");
+    line(1, "};");
   }
 
   line(0, "};");

@@ -2,9 +2,10 @@
 import { ensureAptPackages } from "./apt.ts";
 import { ensureNpm } from "./npm.ts";
 import { ensureWasm3 } from "./wasm3.ts";
+import { ensureMonocypher } from "./monocypher.ts";
 import { ensureDebianGuestFiles } from "./debian_guest.ts";
 
-export interface SetupResult { wasm3Dir: string; guestFiles: Record<string, string> }
+export interface SetupResult { wasm3Dir: string; monocypherDir: string; guestFiles: Record<string, string> }
 
 let done: SetupResult | undefined;
 
@@ -13,6 +14,6 @@ export function setup(): SetupResult {
   if (done) return done;
   ensureAptPackages();
   ensureNpm();
-  done = { wasm3Dir: ensureWasm3(), guestFiles: ensureDebianGuestFiles() };
+  done = { wasm3Dir: ensureWasm3(), monocypherDir: ensureMonocypher(), guestFiles: ensureDebianGuestFiles() };
   return done;
 }

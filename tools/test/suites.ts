@@ -6,6 +6,7 @@ import { ROOT, BUILD } from "../lib/paths.ts";
 import { run } from "../lib/proc.ts";
 import { cmakeBuild } from "../build/cmake.ts";
 import { buildCore } from "../build/core.ts";
+import { setup } from "../setup/index.ts";
 import { globSync } from "./glob.ts";
 
 export interface Counts { passed: number; failed: number; skipped: number; detail: string }
@@ -77,7 +78,7 @@ export function tools(): Counts {
 export function host(): Counts {
   const dir = join(BUILD, "host-tests");
   try {
-    cmakeBuild(join(ROOT, "runtime-c", "tests"), dir, {}, false);
+    cmakeBuild(join(ROOT, "runtime-c", "tests"), dir, { WV_MONOCYPHER_DIR: setup().monocypherDir }, false);
   } catch (e) {
     return broken("host tests (build)", String(e));
   }

@@ -9,7 +9,7 @@ import { handleExit } from "../exits";
 import { EXIT_RECORD, EXIT_X, EXIT_PC, EXIT_SPSR, EXIT_ESR, EXIT_FAR, EXIT_HPFAR, EXIT_VCPU, EXIT_FLAGS,
   EXIT_CNTVCT } from "../../abi/exit_record";
 import { STATE, STATE_SIZE, VM_STATE, PL011_OFF, CONSOLE_LEN, CONSOLE_BYTES, HCWARN_COUNT, HCWARN_IDS,
-  S2_OFF } from "../../core/layout";
+  S2_OFF, VM_EXITS_OFF } from "../../core/layout";
 import { vmResetState, vmInit, vmState, VM_STOPPED } from "../../core/vm";
 import { logBegin, logStr, logEnd } from "../../core/log";
 import { consolePutc } from "../../core/console";
@@ -214,7 +214,7 @@ function checkInvariants(vcpu: i32, action: i32, wasRunning: bool): string {
   if (memory.compare(STATE + VM_STATE + 4, M_STATE + VM_STATE + 4, PL011_OFF - VM_STATE - 4) != 0) {
     return "VM identity, regions or MMIO registry changed";
   }
-  if (memory.compare(STATE + S2_OFF, M_STATE + S2_OFF, STATE_SIZE - S2_OFF) != 0) return "stage-2 bookkeeping changed";
+  if (memory.compare(STATE + S2_OFF, M_STATE + S2_OFF, VM_EXITS_OFF - S2_OFF) != 0) return "stage-2 bookkeeping changed";
   if (!wasRunning) return "";
   const esr = load<u64>(M_REC + EXIT_ESR);
   const ec = <u32>(esr >> 26) & 0x3f;

@@ -15,7 +15,7 @@ import { freshGicVm, mmioStore, mmioLoad, msr, irqExit, wfi, guestAck, guestEoi,
   GICD_IPA, GICR_IPA, GICR_STRIDE } from "../../__tests__/gic";
 import { setCpu, setLrCount, lrGet, lrSet } from "../../__tests__/fake";
 import { ACTION_RESUME, ACTION_IDLE, EXIT_RECORD } from "../../abi/exit_record";
-import { STATE, STATE_SIZE, COUNTERS_OFF, COUNTERS_SIZE } from "../../core/layout";
+import { STATE, STATE_SIZE, COUNTERS_OFF, COUNTERS_SIZE, VM_EXITS_OFF } from "../../core/layout";
 import { logBegin, logStr, logEnd } from "../../core/log";
 import { vmRunning } from "../../core/vm";
 import { VGIC, VGIC_SIZE, VGIC_NR_INTIDS, VGIC_PRIVATE_INTIDS, VGIC_MAX_LRS, R_PENDV, R_LR_USED, R_LR_VAL,
@@ -170,7 +170,7 @@ function run(seed: u64, vcpus: u32, lrCount: u32, steps: i32): string {
     const stray = staticChanged();
     const stateChanged = memory.compare(STATE, STATE_COPY, COUNTERS_OFF) != 0
       || memory.compare(STATE + COUNTERS_OFF + COUNTERS_SIZE, STATE_COPY + COUNTERS_OFF + COUNTERS_SIZE,
-                        STATE_SIZE - COUNTERS_OFF - COUNTERS_SIZE) != 0;
+                        VM_EXITS_OFF - COUNTERS_OFF - COUNTERS_SIZE) != 0;   // the VM's counters at the end too
     const at = "step " + k.toString() + " (" + what + ", vCPU " + v.toString() + "): ";
     if (action != ACTION_RESUME && !(what == "wfi" && action == ACTION_IDLE)) return at + "action " + action.toString();
     if (!vmRunning()) return at + "the VM stopped";

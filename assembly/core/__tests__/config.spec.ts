@@ -280,7 +280,7 @@ describe("config region errors", () => {
 describe("config device and image errors", () => {
   it("refuses an unknown device kind", () => {
     const len = good();
-    store<u32>(cfgDevice(vm0(), 0) + CFG_D_KIND, 7);   // 1 PL011, 2 and 3 GICv3, 4 and 5 GICv2, 6 passthrough
+    store<u32>(cfgDevice(vm0(), 0) + CFG_D_KIND, 8);   // 1 PL011, 2 and 3 GICv3, 4 and 5 GICv2, 6 passthrough, 7 virtio-console
     expect(cfgValidate(BLOB, len, 0)).toBe(CFG_ERR_DEVICE_KIND);
   });
 

@@ -28,10 +28,11 @@ function withFourth(kind: u32, ipa: u64, size: u64, pa: u64, irq: u32): usize {
 }
 
 describe("config kinds", () => {
-  it("knows kinds 1..6; 5 and 6 are frames", () => {
-    for (let k: u32 = 1; k <= 6; k++) expect(cfgKnownKind(k)).toBe(true);
+  it("knows kinds 1..7; 5 and 6 are frames", () => {
+    for (let k: u32 = 1; k <= 7; k++) expect(cfgKnownKind(k)).toBe(true);
     expect(cfgKnownKind(0)).toBe(false);
-    expect(cfgKnownKind(7)).toBe(false);
+    expect(cfgKnownKind(8)).toBe(false);
+    expect(cfgIsFrame(7)).toBe(false);
     expect(cfgIsFrame(4)).toBe(false);
     expect(cfgIsFrame(5)).toBe(true);
     expect(cfgIsFrame(6)).toBe(true);

@@ -64,9 +64,9 @@ describe("config GICv3 devices", () => {
     expect(cfgValidate(BLOB, len, 0)).toBe(CFG_ERR_DEVICE_IRQ);
   });
 
-  it("still refuses kinds beyond the known ones (1..6)", () => {
+  it("still refuses kinds beyond the known ones (1..7)", () => {
     const len = withGic(1);
-    device(2, 7, GICR_IPA, 0x20000, 0);
+    device(2, 8, GICR_IPA, 0x20000, 0);
     expect(cfgValidate(BLOB, len, 0)).toBe(CFG_ERR_DEVICE_KIND);
   });
 });

@@ -1,6 +1,6 @@
 import { handleExit } from "../../arch/exits";
 import { ACTION_RESUME } from "../../abi/exit_record";
-import { WV_HC_NULL, WV_HC_VERSION, WV_HC_PUTC, WV_HC_VM_INFO, WV_HC_REPORT, HC_NOT_SUPPORTED,
+import { WV_HC_NULL, WV_HC_VERSION, WV_HC_PUTC, WV_HC_VM_INFO, WV_HC_REPORT, WV_HC_FEATURES, HC_NOT_SUPPORTED,
   HC_INVALID_PARAMETER, CORE_VERSION } from "../../abi/hypercalls";
 import { freshVm } from "../../__tests__/setup";
 import { exitWith, hvcEsr, setReg, reg, pc, START_PC } from "../../__tests__/exit";
@@ -28,8 +28,17 @@ describe("known hypercalls", () => {
   it("reports ABI and core versions", () => {
     expect(freshVm()).toBe(0);
     hvc(WV_HC_VERSION);
-    expect(reg(0)).toBe(1);
+    expect(reg(0)).toBe(2);
     expect(reg(1)).toBe(<u64>CORE_VERSION);
+    expect(reg(1)).toBe(0x000100);
+  });
+
+  it("answers WV_HC_FEATURES with NOT_SUPPORTED in variant 1 (only variant 2 has it), reporting it once", () => {
+    expect(freshVm()).toBe(0);
+    hvc(WV_HC_FEATURES, 0x77);
+    expect(reg(0)).toBe(HC_NOT_SUPPORTED);
+    expect(reg(1)).toBe(0x77);
+    expect(lastConsole()).toBe("[wasmvisor] vm linux: unknown hypercall 0xc6000005\n");
   });
 
   it("reports the VM index and vCPU count", () => {
@@ -59,7 +68,7 @@ describe("known hypercalls", () => {
   it("uses only W0 as the function ID", () => {
     expect(freshVm()).toBe(0);
     hvc(0xffffffff00000000 | <u64>WV_HC_VERSION);
-    expect(reg(0)).toBe(1);
+    expect(reg(0)).toBe(2);
   });
 });
 

@@ -17,7 +17,7 @@ import { makeBlob, vm0, BLOB } from "../../__tests__/blob";
 import { fakeReset, consoleCount } from "../../__tests__/fake";
 import { fuzzSeed, rnd, below, chance, rndBits, edgy, hx, staticWindowsClear, staticWindow, staticSnap,
   staticChanged, findStatic } from "../../__tests__/fuzz";
-import { modelBegin, mExit, modelDiff, consoleRaw, M_REC, RESUME, HC_NULL, HC_VERSION, HC_PUTC, HC_VM_INFO,
+import { modelBegin, mExit, modelDiff, consoleRaw, M_REC, RESUME, ABI_VERSION, HC_NULL, HC_VERSION, HC_PUTC, HC_VM_INFO,
   HC_REPORT, NOT_SUPPORTED, INVALID_PARAMETER, RECORD_BYTES, mOutsideAbi, outsideAbiDiff, modelResync } from "../../__tests__/model";
 import { VGIC, VGIC_SIZE } from "../../arch/vgic_layout";
 
@@ -102,7 +102,7 @@ function allowedX0(id: u32, imm: u32, x0: u64): bool {
   if (imm != 0) return x0 == NOT_SUPPORTED;
   if (id == HC_NULL || id == HC_REPORT) return x0 == 0;
   if (id == HC_PUTC) return x0 == 0 || x0 == INVALID_PARAMETER;
-  if (id == HC_VERSION) return x0 == 1;
+  if (id == HC_VERSION) return x0 == ABI_VERSION;
   if (id == HC_VM_INFO) return x0 == <u64>load<u32>(STATE + VM_INDEX);
   return x0 == NOT_SUPPORTED;
 }

@@ -6,7 +6,7 @@ import { mmioFind } from "../../devices/mmio";
 import { BLOB, makeBlob, RAM_PA, ENTRY_IPA, DTB_IPA, UART_IPA } from "../../__tests__/blob";
 import { fakeReset, s2Tables, s2Entry, s2EntryCount, activateBits, imageCalls, imageIndex, imageIpa,
   setImageResult, bootCalls, bootVcpu, bootPc, bootX0, setBootResult, lastConsole, s2RefuseAfter } from "../../__tests__/fake";
-import { wv_abi_version, wv_state_version, wv_buffer, wv_exit_record, wv_init } from "../../index";
+import { wv_abi_version, wv_state_version, wv_buffer, wv_exit_record, wv_init, wv_core_version, wv_variant } from "../../index";
 
 function setup(): usize {
   fakeReset();
@@ -102,9 +102,11 @@ describe("wv_init refusals", () => {
 });
 
 describe("module exports", () => {
-  it("report ABI version 1 and state version 1", () => {
-    expect(wv_abi_version()).toBe(1);
-    expect(wv_state_version()).toBe(2);
+  it("report ABI version 2, the state version (core layout 3, vGIC layout 2, virtio layout 1), variant 1 and core 0.1.0", () => {
+    expect(wv_abi_version()).toBe(2);
+    expect(wv_state_version()).toBe(0x010203);
+    expect(wv_variant()).toBe(1);
+    expect(wv_core_version()).toBe(0x000100);
   });
 
   it("hand out a config buffer only for sizes it can hold", () => {

@@ -42,4 +42,16 @@ describe("restarting a VM from its images", () => {
     expect(vmReset(BLOB, len)).toBe(-1);
     expect(vmState()).toBe(VM_STOPPED);
   });
+
+  it("starts again a VM the core had stopped", () => {
+    expect(freshVm()).toBe(0);
+    setImageResult(-2);
+    expect(vmReset(BLOB, makeBlob(1))).toBe(-2);
+    expect(vmState()).toBe(VM_STOPPED);
+    setImageResult(0x1000);
+    const boots = bootCalls();
+    expect(vmReset(BLOB, makeBlob(1))).toBe(0);
+    expect(vmState()).toBe(VM_RUNNING);
+    expect(bootCalls()).toBe(boots + 1);
+  });
 });

@@ -48,7 +48,7 @@ describe("MMIO registry refusals", () => {
     setup();
     expect(mmioRegister(0x09000000, 0, DEVICE_PL011, 0)).toBe(WV_EINVAL);
     expect(mmioRegister(0xfffffffffffff000, 0x2000, DEVICE_PL011, 0)).toBe(WV_EINVAL);
-    expect(mmioRegister(0x09000000, 0x1000, 7, 0)).toBe(WV_EINVAL);
+    expect(mmioRegister(0x09000000, 0x1000, 8, 0)).toBe(WV_EINVAL);
     expect(mmioCount()).toBe(0);
   });
 

@@ -47,10 +47,14 @@ static void check_version(void)
     if (abi != WV_ABI_VERSION) {
         uart_puts("ERROR: hypercall ABI version ");
         print_dec(abi);
-        uart_puts(", expected 1\n");
+        uart_puts(", expected ");
+        print_dec(WV_ABI_VERSION);
+        uart_putc('\n');
         return;
     }
-    uart_puts("hypercall ABI 1, core version ");
+    uart_puts("hypercall ABI ");
+    print_dec(abi);
+    uart_puts(", core version ");
     print_dec((core >> 16) & 0xff);
     uart_putc('.');
     print_dec((core >> 8) & 0xff);

@@ -21,7 +21,7 @@
 #define WV_HC_VM_INFO   0xC6000003u
 #define WV_HC_REPORT    0xC6000004u
 
-#define WV_ABI_VERSION  1u
+#define WV_ABI_VERSION  2u
 
 /* SMCCC return codes as the ABI gives them (32-bit values in x0). */
 #define WV_HC_SUCCESS           0x0ul

@@ -1,0 +1,68 @@
+/* Module files and their signatures: see wv_signature.h and docs/signing.md.
+ * The Ed25519 arithmetic is Monocypher's, with its optional SHA-512 file
+ * (monocypher-ed25519.c): RFC 8032 Ed25519, not Monocypher's default BLAKE2b EdDSA. */
+#include "wv_signature.h"
+#include "monocypher-ed25519.h"
+
+/* "\0asm": the magic every binary module starts with (WebAssembly core spec, binary
+ * format, "Modules"). */
+static const uint8_t wasm_magic[4] = { 0x00, 0x61, 0x73, 0x6d };
+
+static uint32_t rd32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* Do p[0, n) match the first n bytes of want? */
+static int same(const uint8_t *p, const uint8_t *want, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i] != want[i]) return 0;
+    return 1;
+}
+
+int wv_signature_check(const uint8_t *msg, size_t len, const uint8_t sig[64], const uint8_t pub[32])
+{
+    if (!sig || !pub || (!msg && len)) return -1;
+    /* RFC 8032 5.1.7: S < L, A and R decode, [S]B = R + [SHA-512(R || A || M)]A. */
+    return crypto_ed25519_check(sig, pub, msg, len) == 0 ? 0 : -1;
+}
+
+static int refuse(const char **err, const char *why)
+{
+    if (err) *err = why;
+    return -1;
+}
+
+int wv_module_file_parse(const uint8_t *file, size_t len, const uint8_t **wasm, size_t *wasm_len,
+                         const uint8_t **sig, const char **err)
+{
+    if (!wasm || !wasm_len || !sig) return refuse(err, "module file: no place for the result");
+    *wasm = 0; *wasm_len = 0; *sig = 0;
+    if (!file || len == 0) return refuse(err, "module file truncated (empty)");
+
+    /* A bare module: unsigned, for images built for development only (the caller decides). */
+    if (len >= sizeof wasm_magic && same(file, wasm_magic, sizeof wasm_magic)) {
+        if (len > WV_MODULE_MAX) return refuse(err, "module larger than the 4 MiB limit");
+        *wasm = file;
+        *wasm_len = len;
+        return 0;
+    }
+
+    size_t head = len < WV_MODULE_MAGIC_LEN ? len : WV_MODULE_MAGIC_LEN;
+    if (!same(file, (const uint8_t *)WV_MODULE_MAGIC, head)) return refuse(err, "not a module file (bad magic)");
+    if (len < WV_MODULE_HEADER) return refuse(err, "module file truncated (shorter than its 16-byte header)");
+    uint32_t n = rd32(file + 8), flags = rd32(file + 12);
+    if (n == 0) return refuse(err, "module file holds no module (wasm length 0)");
+    if (n > WV_MODULE_MAX) return refuse(err, "module larger than the 4 MiB limit");
+    if (flags != 0) return refuse(err, "module file has unknown flags (must be 0)");
+    size_t want = (size_t)WV_MODULE_HEADER + n + WV_MODULE_SIG_LEN;     /* n <= 4 MiB: no overflow */
+    if (len < want) return refuse(err, "module file truncated (shorter than its wasm length and signature)");
+    if (len > want) return refuse(err, "module file has bytes after its signature");
+    if (n < sizeof wasm_magic || !same(file + WV_MODULE_HEADER, wasm_magic, sizeof wasm_magic))
+        return refuse(err, "module file does not hold a wasm module (no \\0asm at offset 16)");
+    *wasm = file + WV_MODULE_HEADER;
+    *wasm_len = n;
+    *sig = file + WV_MODULE_HEADER + n;
+    return 0;
+}
