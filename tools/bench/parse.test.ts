@@ -255,6 +255,7 @@ test("figures and targets of the update run", () => {
   assert.equal(m.update_pause_max?.value, 700);
   assert.match(m.update_pause_max!.note!, /vm rt/);
   assert.equal(m.update_total?.value, 9000);
+  assert.equal(m.update_pause_rt?.value, 700);
   assert.equal(m.rt_latency_max_during_update?.value, 900);
   assert.equal(m.rt_latency_max_without_update?.value, 23);
   const t = targets(m);
