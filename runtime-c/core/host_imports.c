@@ -9,6 +9,7 @@
 #include "wv_arch.h"
 #include "wv_imports.h"
 #include "wv_gic.h"
+#include "wv_mgmt.h"
 #include <string.h>
 
 #define VM()        ((struct wv_vm *)m3_GetUserData(runtime))
@@ -40,6 +41,11 @@ m3ApiRawFunction(imp_console_write)
         m3ApiSuccess();
     }
     wv_console_write((const char *)_mem + ptr, len);
+    /* The core's own messages (a guest's lines carry the VM's name instead) belong in the
+     * hypervisor's log (wvctl log) with the runtime's. */
+    static const char tag[] = "[wasmvisor]";
+    if (len >= sizeof tag - 1 && !memcmp((const char *)_mem + ptr, tag, sizeof tag - 1))
+        wv_log_append((const char *)_mem + ptr, len);
     m3ApiSuccess();
 }
 

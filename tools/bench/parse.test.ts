@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   combineRounds, findLine, ofVm, parseBench, parseBootTime, parseMetricLines, parseRtRounds, parseSgi, parseUpdates, ratio, roundsAfter,
-  splitRoundsByUpdate,
+  splitRoundsByUpdate, parseEntryDelays,
 } from "./parse.ts";
 import { figures, runJobs, targets, type Outcomes } from "./index.ts";
 import { BenchError, directMachine, isFatal, withCounterHz } from "./runs.ts";
@@ -251,7 +251,7 @@ test("splitRoundsByUpdate: rounds that closed between a request and the round af
 test("figures and targets of the update run", () => {
   const updates = parseUpdates(UPDATE_LINES);
   const split = splitRoundsByUpdate(parseRtRounds(UPDATE_LINES, "rt"), updates, 1, 1);
-  const m = figures({ update: { updates, ...split } });
+  const m = figures({ update: { updates, ...split, entryDuring: [] } });
   assert.equal(m.update_pause_max?.value, 700);
   assert.match(m.update_pause_max!.note!, /vm rt/);
   assert.equal(m.update_total?.value, 9000);
@@ -261,4 +261,15 @@ test("figures and targets of the update run", () => {
   const t = targets(m);
   assert.equal(t.update_pause_max?.met, true);
   assert.equal(t.rt_latency_max_during_update?.met, false);
+});
+
+test("parseEntryDelays: the runtime's entry delay lines of one VM", () => {
+  const lines = [
+    "[wasmvisor] bench vm rt timer entry delay max 3125030 ticks (1000 interrupts)",
+    "[wasmvisor] bench vm other timer entry delay max 7 ticks (1000 interrupts)",
+    "[rt] rt latency ns: min 10714 avg 1452048 max 3139424 (1000 samples)",
+    "[wasmvisor] bench vm rt timer entry delay max 184 ticks (1000 interrupts)",
+  ];
+  const d = parseEntryDelays(lines, "rt");
+  assert.deepEqual(d.map((x) => [x.max, x.at, x.samples]), [[3125030, 0, 1000], [184, 3, 1000]]);
 });

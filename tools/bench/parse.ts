@@ -179,3 +179,17 @@ export function splitRoundsByUpdate(rounds: LatencyRound[], updates: UpdateRepor
   }
   return { during: after.filter((r) => during.has(r)), without: after.filter((r) => !during.has(r)) };
 }
+
+/**
+ * The runtime's `[wasmvisor] bench vm <vm> timer entry delay max <n> ticks (<k> interrupts)`
+ * lines (VMs with the bench flag: runtime-c/core/trap.c), as rounds with only a max: how
+ * long after its deadline the vCPU's timer interrupt reached the hypervisor's vector.
+ */
+export function parseEntryDelays(lines: string[], vm: string): LatencyRound[] {
+  const out: LatencyRound[] = [];
+  lines.forEach((line, at) => {
+    const r = /^\[wasmvisor\] bench vm (\S+) timer entry delay max (\d+) ticks \((\d+) interrupts\)$/.exec(line);
+    if (r && r[1] === vm) out.push({ min: 0, avg: 0, max: Number(r[2]), samples: Number(r[3]), at });
+  });
+  return out;
+}

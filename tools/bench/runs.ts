@@ -10,7 +10,7 @@ import { runQemu, type QemuRun } from "../run/qemu.ts";
 import { directBootArgs } from "../run/direct.ts";
 import { PANIC } from "../run/markers.ts";
 import {
-  combineRounds, findLine, ofVm, parseBench, parseBootTime, parseRtRounds, parseSgi, parseUpdates, roundsAfter,
+  combineRounds, findLine, ofVm, parseBench, parseBootTime, parseRtRounds, parseSgi, parseUpdates, parseEntryDelays, roundsAfter,
   splitRoundsByUpdate, type BootTime, type LatencyRound, type SgiResult, type UpdateReport,
 } from "./parse.ts";
 import type { Metrics } from "./results.ts";
@@ -148,7 +148,11 @@ export async function runLinuxDirect(p: PreparedSet, timeoutMs: number): Promise
 
 export const RT_VM = "rt";
 
-export interface RtResult { rounds: LatencyRound[]; min: number; avg: number; max: number }
+export interface RtResult {
+  rounds: LatencyRound[]; min: number; avg: number; max: number;
+  /** The worst delay from a tick's deadline to the hypervisor's vector over the same stretch (rtvms with the bench flag). */
+  entryMax?: number;
+}
 
 function rtResult(what: string, rounds: LatencyRound[], lines: string[]): RtResult {
   const c = combineRounds(rounds);
@@ -172,7 +176,9 @@ export async function runRtBeside(img: BuiltImage, readyVm: string, ready: strin
     },
   });
   const start = findLine(r.lines, readyVm, ready);
-  return rtResult(what, roundsAfter(parseRtRounds(r.lines, RT_VM), start, RT_SKIP, RT_TAKE), r.lines);
+  const res = rtResult(what, roundsAfter(parseRtRounds(r.lines, RT_VM), start, RT_SKIP, RT_TAKE), r.lines);
+  const entry = combineRounds(roundsAfter(parseEntryDelays(r.lines, RT_VM), start, RT_SKIP, RT_TAKE));
+  return entry ? { ...res, entryMax: entry.max } : res;
 }
 
 /** guest-rt.elf alone, straight on QEMU's GICv3 (tests/guests/README.md, "Without the hypervisor"). */
@@ -212,6 +218,8 @@ export interface UpdateResult {
   updates: UpdateReport[];
   during: LatencyRound[];
   without: LatencyRound[];
+  /** The runtime's timer entry delays of the RT VM, split the same way. */
+  entryDuring: LatencyRound[];
 }
 
 /**
@@ -240,6 +248,7 @@ export async function runUpdate(img: BuiltImage, timeoutMs: number): Promise<Upd
   if (split.during.length === 0 || split.without.length === 0) {
     throw new BenchError(`${what}: ${split.during.length} rt rounds with an update, ${split.without.length} without`, r.lines);
   }
-  return { updates, ...split };
+  const entry = splitRoundsByUpdate(parseEntryDelays(r.lines, RT_VM), updates, ready, RT_SKIP);
+  return { updates, ...split, entryDuring: entry.during };
 }
 
