@@ -216,6 +216,8 @@ m3ApiRawFunction(imp_vcpu_boot)
     v->pcpu = cpu;
     v->vmpidr = (1ull << 31) | (uint32_t)idx;
     v->fresh = 1;
+    v->boots++;
+    dsb(ish);
     v->state = VCPU_RUNNABLE;
     wv_pcpus[cpu].vcpu = v;
     wv_sched_add(cpu, v);

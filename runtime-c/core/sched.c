@@ -167,6 +167,10 @@ void wv_idle_cpu(void)
         wfi();
         for (uint32_t intid; (intid = wv_gic_ack()) != GIC_SPURIOUS; ) {
             if (intid == PPI_HYP_TIMER) write_sysreg(cnthp_ctl_el2, 0);
+            /* The virtual timer of the vCPU still loaded here (stopped, or off): its
+             * level stays up while nobody runs the guest, so it is masked until a vCPU
+             * is run here again (wv_vcpu_run sets it), or this loop would take it forever. */
+            else if (intid == PPI_VTIMER) wv_gic_ppi_set(PPI_VTIMER, 0);
             else wv_console_in_irq(intid);
             wv_gic_deactivate(intid);
         }

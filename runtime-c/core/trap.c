@@ -109,6 +109,10 @@ void wv_trap(struct wv_vcpu_regs *frame, uint32_t kind)
     struct wv_vm *vm = v->vm;
     int action;
     v->in_guest = 0;
+    /* Another CPU may restart this VM (the management VM's start and reset) while this
+     * exit is handled: the vCPU is then booted afresh, and the context this trap saved,
+     * with the EL1 registers still loaded here, is not to be resumed. */
+    uint32_t boots = v->boots;
     switch (kind) {
     case TRAP_SYNC_LOWER:
         action = wv_core_handle_exit(vm, v, 0, 0);
@@ -141,7 +145,7 @@ void wv_trap(struct wv_vcpu_regs *frame, uint32_t kind)
         wv_vm_stop(vm, "exit handler asked to stop");
         wv_idle_cpu();
     }
-    if (vm->stopped || v->state != VCPU_RUNNABLE) wv_idle_cpu();
+    if (vm->stopped || v->state != VCPU_RUNNABLE || v->boots != boots) wv_idle_cpu();
     wv_sched_resume();
     v->in_guest = 1;
     wv_guest_enter(frame);

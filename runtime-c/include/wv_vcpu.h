@@ -40,6 +40,8 @@ struct wv_vcpu {
     uint32_t pcpu;
     volatile uint32_t state;
     uint32_t fresh;                 /* booted, not yet entered: reset the virtual CPU interface */
+    volatile uint32_t boots;        /* times vcpu_boot started it: a trap path that sees this
+                                     * change under it must not resume the old context */
     volatile uint32_t in_guest;     /* 1 from guest entry to the next trap */
     uint32_t switched_out;          /* its virtual CPU interface is saved in `gic` */
     uint32_t vtimer_masked;         /* the core masked the virtual timer PPI for it */
