@@ -37,12 +37,6 @@ static void pcpu_setup(uint32_t cpu)
     wv_gic_init_cpu(cpu);
 }
 
-static uint64_t ticks_to_ns(uint64_t ticks)
-{
-    uint64_t f = read_sysreg(cntfrq_el0);
-    return f ? (uint64_t)((__uint128_t)ticks * 1000000000u / f) : 0;
-}
-
 static void create_vms(void)
 {
     const uint8_t *blob = wv_vms_blob_start;
@@ -73,7 +67,7 @@ static void create_vms(void)
         }
         wv_vm_spis_start(vm);
         wv_printf("[wasmvisor] vm %s created: %u vCPU(s), core instance ready in %lu us\n",
-                  vm->own.name, vm->own.vcpu_count, (unsigned long)(ticks_to_ns(read_sysreg(cntpct_el0) - t0) / 1000));
+                  vm->own.name, vm->own.vcpu_count, (unsigned long)(wv_ticks_to_ns(read_sysreg(cntpct_el0) - t0) / 1000));
     }
     wv_vm_count = n;
 }
@@ -100,7 +94,7 @@ void wv_main(void)
     for (uint32_t i = 0; i < wv_vm_count; i++) {
         if (wv_vms[i].stopped || !(wv_vms[i].own.flags & WV_VM_FLAG_BENCH)) continue;
         uint64_t ticks = wv_core_time_nop(&wv_vms[i], NOP_CALLS);
-        wv_printf("[wasmvisor] bench host_to_wasm_call %lu\n", ticks_to_ns(ticks) / NOP_CALLS);
+        wv_printf("[wasmvisor] bench host_to_wasm_call %lu\n", wv_ticks_to_ns(ticks) / NOP_CALLS);
         break;
     }
     wv_console_in_init();

@@ -2,6 +2,7 @@
  * the hypervisor, carried out after the exit that completed the request (chan.c). Only
  * the management VM's requests get here. Answers are lines of key=value pairs. */
 #include "wv_mgmt.h"
+#include "wv_le.h"
 #include "wv_update.h"
 #include "wv_core.h"
 #include "wv_console.h"
@@ -55,9 +56,6 @@ void wv_ans_fail(struct wv_answer *a, uint16_t status, const char *fmt, ...)
     va_end(ap);
 }
 
-static uint32_t get32(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
-static uint64_t get64(const uint8_t *p) { return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32; }
-
 /* One VM's line: the runtime's view (type, whether stopped) and the core's (state, RAM,
  * exits by class). */
 static void vm_line(struct wv_answer *a, struct wv_vm *vm)
@@ -73,11 +71,11 @@ static void vm_line(struct wv_answer *a, struct wv_vm *vm)
         wv_ans_printf(a, " state=%s vcpus=%u\n", vm->stopped ? "stopped" : "no-core", vm->own.vcpu_count);
         return;
     }
-    uint32_t cs = get32(info + 20);
+    uint32_t cs = wv_get32(info + 20);
     const char *state = vm->stopped ? "stopped" : cs < 3 ? core_states[cs] : "?";
-    wv_ans_printf(a, " state=%s vcpus=%u vcpus_on=%u memory=%lu", state, get32(info + 24),
-                  (uint32_t)__builtin_popcount(get32(info + 28)), (unsigned long)get64(info + 32));
-    for (int i = 0; i < 6; i++) wv_ans_printf(a, " exits.%s=%lu", exit_names[i], (unsigned long)get64(info + 40 + 8 * i));
+    wv_ans_printf(a, " state=%s vcpus=%u vcpus_on=%u memory=%lu", state, wv_get32(info + 24),
+                  (uint32_t)__builtin_popcount(wv_get32(info + 28)), (unsigned long)wv_get64(info + 32));
+    for (int i = 0; i < 6; i++) wv_ans_printf(a, " exits.%s=%lu", exit_names[i], (unsigned long)wv_get64(info + 40 + 8 * i));
     wv_ans_printf(a, "\n");
 }
 

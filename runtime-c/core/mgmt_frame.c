@@ -1,16 +1,7 @@
 /* Request and answer frames of the management protocol (wv_mgmt.h). No hardware: the
  * same file builds for the host tests (runtime-c/tests/test_mgmt_frame.c). */
 #include "wv_mgmt.h"
-
-static uint32_t get32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); p[2] = (uint8_t)(v >> 16); p[3] = (uint8_t)(v >> 24);
-}
+#include "wv_le.h"
 
 int wv_frame_scan(const uint8_t *buf, size_t len, struct wv_frame *f, const char **err)
 {
@@ -22,8 +13,8 @@ int wv_frame_scan(const uint8_t *buf, size_t len, struct wv_frame *f, const char
     if (len < WV_FRAME_HEADER) return 0;
     f->command = (uint16_t)(buf[4] | buf[5] << 8);
     f->flags = (uint16_t)(buf[6] | buf[7] << 8);
-    f->length = get32(buf + 8);
-    f->id = get32(buf + 12);
+    f->length = wv_get32(buf + 8);
+    f->id = wv_get32(buf + 12);
     if (f->length > WV_FRAME_MAX) { *err = "request payload larger than 4 MiB"; return -1; }
     return len - WV_FRAME_HEADER >= f->length ? 1 : 0;
 }
@@ -31,9 +22,9 @@ int wv_frame_scan(const uint8_t *buf, size_t len, struct wv_frame *f, const char
 void wv_frame_answer(uint8_t hdr[WV_FRAME_HEADER], uint16_t command, uint16_t status,
                      uint32_t payload_len, uint32_t id)
 {
-    put32(hdr, WV_FRAME_ANS_MAGIC);
+    wv_put32(hdr, WV_FRAME_ANS_MAGIC);
     hdr[4] = (uint8_t)command; hdr[5] = (uint8_t)(command >> 8);
     hdr[6] = (uint8_t)status; hdr[7] = (uint8_t)(status >> 8);
-    put32(hdr + 8, payload_len);
-    put32(hdr + 12, id);
+    wv_put32(hdr + 8, payload_len);
+    wv_put32(hdr + 12, id);
 }

@@ -3,15 +3,11 @@
  * (monocypher-ed25519.c): RFC 8032 Ed25519, not Monocypher's default BLAKE2b EdDSA. */
 #include "wv_signature.h"
 #include "monocypher-ed25519.h"
+#include "wv_le.h"
 
 /* "\0asm": the magic every binary module starts with (WebAssembly core spec, binary
  * format, "Modules"). */
 static const uint8_t wasm_magic[4] = { 0x00, 0x61, 0x73, 0x6d };
-
-static uint32_t rd32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 /* Do p[0, n) match the first n bytes of want? */
 static int same(const uint8_t *p, const uint8_t *want, size_t n)
@@ -52,7 +48,7 @@ int wv_module_file_parse(const uint8_t *file, size_t len, const uint8_t **wasm, 
     size_t head = len < WV_MODULE_MAGIC_LEN ? len : WV_MODULE_MAGIC_LEN;
     if (!same(file, (const uint8_t *)WV_MODULE_MAGIC, head)) return refuse(err, "not a module file (bad magic)");
     if (len < WV_MODULE_HEADER) return refuse(err, "module file truncated (shorter than its 16-byte header)");
-    uint32_t n = rd32(file + 8), flags = rd32(file + 12);
+    uint32_t n = wv_get32(file + 8), flags = wv_get32(file + 12);
     if (n == 0) return refuse(err, "module file holds no module (wasm length 0)");
     if (n > WV_MODULE_MAX) return refuse(err, "module larger than the 4 MiB limit");
     if (flags != 0) return refuse(err, "module file has unknown flags (must be 0)");

@@ -52,17 +52,12 @@ static volatile uint32_t updating;
 
 struct handover {
     struct wv_core_instance *next[WV_MAX_VMS];
-    uint32_t version[WV_MAX_VMS];           /* 0: the running module's own */
+    uint32_t version[WV_MAX_VMS];           /* the state version to hand over in */
+    uint8_t own[WV_MAX_VMS];                /* it is the running module's own (wv_save, not wv_save_as) */
     uint64_t pause[WV_MAX_VMS];             /* counter ticks */
     uint32_t mask;                           /* VMs to hand over */
     uint32_t done;                           /* VMs handed over */
 };
-
-static uint64_t ns(uint64_t ticks)
-{
-    uint64_t f = read_sysreg(cntfrq_el0);
-    return f ? (uint64_t)((__uint128_t)ticks * 1000000000u / f) : 0;
-}
 
 static void version_str(char out[16], int32_t v)
 {
@@ -85,23 +80,25 @@ static int describe(struct wv_core_instance *c, struct module *m, const char **e
     return 0;
 }
 
-/* Which version to save `vm`'s state in for `next`: 0 (the running module's own) when
- * `next` restores it, else `next`'s own version, which the running module must then
- * write with wv_save_as (the dry run finds out). Holds the VM's instance lock briefly. */
-static int pick_version(struct wv_vm *vm, struct wv_core_instance *next, uint32_t *out, const char **err)
+/* Which version to hand `vm`'s state over in to `next`: the running module's own when
+ * `next` restores it (*own = 1), else `next`'s own version, which the running module must
+ * then write with wv_save_as (the dry run finds out). Holds the VM's instance lock briefly. */
+static int pick_version(struct wv_vm *vm, struct wv_core_instance *next, uint32_t *out, uint8_t *own,
+                        const char **err)
 {
-    int32_t own = 0, yes = 0, target = 0;
+    int32_t running = 0, yes = 0, target = 0;
     struct wv_core_instance *c = wv_core_acquire(vm);
     if (!c) { *err = "the VM has no core instance"; return -1; }
-    int rc = wv_core_call(c, "wv_state_version", 0, 0, &own, err);
+    int rc = wv_core_call(c, "wv_state_version", 0, 0, &running, err);
     wv_core_release(c);
     if (rc) return -1;
-    int32_t a[3] = { own, 0, 0 };
+    int32_t a[3] = { running, 0, 0 };
     if (wv_core_call(next, "wv_state_restorable", 1, a, &yes, err)) return -1;
-    if (yes == 1) { *out = 0; return 0; }
+    if (yes == 1) { *out = (uint32_t)running; *own = 1; return 0; }
     if (wv_core_call(next, "wv_state_version", 0, 0, &target, err)) return -1;
     if (target <= 0) { *err = "the new module names no state version"; return -1; }
     *out = (uint32_t)target;
+    *own = 0;
     return 0;
 }
 
@@ -112,27 +109,20 @@ struct saved {
     int32_t version;
 };
 
-/* Save `vm`'s state from `c` (its lock held) in `version` (0: c's own). */
-static int save_from(struct wv_vm *vm, struct wv_core_instance *c, uint32_t version, struct saved *s,
+/* Save `vm`'s state from `c` (its lock held) in `version`: the instance's own (`own`),
+ * or one it writes with wv_save_as. */
+static int save_from(struct wv_vm *vm, struct wv_core_instance *c, uint32_t version, int own, struct saved *s,
                      char *why, size_t cap)
 {
     const char *err = 0;
     s->version = (int32_t)version;
-    if (wv_core_save(c, version, &s->blob, &s->len, &err)) {
-        if (version)
-            wv_snprintf(why, cap, "vm %s: the running module cannot write state version 0x%x, the new module's (%s)",
-                        vm->own.name, version, err);
-        else
-            wv_snprintf(why, cap, "vm %s: the running module could not save its state: %s", vm->own.name, err);
-        return -1;
-    }
-    if (!version && wv_core_call(c, "wv_state_version", 0, 0, &s->version, &err)) {
-        free(s->blob);
-        s->blob = 0;
-        wv_snprintf(why, cap, "vm %s: the running module does not name its state version: %s", vm->own.name, err);
-        return -1;
-    }
-    return 0;
+    if (!wv_core_save(c, own ? 0 : version, &s->blob, &s->len, &err)) return 0;
+    if (own)
+        wv_snprintf(why, cap, "vm %s: the running module could not save its state: %s", vm->own.name, err);
+    else
+        wv_snprintf(why, cap, "vm %s: the running module cannot write state version 0x%x, the new module's (%s)",
+                    vm->own.name, version, err);
+    return -1;
 }
 
 /* Restore a saved state into `next` and, in the dry run, let it check itself; frees the
@@ -172,8 +162,9 @@ static void drop_staged(struct handover *h)
     for (uint32_t i = 0; i < WV_MAX_VMS; i++) { wv_core_free(h->next[i]); h->next[i] = 0; }
 }
 
-/* Steps 2 and 3 for the VMs of h->mask. */
-static int stage(const struct module *m, struct handover *h, char *why, size_t cap)
+/* Steps 2 and 3 for the VMs of h->mask. With `describe_into`, the first new instance
+ * also says who the module is (before it has run anything). */
+static int stage(const struct module *m, struct module *describe_into, struct handover *h, char *why, size_t cap)
 {
     for (uint32_t i = 0; i < wv_vm_count; i++) {
         if (!(h->mask >> i & 1)) continue;
@@ -181,7 +172,12 @@ static int stage(const struct module *m, struct handover *h, char *why, size_t c
         const char *err = 0;
         h->next[i] = wv_core_load(vm, m->wasm, m->len, &err);
         if (!h->next[i]) { wv_snprintf(why, cap, "the new module does not load: %s", err); return -1; }
-        if (pick_version(vm, h->next[i], &h->version[i], &err)) {
+        if (describe_into && describe(h->next[i], describe_into, &err)) {
+            wv_snprintf(why, cap, "the new module lacks what an update needs: %s", err);
+            return -1;
+        }
+        describe_into = 0;
+        if (pick_version(vm, h->next[i], &h->version[i], &h->own[i], &err)) {
             wv_snprintf(why, cap, "vm %s: %s", vm->own.name, err);
             return -1;
         }
@@ -190,7 +186,7 @@ static int stage(const struct module *m, struct handover *h, char *why, size_t c
         struct wv_core_instance *c = wv_core_acquire(vm);
         if (!c) { wv_snprintf(why, cap, "vm %s has no core instance", vm->own.name); return -1; }
         struct saved st = { 0 };
-        int rc = save_from(vm, c, h->version[i], &st, why, cap);
+        int rc = save_from(vm, c, h->version[i], h->own[i], &st, why, cap);
         wv_core_release(c);
         if (rc || restore_into(vm, h->next[i], &st, 1, why, cap)) return -1;
     }
@@ -206,7 +202,7 @@ static int hand_over(struct handover *h, char *why, size_t cap)
         struct wv_core_instance *c = wv_core_acquire(vm);
         uint64_t t0 = read_sysreg(cntpct_el0);
         struct saved st = { 0 };
-        if (!c || save_from(vm, c, h->version[i], &st, why, cap) || restore_into(vm, h->next[i], &st, 0, why, cap)) {
+        if (!c || save_from(vm, c, h->version[i], h->own[i], &st, why, cap) || restore_into(vm, h->next[i], &st, 0, why, cap)) {
             if (c) wv_core_release(c);
             return -1;
         }
@@ -230,14 +226,9 @@ static uint32_t vms_with_core(void)
 /* Hand every VM over to module `to` (described in *to); 0 or -1 with `why`. */
 static int swap_to(struct module *to, struct handover *h, char *why, size_t cap)
 {
-    const char *err = 0;
-    struct wv_core_instance *probe = wv_core_load(&wv_vms[0], to->wasm, to->len, &err);
-    if (!probe) { wv_snprintf(why, cap, "the new module does not load: %s", err); return -1; }
-    int rc = describe(probe, to, &err);
-    wv_core_free(probe);
-    if (rc) { wv_snprintf(why, cap, "the new module lacks what an update needs: %s", err); return -1; }
     h->mask = vms_with_core();
-    if (stage(to, h, why, cap)) { drop_staged(h); return -1; }
+    if (!h->mask) { wv_snprintf(why, cap, "no VM runs a core instance to hand over"); return -1; }
+    if (stage(to, to, h, why, cap)) { drop_staged(h); return -1; }
     if (!hand_over(h, why, cap)) return 0;
     drop_staged(h);
     return -1;
@@ -249,19 +240,19 @@ static void report(struct wv_answer *a, const struct module *from, const struct 
     char vf[16], vt[16];
     version_str(vf, from->version);
     version_str(vt, to->version);
-    uint64_t worst = 0, total = ns(read_sysreg(cntpct_el0) - t0);
+    uint64_t worst = 0, total = wv_ticks_to_ns(read_sysreg(cntpct_el0) - t0);
     for (uint32_t i = 0; i < wv_vm_count; i++) if (h->done >> i & 1 && h->pause[i] > worst) worst = h->pause[i];
     struct wv_heap_stats hs;
     wv_heap_stats(&hs);
     wv_ans_printf(a, "from=%s to=%s variant=%d vms=%u pause_max_ns=%lu total_ns=%lu heap_free=%lu\n",
-                  vf, vt, to->variant, (uint32_t)__builtin_popcount(h->done), (unsigned long)ns(worst),
+                  vf, vt, to->variant, (uint32_t)__builtin_popcount(h->done), (unsigned long)wv_ticks_to_ns(worst),
                   (unsigned long)total, (unsigned long)hs.free_bytes);
     wv_printf("[wasmvisor] update: core %s -> %s (variant %d), %u VMs, pause max %lu ns, total %lu ns\n",
-              vf, vt, to->variant, (uint32_t)__builtin_popcount(h->done), (unsigned long)ns(worst), (unsigned long)total);
+              vf, vt, to->variant, (uint32_t)__builtin_popcount(h->done), (unsigned long)wv_ticks_to_ns(worst), (unsigned long)total);
     for (uint32_t i = 0; i < wv_vm_count; i++) {
         if (!(h->done >> i & 1)) continue;
-        wv_ans_printf(a, "vm=%s pause_ns=%lu\n", wv_vms[i].own.name, (unsigned long)ns(h->pause[i]));
-        wv_printf("[wasmvisor] update: vm %s paused %lu ns\n", wv_vms[i].own.name, (unsigned long)ns(h->pause[i]));
+        wv_ans_printf(a, "vm=%s pause_ns=%lu\n", wv_vms[i].own.name, (unsigned long)wv_ticks_to_ns(h->pause[i]));
+        wv_printf("[wasmvisor] update: vm %s paused %lu ns\n", wv_vms[i].own.name, (unsigned long)wv_ticks_to_ns(h->pause[i]));
     }
 }
 
@@ -281,7 +272,7 @@ static void switch_module(struct module *to, struct wv_answer *a, uint64_t t0, i
             memset(&back, 0, sizeof back);
             char why2[192];
             back.mask = h.done;
-            if (stage(&cur, &back, why2, sizeof why2) || hand_over(&back, why2, sizeof why2)) {
+            if (stage(&cur, 0, &back, why2, sizeof why2) || hand_over(&back, why2, sizeof why2)) {
                 drop_staged(&back);
                 wv_printf("[wasmvisor] update: VMs could not all be taken back (%s)\n", why2);
             }
@@ -294,12 +285,10 @@ static void switch_module(struct module *to, struct wv_answer *a, uint64_t t0, i
     struct module old = cur;
     cur = *to;
     cur.loaded_at = read_sysreg(cntpct_el0);
-    if (rolling_back) {
-        prev = old;                 /* roll back twice: forward again */
-    } else {
-        if (prev.owned) free(prev.owned);
-        prev = old;
-    }
+    /* A rollback keeps the module it leaves (roll back twice: forward again); an update
+     * lets go of the one before the previous. */
+    if (!rolling_back && prev.owned) free(prev.owned);
+    prev = old;
 }
 
 void wv_update_init(void)
@@ -308,13 +297,26 @@ void wv_update_init(void)
     cur.wasm = wv_core_wasm_start;
     cur.len = (size_t)(wv_core_wasm_end - wv_core_wasm_start);
     cur.is_signed = 0;
-    crypto_sha512(cur.hash, cur.wasm, cur.len);
-    const char *err = 0;
-    struct wv_core_instance *probe = wv_core_load(&wv_vms[0], cur.wasm, cur.len, &err);
-    if (!probe || describe(probe, &cur, &err))
-        wv_printf("[wasmvisor] the built-in core does not describe itself (%s)\n", err ? err : "?");
-    wv_core_free(probe);
     cur.loaded_at = read_sysreg(cntpct_el0);
+}
+
+/* Who the running module is, asked of a VM's instance (its identity exports read nothing
+ * of its state) the first time it is needed rather than at boot; its hash likewise. */
+static void describe_running(void)
+{
+    if (cur.abi) return;
+    crypto_sha512(cur.hash, cur.wasm, cur.len);
+    const char *err = "no VM runs a core instance";
+    for (uint32_t i = 0; i < wv_vm_count; i++) {
+        struct wv_core_instance *c = wv_core_acquire(&wv_vms[i]);
+        if (!c) continue;
+        int rc = describe(c, &cur, &err);
+        wv_core_release(c);
+        if (!rc) return;
+        break;
+    }
+    cur.abi = 0;
+    wv_printf("[wasmvisor] the running core does not describe itself (%s)\n", err);
 }
 
 void wv_update_apply(const uint8_t *file, size_t len, struct wv_answer *a)
@@ -345,6 +347,7 @@ void wv_update_apply(const uint8_t *file, size_t len, struct wv_answer *a)
         to.len = wasm_len;
         to.is_signed = sig != 0;
         crypto_sha512(to.hash, to.wasm, to.len);
+        describe_running();
         switch_module(&to, a, t0, 0);
         if (a->status != WV_ST_OK) free(to.owned);
     }
@@ -363,6 +366,7 @@ void wv_update_rollback(struct wv_answer *a)
         wv_ans_fail(a, WV_ST_STATE, "nothing to roll back to: no update has been applied");
     } else {
         struct module to = prev;
+        describe_running();
         switch_module(&to, a, t0, 1);
     }
     __atomic_store_n(&updating, 0, __ATOMIC_RELEASE);
@@ -370,12 +374,13 @@ void wv_update_rollback(struct wv_answer *a)
 
 void wv_update_describe(struct wv_answer *a)
 {
+    describe_running();
     char v[16];
     version_str(v, cur.version);
     struct wv_heap_stats hs;
     wv_heap_stats(&hs);
     wv_ans_printf(a, "variant=%d version=%s abi=%d state=%d sha512=", cur.variant, v, cur.abi, cur.state_version);
     for (int i = 0; i < 64; i++) wv_ans_printf(a, "%02x", cur.hash[i]);
-    wv_ans_printf(a, " loaded_at_ns=%lu signed=%d rollback=%s heap_free=%lu heap_blocks=%lu\n", (unsigned long)ns(cur.loaded_at),
+    wv_ans_printf(a, " loaded_at_ns=%lu signed=%d rollback=%s heap_free=%lu heap_blocks=%lu\n", (unsigned long)wv_ticks_to_ns(cur.loaded_at),
                   cur.is_signed, prev.wasm ? "yes" : "no", (unsigned long)hs.free_bytes, (unsigned long)hs.live_allocs);
 }

@@ -93,6 +93,19 @@ static int load(struct wv_vm *vm, struct wv_core_instance *c, const uint8_t *was
     return 0;
 }
 
+/* The instance's memory at Wasm offset `off` when [off, off + len) lies inside it (it is
+ * looked up each time: memory.grow may move it), else 0 with *err set. */
+static uint8_t *wasm_at(struct wv_core_instance *c, int32_t off, size_t len, const char **err)
+{
+    uint32_t mem_size;
+    uint8_t *mem = m3_GetMemory(c->rt, &mem_size, 0);
+    if (off <= 0 || !mem || !wv_wasm_range_ok((uint32_t)off, len, mem_size)) {
+        *err = "core module's buffer lies outside its memory";
+        return 0;
+    }
+    return mem + off;
+}
+
 /* Copy `len` bytes into the instance's buffer that `getter(size)` names: its Wasm offset,
  * or -1 when the module gave none that fits inside its memory. */
 static int32_t fill_buffer(struct wv_core_instance *c, IM3Function getter, const void *src, size_t len,
@@ -101,12 +114,9 @@ static int32_t fill_buffer(struct wv_core_instance *c, IM3Function getter, const
     int32_t size = (int32_t)len, buf = 0;
     const void *a1[1] = { &size };
     if (call_i32(getter, 1, a1, &buf, err)) return -1;
-    uint32_t mem_size;
-    uint8_t *mem = m3_GetMemory(c->rt, &mem_size, 0);
-    if (buf <= 0 || !mem || !wv_wasm_range_ok((uint32_t)buf, len, mem_size)) {
-        *err = "core module's buffer lies outside its memory"; return -1;
-    }
-    memcpy(mem + buf, src, len);
+    uint8_t *p = wasm_at(c, buf, len, err);
+    if (!p) return -1;
+    memcpy(p, src, len);
     return buf;
 }
 
@@ -211,20 +221,16 @@ int wv_core_reset(struct wv_vm *vm)
     if (!c) return -1;
     IM3Function reset;
     if (m3_FindFunction(&reset, c->rt, "wv_reset")) { wv_unlock(&c->lock); return -1; }
-    const char *err = 0;
-    int32_t size = (int32_t)(wv_vms_blob_end - wv_vms_blob_start), buf = 0, rc = -1;
-    const void *a1[1] = { &size };
-    uint32_t mem_size;
-    if (!call_i32(c->buffer, 1, a1, &buf, &err)) {
-        uint8_t *mem = m3_GetMemory(c->rt, &mem_size, 0);
-        if (buf > 0 && mem && wv_wasm_range_ok((uint32_t)buf, (uint64_t)size, mem_size)) {
-            memcpy(mem + buf, wv_vms_blob_start, (size_t)size);
-            const void *a2[2] = { &buf, &size };
-            if (call_i32(reset, 2, a2, &rc, &err)) rc = -1;
-        }
+    const char *err = 0, *trap = 0;
+    int32_t size = (int32_t)(wv_vms_blob_end - wv_vms_blob_start), rc = -1;
+    int32_t buf = fill_buffer(c, c->buffer, wv_vms_blob_start, (size_t)size, &err);
+    if (buf > 0) {
+        const void *a2[2] = { &buf, &size };
+        if (call_i32(reset, 2, a2, &rc, &trap)) rc = -1;
     }
     wv_unlock(&c->lock);
-    if (err) wv_printf("[wasmvisor] vm %s: the core trapped restarting the VM (%s)\n", vm->own.name, err);
+    if (trap) wv_printf("[wasmvisor] vm %s: the core trapped restarting the VM (%s)\n", vm->own.name, trap);
+    else if (buf <= 0) wv_printf("[wasmvisor] vm %s: restart: %s\n", vm->own.name, err);
     return rc;
 }
 
@@ -304,26 +310,29 @@ int wv_core_call(struct wv_core_instance *c, const char *name, uint32_t argc, co
     return call_i32(f, argc, argc ? args : 0, ret, err);
 }
 
+/* wv_state_buffer(len): where `len` bytes of saved state (or the VM info record) go. */
+static int32_t state_buffer(struct wv_core_instance *c, size_t len, const char **err)
+{
+    int32_t a[3] = { (int32_t)len, 0, 0 }, buf = 0;
+    if (wv_core_call(c, "wv_state_buffer", 1, a, &buf, err)) return -1;
+    return wasm_at(c, buf, len, err) ? buf : -1;
+}
+
 int wv_core_save(struct wv_core_instance *c, uint32_t version, uint8_t **out, size_t *out_len, const char **err)
 {
-    int32_t size = 0, buf = 0, n = 0;
+    int32_t size = 0, n = 0;
     if (wv_core_call(c, "wv_state_size", 0, 0, &size, err)) return -1;
     if (size <= 0 || size > WV_STATE_MAX) { *err = "core module reports an implausible state size"; return -1; }
-    int32_t a[3] = { size, 0, 0 };
-    if (wv_core_call(c, "wv_state_buffer", 1, a, &buf, err)) return -1;
-    uint32_t mem_size;
-    uint8_t *mem = m3_GetMemory(c->rt, &mem_size, 0);
-    if (buf <= 0 || !mem || !wv_wasm_range_ok((uint32_t)buf, (uint64_t)size, mem_size)) {
-        *err = "core module's state buffer lies outside its memory"; return -1;
-    }
+    int32_t buf = state_buffer(c, (size_t)size, err);
+    if (buf < 0) return -1;
     int32_t s[3] = { buf, size, (int32_t)version };
     if (wv_core_call(c, version ? "wv_save_as" : "wv_save", version ? 3 : 2, s, &n, err)) return -1;
     if (n <= 0 || n > size) { *err = "core module could not save its state"; return -1; }
-    mem = m3_GetMemory(c->rt, &mem_size, 0);
-    if (!mem || !wv_wasm_range_ok((uint32_t)buf, (uint64_t)n, mem_size)) { *err = "core memory shrank under the state"; return -1; }
+    const uint8_t *p = wasm_at(c, buf, (size_t)n, err);
+    if (!p) return -1;
     uint8_t *copy = malloc((size_t)n);
     if (!copy) { *err = "out of memory (saved state)"; return -1; }
-    memcpy(copy, mem + buf, (size_t)n);
+    memcpy(copy, p, (size_t)n);
     *out = copy;
     *out_len = (size_t)n;
     return 0;
@@ -332,34 +341,23 @@ int wv_core_save(struct wv_core_instance *c, uint32_t version, uint8_t **out, si
 int wv_core_restore(struct wv_core_instance *c, const uint8_t *blob, size_t len, uint32_t version,
                     int32_t *rc, const char **err)
 {
-    int32_t a[3] = { (int32_t)len, 0, 0 }, buf = 0;
-    if (wv_core_call(c, "wv_state_buffer", 1, a, &buf, err)) return -1;
-    uint32_t mem_size;
-    uint8_t *mem = m3_GetMemory(c->rt, &mem_size, 0);
-    if (buf <= 0 || !mem || !wv_wasm_range_ok((uint32_t)buf, len, mem_size)) {
-        *err = "core module's state buffer lies outside its memory"; return -1;
-    }
-    memcpy(mem + buf, blob, len);
+    int32_t buf = state_buffer(c, len, err);
+    if (buf < 0) return -1;
+    memcpy(wasm_at(c, buf, len, err), blob, len);
     int32_t r[3] = { buf, (int32_t)len, (int32_t)version };
-    if (wv_core_call(c, "wv_restore", 3, r, rc, err)) return -1;
-    return 0;
+    return wv_core_call(c, "wv_restore", 3, r, rc, err);
 }
 
 int wv_core_vm_info(struct wv_core_instance *c, uint8_t out[WV_VM_INFO_SIZE], const char **err)
 {
-    int32_t a[3] = { WV_VM_INFO_SIZE, 0, 0 }, buf = 0, n = 0;
-    if (wv_core_call(c, "wv_state_buffer", 1, a, &buf, err)) return -1;
-    uint32_t mem_size;
-    uint8_t *mem = m3_GetMemory(c->rt, &mem_size, 0);
-    if (buf <= 0 || !mem || !wv_wasm_range_ok((uint32_t)buf, WV_VM_INFO_SIZE, mem_size)) {
-        *err = "core module's state buffer lies outside its memory"; return -1;
-    }
+    int32_t n = 0, buf = state_buffer(c, WV_VM_INFO_SIZE, err);
+    if (buf < 0) return -1;
     int32_t s[3] = { buf, WV_VM_INFO_SIZE, 0 };
     if (wv_core_call(c, "wv_vm_info", 2, s, &n, err)) return -1;
     if (n != WV_VM_INFO_SIZE) { *err = "core module gave no VM information"; return -1; }
-    mem = m3_GetMemory(c->rt, &mem_size, 0);
-    if (!mem || !wv_wasm_range_ok((uint32_t)buf, WV_VM_INFO_SIZE, mem_size)) { *err = "core memory shrank"; return -1; }
-    memcpy(out, mem + buf, WV_VM_INFO_SIZE);
+    const uint8_t *p = wasm_at(c, buf, WV_VM_INFO_SIZE, err);
+    if (!p) return -1;
+    memcpy(out, p, WV_VM_INFO_SIZE);
     return 0;
 }
 
@@ -370,12 +368,10 @@ int wv_core_chan_push(struct wv_core_instance *c, const uint8_t *src, size_t len
     const char *err = 0;
     if (len > WV_CHAN_IN_CAP) len = WV_CHAN_IN_CAP;
     int32_t buf = 0, n = 0, l = (int32_t)len;
-    const void *a0[1] = { 0 };
-    if (call_i32(c->chan_buffer, 0, a0, &buf, &err)) return -1;
-    uint32_t mem_size;
-    uint8_t *mem = m3_GetMemory(c->rt, &mem_size, 0);
-    if (buf <= 0 || !mem || !wv_wasm_range_ok((uint32_t)buf, len, mem_size)) return -1;
-    memcpy(mem + buf, src, len);
+    if (call_i32(c->chan_buffer, 0, 0, &buf, &err)) return -1;
+    uint8_t *p = wasm_at(c, buf, len, &err);
+    if (!p) return -1;
+    memcpy(p, src, len);
     const void *a1[1] = { &l };
     if (call_i32(c->chan_push, 1, a1, &n, &err)) return -1;
     if (n < 0 || (size_t)n > len) return -1;

@@ -16,6 +16,13 @@ static inline uint32_t wv_cpu_index(void)
     return (uint32_t)(read_sysreg(mpidr_el1) & 0xff);
 }
 
+/* Counter ticks (CNTPCT, CNTVCT) in nanoseconds at CNTFRQ_EL0. */
+static inline uint64_t wv_ticks_to_ns(uint64_t ticks)
+{
+    uint64_t f = read_sysreg(cntfrq_el0);
+    return f ? (uint64_t)((__uint128_t)ticks * 1000000000u / f) : 0;
+}
+
 /* Cache maintenance by VA to the point of coherency (ARM ARM D7.5.9): the runtime
  * writes guest memory through cacheable mappings while a guest with its MMU off
  * reads it uncached. */
