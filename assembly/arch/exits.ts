@@ -122,10 +122,11 @@ function handleSysreg(esr: u64, v: u32): i32 {
     exitAdvancePc(esrInstrBytes(esr));
     return ACTION_RESUME;
   }
-  if (vgicOwnsSysreg(key) || isPhysTimerRegister(key)) {
+  const gic = vgicOwnsSysreg(key);
+  if (gic || isPhysTimerRegister(key)) {
     const rt = sysregRt(esr);
     const read = sysregIsRead(esr);
-    const value = vgicOwnsSysreg(key) ? vgicSysreg(v, key, read, exitReadReg(rt)) : physTimerAccess();
+    const value = gic ? vgicSysreg(v, key, read, exitReadReg(rt)) : physTimerAccess();
     if (read) exitWriteReg(rt, value);
     exitAdvancePc(esrInstrBytes(esr));
     return ACTION_RESUME;

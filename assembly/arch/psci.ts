@@ -104,14 +104,20 @@ function features(): void {
   }
 }
 
-function systemEvent(what: string, vcpu: u32): i32 {
+/** Print "[wasmvisor] vm <name>: <what> by vCPU <vcpu><tail>" after the guest's last output. */
+function announce(what: string, vcpu: u32, tail: string): void {
   consoleFlush();
   logBeginVm();
   logStr(": ");
   logStr(what);
   logStr(" by vCPU ");
   logDec(<u64>vcpu);
+  logStr(tail);
   logEnd();
+}
+
+function systemEvent(what: string, vcpu: u32): i32 {
+  announce(what, vcpu, "");
   vmStop();
   return ACTION_STOP;
 }
@@ -140,12 +146,7 @@ export function psciCall(id: u32, vcpu: u32): i32 {
     case PSCI_SYSTEM_OFF:
       return systemEvent("PSCI SYSTEM_OFF", vcpu);
     case PSCI_SYSTEM_RESET:
-      consoleFlush();
-      logBeginVm();
-      logStr(": PSCI SYSTEM_RESET by vCPU ");
-      logDec(<u64>vcpu);
-      logStr(", restarting");
-      logEnd();
+      announce("PSCI SYSTEM_RESET", vcpu, ", restarting");
       return ACTION_RESET;
     default:
       setX0(PSCI_NOT_SUPPORTED);

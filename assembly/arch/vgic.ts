@@ -14,7 +14,7 @@ export { vgicInit, vgicResetVcpu } from "./vgic_reset";
 export { VGIC_MODEL_V2, VGIC_MODEL_V3 } from "./vgic_layout";
 export { vgicIrqExit } from "./vgic_irq";
 export { vgicStateBlock, vgicStateSize, VGIC_LAYOUT_VERSION } from "./vgic_layout";
-export { vgicSetLine, vgicRaise } from "./vgic_common";
+export { vgicSetLine, vgicRaise, vgicModel } from "./vgic_common";
 export { vgicStateCheck, vgicStateRebuild } from "./vgic_state";
 
 /** An exit of vCPU `v` begins: its list registers are the ones the imports reach. */

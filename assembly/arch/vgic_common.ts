@@ -126,9 +126,14 @@ export function takeBit(p: u32, v: u32, x: u32): bool {
   return VGIC + VG_ROUTE + (<usize>x << 2);
 }
 
+/** The GIC architecture the VM sees (VGIC_MODEL_V2 or VGIC_MODEL_V3), as vgicInit set it. */
+@inline export function vgicModel(): u32 {
+  return load<u32>(VGIC + VG_MODEL);
+}
+
 /** Does the VM see a GICv2 (SGIs pending per source, SPIs routed by CPU target lists)? */
 @inline export function vgicIsV2(): bool {
-  return load<u32>(VGIC + VG_MODEL) == VGIC_MODEL_V2;
+  return vgicModel() == VGIC_MODEL_V2;
 }
 
 /**

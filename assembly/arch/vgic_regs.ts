@@ -116,12 +116,8 @@ export function bankRead(v: u32, reg: u32, first: u32, limit: u32): u32 {
   return 0;
 }
 
-function writeGroups(v: u32, x0: u32, value: u32, mask: u32): void {
-  const a = propWord(P_GROUP, v, x0);
-  const old = load<u32>(a);
-  const now = (old & ~mask) | (value & mask);
-  store<u32>(a, now);
-  let changed = old ^ now;
+/** Re-evaluate INTID x0 + k for every bit k set in `changed`. */
+function touchBits(v: u32, x0: u32, changed: u32): void {
   while (changed != 0) {
     const k = <u32>ctz<u32>(changed);
     changed &= changed - 1;
@@ -129,16 +125,19 @@ function writeGroups(v: u32, x0: u32, value: u32, mask: u32): void {
   }
 }
 
+function writeGroups(v: u32, x0: u32, value: u32, mask: u32): void {
+  const a = propWord(P_GROUP, v, x0);
+  const old = load<u32>(a);
+  const now = (old & ~mask) | (value & mask);
+  store<u32>(a, now);
+  touchBits(v, x0, old ^ now);
+}
+
 function writeEnables(v: u32, x0: u32, bits: u32, on: bool): void {
   const a = propWord(P_ENABLE, v, x0);
   const old = load<u32>(a);
-  let changed = on ? bits & ~old : bits & old;
   store<u32>(a, on ? old | bits : old & ~bits);
-  while (changed != 0) {
-    const k = <u32>ctz<u32>(changed);
-    changed &= changed - 1;
-    touch(v, x0 + k);
-  }
+  touchBits(v, x0, on ? bits & ~old : bits & old);
 }
 
 /** ISPENDR/ICPENDR/ISACTIVER/ICACTIVER: one action per set bit. */

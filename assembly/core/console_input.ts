@@ -5,7 +5,7 @@
 // (arch/vgic.ts, vgicBeginOutside).
 
 import { vmRunning } from "./vm";
-import { mmioCount, mmioKind, DEVICE_PL011 } from "../devices/mmio";
+import { mmioFirstOfKind, DEVICE_PL011 } from "../devices/mmio";
 import { rxPush, rxUpdateLine } from "../devices/pl011_rx";
 import { vgicBeginOutside, vgicEndOutside } from "../arch/vgic";
 
@@ -20,17 +20,10 @@ export const INPUT_NO_CONSOLE: i32 = -5;
 
 const BYTE_MAX: u32 = 0xff;
 
-/** The MMIO slot of the VM's console (its first PL011), or -1. */
-export function consoleSlot(): i32 {
-  const n = mmioCount();
-  for (let i = 0; i < n; i++) if (mmioKind(i) == DEVICE_PL011) return i;
-  return -1;
-}
-
 /** wv_console_input: INPUT_TAKEN, INPUT_FULL, INPUT_BAD_BYTE or INPUT_NO_CONSOLE. */
 export function consoleInput(byte: i32): i32 {
   if (<u32>byte > BYTE_MAX) return INPUT_BAD_BYTE;
-  const slot = consoleSlot();
+  const slot = mmioFirstOfKind(DEVICE_PL011);   // the VM's console
   if (!vmRunning() || slot < 0) return INPUT_NO_CONSOLE;
   if (!rxPush(slot, <u8>byte)) return INPUT_FULL;
   vgicBeginOutside();

@@ -77,15 +77,20 @@ function firstReport(id: u32): bool {
   return false;
 }
 
-function hcUnknown(id: u32, imm: u32): void {
+/** Answer NOT_SUPPORTED to call `id`, saying so the first time (`what`: ": unknown hypercall " ...). */
+function notSupported(what: string, id: u32, imm: u32): void {
   if (firstReport(id)) {
     logBeginVm();
-    logStr(": unknown hypercall ");
+    logStr(what);
     logHex(<u64>id);
     if (imm != WV_HC_IMM) { logStr(" (HVC #"); logHex(<u64>imm); logStr(")"); }
     logEnd();
   }
   setX0(HC_NOT_SUPPORTED);
+}
+
+function hcUnknown(id: u32, imm: u32): void {
+  notSupported(": unknown hypercall ", id, imm);
 }
 
 /**
@@ -122,12 +127,6 @@ export function handleHypercall(vcpu: u32): i32 {
 export function handleSmc(vcpu: u32): i32 {
   const id = <u32>load<u64>(EXIT_RECORD + EXIT_X);
   if (psciOwns(id)) return psciCall(id, vcpu);
-  if (firstReport(id)) {
-    logBeginVm();
-    logStr(": unknown SMC function ");
-    logHex(<u64>id);
-    logEnd();
-  }
-  setX0(HC_NOT_SUPPORTED);
+  notSupported(": unknown SMC function ", id, WV_HC_IMM);
   return ACTION_RESUME;
 }

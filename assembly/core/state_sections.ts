@@ -31,7 +31,7 @@ import { VM_EMPTY } from "./vm";
 import { VGIC, VGIC_SIZE, VGIC_LAYOUT_VERSION, VG_VCPUS } from "../arch/vgic_layout";
 import { vgicStateCheck, vgicStateRebuild } from "../arch/vgic_state";
 import { vgicInit, VGIC_MODEL_V2, VGIC_MODEL_V3 } from "../arch/vgic";
-import { mmioCount, mmioKind, DEVICE_GICV2_DIST } from "../devices/mmio";
+import { mmioFirstOfKind, DEVICE_GICV2_DIST } from "../devices/mmio";
 import { VIRTIO_STATE, VIRTIO_STATE_SIZE, VIRTIO_LAYOUT_VERSION } from "../devices/virtio_layout";
 import { virtioStateCheckWith, virtioStateReset } from "../devices/virtio_state";
 
@@ -77,9 +77,7 @@ function vgicSectionCheck(p: usize, core: usize): bool {
 function vgicFromReset(): void {
   memory.fill(VGIC, 0, VGIC_SIZE);
   if (load<u32>(STATE + VM_STATE) == VM_EMPTY) return;
-  let model = VGIC_MODEL_V3;
-  const n = mmioCount();
-  for (let i = 0; i < n; i++) if (mmioKind(i) == DEVICE_GICV2_DIST) model = VGIC_MODEL_V2;
+  const model = mmioFirstOfKind(DEVICE_GICV2_DIST) >= 0 ? VGIC_MODEL_V2 : VGIC_MODEL_V3;
   vgicInit(load<u32>(STATE + VM_VCPU_COUNT), model);
 }
 

@@ -14,7 +14,7 @@ import { cfgValidate, cfgErrorMessage, cfgErrorVm, cfgErrorItem, cfgVm, cfgRegio
   CFG_I_INDEX, CFG_I_LOAD_IPA, DEVICE_GICV2_CPUIF, cfgIsFrame } from "./config";
 import { mmioReset, mmioRegister, DEVICE_GICV2_DIST } from "../devices/mmio";
 import { vgicInit, VGIC_MODEL_V2, VGIC_MODEL_V3 } from "../arch/vgic";
-import { s2Create, s2Map, s2MapDevice, s2Activate, s2IpaBits } from "../arch/stage2";
+import { s2Create, s2Map, s2MapDevice, s2Activate, s2IpaBits, REGION_X } from "../arch/stage2";
 import { consoleFlush } from "./console";
 import { logBegin, logBeginVm, logStr, logDec, logHex, logEnd } from "./log";
 import { stateSetStaged } from "./state_staged";
@@ -23,9 +23,6 @@ import { stateSetStaged } from "./state_staged";
 export const VM_EMPTY: u32 = 0;      // wv_init not (successfully) run yet
 export const VM_RUNNING: u32 = 1;
 export const VM_STOPPED: u32 = 2;
-
-/** Region flag X (docs/abi.md 1, region.flags bit 2). */
-const REGION_FLAG_X: u32 = 1 << 2;
 
 /** Pages of Wasm linear memory are 64 KiB. */
 const WASM_PAGE_SHIFT: i32 = 16;
@@ -52,7 +49,7 @@ export function vmRegionOf(ipa: u64): i32 {
 /** Is `ipa` inside a region the guest may execute from? */
 export function vmRegionExecutable(ipa: u64): bool {
   const i = vmRegionOf(ipa);
-  return i >= 0 && (load<u32>(region(<u32>i) + REGION_FLAGS) & REGION_FLAG_X) != 0;
+  return i >= 0 && (load<u32>(region(<u32>i) + REGION_FLAGS) & REGION_X) != 0;
 }
 
 /** Wipe all state back to "no VM" (used before init and by tests); not a restored instance any more. */

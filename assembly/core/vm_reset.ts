@@ -9,10 +9,8 @@ import { STATE, VM_STATE, VM_INDEX, VM_VCPU_COUNT, VM_VCPU_ON } from "./layout";
 import { cfgValidate, cfgVm, CFG_OK } from "./config";
 import { VM_RUNNING, VM_STOPPED, vmLoadImages, vmBootFirstVcpu, vmStop, vmReportFailure, vmBlobInMemory } from "./vm";
 import { consoleFlush } from "./console";
-import { mmioCount, mmioKind, DEVICE_PL011, DEVICE_VIRTIO_CONSOLE } from "../devices/mmio";
-import { pl011Reset } from "../devices/pl011";
-import { virtioConsoleInit } from "../devices/virtio_device";
-import { vgicInit } from "../arch/vgic";
+import { mmioCount, mmioDeviceReset } from "../devices/mmio";
+import { vgicInit, vgicModel } from "../arch/vgic";
 import { WV_EINVAL, WV_ESTATE } from "../abi/imports";
 import { logBeginVm, logStr, logEnd } from "./log";
 import { stateSetStaged } from "./state_staged";
@@ -35,11 +33,8 @@ export function vmReset(blob: usize, len: usize): i32 {
   if (cfgValidate(blob, len, vm) != CFG_OK) return resetFailed("restart (config blob no longer valid)", WV_EINVAL);
   consoleFlush();
   const n = mmioCount();
-  for (let i = 0; i < n; i++) {
-    if (mmioKind(i) == DEVICE_PL011) pl011Reset(i);
-    else if (mmioKind(i) == DEVICE_VIRTIO_CONSOLE) virtioConsoleInit(i);   // no ring of the old guest is written again
-  }
-  vgicInit(load<u32>(STATE + VM_VCPU_COUNT));
+  for (let i = 0; i < n; i++) mmioDeviceReset(i);
+  vgicInit(load<u32>(STATE + VM_VCPU_COUNT), vgicModel());   // the GIC architecture the VM was built with
   store<u32>(STATE + VM_VCPU_ON, 0);
   const loaded = vmLoadImages(cfgVm(blob, <u32>vm));
   if (loaded < 0) return resetFailed("restart (image load)", loaded);

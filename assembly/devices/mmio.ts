@@ -72,9 +72,18 @@ export function mmioRegister(base: u64, size: u64, kind: u32, irq: u32): i32 {
   store<u32>(e + MMIO_KIND, kind);
   store<u32>(e + MMIO_IRQ, irq);
   store<i32>(STATE + MMIO_COUNT, n + 1);
-  if (kind == DEVICE_PL011) pl011Reset(n);
-  else if (kind == DEVICE_VIRTIO_CONSOLE) virtioConsoleInit(n);
+  mmioDeviceReset(n);
   return n;
+}
+
+/**
+ * Device `slot`'s model back to reset (at registration and at the VM's restart). The
+ * vGIC frames keep their state in the vGIC block, which arch/vgic_reset.ts resets.
+ */
+export function mmioDeviceReset(slot: i32): void {
+  const kind = mmioKind(slot);
+  if (kind == DEVICE_PL011) pl011Reset(slot);
+  else if (kind == DEVICE_VIRTIO_CONSOLE) virtioConsoleInit(slot);   // no ring of the old guest is written again
 }
 
 /** The slot of the device holding `ipa`, or MMIO_NONE. */
@@ -84,6 +93,13 @@ export function mmioFind(ipa: u64): i32 {
     const e = entry(i);
     if (ipa - load<u64>(e + MMIO_BASE) < load<u64>(e + MMIO_LIMIT)) return i;
   }
+  return MMIO_NONE;
+}
+
+/** The slot of the first device of `kind` (the VM's console is its first PL011), or MMIO_NONE. */
+export function mmioFirstOfKind(kind: u32): i32 {
+  const n = mmioCount();
+  for (let i = 0; i < n; i++) if (mmioKind(i) == kind) return i;
   return MMIO_NONE;
 }
 

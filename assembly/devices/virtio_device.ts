@@ -8,7 +8,7 @@
 // DEVICE_NEEDS_RESET, sends a configuration change notification and uses no queue until
 // the driver resets it (Status 0); the hypervisor and the VM go on.
 
-import { mmioCount, mmioKind, mmioIrq, DEVICE_VIRTIO_CONSOLE } from "./mmio";
+import { mmioFirstOfKind, mmioIrq, DEVICE_VIRTIO_CONSOLE } from "./mmio";
 import { vgicSetLine } from "../arch/vgic";
 import { logBeginVm, logStr, logDec, logHex, logEnd } from "../core/log";
 import { VIRTIO_LAYOUT_VERSION, VIRTIO_MAX_CHAIN_BYTES, VIRTIO_QUEUE_NUM_MAX, VT_VERSION, VT_STATUS, VT_INT_STATUS,
@@ -25,9 +25,7 @@ export const VIRTIO_TRANSMITQ: u32 = 1;
 
 /** The MMIO slot of the VM's virtio-console device, or -1 when it has none. */
 export function virtioSlot(): i32 {
-  const n = mmioCount();
-  for (let i = 0; i < n; i++) if (mmioKind(i) == DEVICE_VIRTIO_CONSOLE) return i;
-  return -1;
+  return mmioFirstOfKind(DEVICE_VIRTIO_CONSOLE);
 }
 
 /** May the device use its queues: the driver set DRIVER_OK and the device does not need a reset (spec 3.1.1)? */

@@ -5,6 +5,9 @@ import { makeBlob, BLOB, ENTRY_IPA, DTB_IPA } from "../../__tests__/blob";
 import { imageCalls, bootCalls, bootVcpu, bootPc, bootX0, setImageResult, lastConsole, stopCount } from "../../__tests__/fake";
 import { pl011Read, pl011Write, UARTCR } from "../../devices/pl011";
 import { vcpuIsOn, setVcpuOn } from "../../arch/psci";
+import { freshGicV2Vm, gicV2Blob } from "../../__tests__/gicv2";
+import { vgicModel } from "../../arch/vgic_common";
+import { VGIC_MODEL_V2 } from "../../arch/vgic_layout";
 
 describe("restarting a VM from its images", () => {
   it("reloads the images, resets the devices and boots vCPU 0 only", () => {
@@ -53,5 +56,13 @@ describe("restarting a VM from its images", () => {
     expect(vmReset(BLOB, makeBlob(1))).toBe(0);
     expect(vmState()).toBe(VM_RUNNING);
     expect(bootCalls()).toBe(boots + 1);
+  });
+
+  it("keeps a GICv2 VM's virtual GIC a GICv2 across the restart", () => {
+    expect(freshGicV2Vm(2)).toBe(0);
+    expect(vgicModel()).toBe(VGIC_MODEL_V2);
+    expect(vmReset(BLOB, gicV2Blob(2))).toBe(0);
+    expect(vgicModel()).toBe(VGIC_MODEL_V2);
+    expect(vmState()).toBe(VM_RUNNING);
   });
 });
