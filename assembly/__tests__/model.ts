@@ -11,7 +11,7 @@ import { STATE, STATE_SIZE, VM_STATE, VM_INDEX, VM_VCPU_COUNT, VM_NAME, VM_NAME_
   EXIT_CLASSES, S2_OFF, PL011_RX_OFF, PL011_RX_RECORD, PL011_RX_HEAD, PL011_RX_COUNT, PL011_RX_RIS,
   PL011_RX_BYTES, VM_EXITS_OFF, VM_EXIT_BYTES, VM_EXIT_DATA_ABORT, VM_EXIT_HVC, VM_EXIT_SYSREG, VM_EXIT_WFX,
   VM_EXIT_OTHER } from "../core/layout";
-import { EXIT_RECORD, EXIT_X, EXIT_PC, EXIT_ESR, EXIT_FAR, EXIT_HPFAR } from "../abi/exit_record";
+import { EXIT_RECORD, EXIT_RECORD_SIZE, EXIT_X, EXIT_PC, EXIT_ESR, EXIT_FAR, EXIT_HPFAR } from "../abi/exit_record";
 import { EXIT_CLASS_HVC, EXIT_CLASS_MMIO, EXIT_CLASS_IABT, EXIT_CLASS_WFI, EXIT_CLASS_WFE,
   EXIT_CLASS_SYSREG, EXIT_CLASS_OTHER } from "../arch/exits";
 import { CORE_VERSION } from "../abi/hypercalls";
@@ -20,7 +20,7 @@ import { hx } from "./fuzz";
 
 @external("wvfake", "console_get") declare function consoleGetRaw(i: i32, dst: usize, cap: i32): i32;
 
-export const RECORD_BYTES: usize = 320;
+export const RECORD_BYTES: usize = <usize>EXIT_RECORD_SIZE;
 export const M_STATE: usize = memory.data(<i32>STATE_SIZE, 16);
 export const M_REC: usize = memory.data(<i32>RECORD_BYTES, 8);
 

@@ -11,8 +11,6 @@ import { EXIT_RECORD, EXIT_X, EXIT_PC, EXIT_SPSR, EXIT_ESR, EXIT_FAR, EXIT_HPFAR
 import { STATE, STATE_SIZE, VM_STATE, PL011_OFF, CONSOLE_LEN, CONSOLE_BYTES, HCWARN_COUNT, HCWARN_IDS,
   S2_OFF, VM_EXITS_OFF } from "../../core/layout";
 import { vmResetState, vmInit, vmState, VM_STOPPED } from "../../core/vm";
-import { logBegin, logStr, logEnd } from "../../core/log";
-import { consolePutc } from "../../core/console";
 import { CFG_VM_NAME, CFG_VM_VCPU_COUNT, CFG_VM_PCPU_MASK } from "../../core/config";
 import { makeBlob, vm0, BLOB, RAM_IPA, RAM_SIZE, UART_IPA } from "../../__tests__/blob";
 import { fakeReset, consoleCount, stopCount, consoleText } from "../../__tests__/fake";
@@ -20,7 +18,8 @@ import { freshVm } from "../../__tests__/setup";
 import { exitWith, faultAt, dabtEsr, hvcEsr } from "../../__tests__/exit";
 import { pl011Write } from "../../devices/pl011";
 import { fuzzSeed, rnd, below, chance, rndBits, edgy, hx, staticWindowsClear, staticWindow, staticSnap,
-  staticChanged, findStatic } from "../../__tests__/fuzz";
+  staticChanged } from "../../__tests__/fuzz";
+import { findLogBuf, findOutBuf, LOG_BUF_BYTES, OUT_BUF_BYTES } from "../../__tests__/line_buffers";
 import { modelBegin, mExit, modelDiff, mStops, M_STATE, M_REC, RESUME, STOP, EC_WFX, EC_HVC64,
   EC_SYSREG, EC_IABT, EC_DABT, ACTLR_EL1_ISS, HC_NULL, HC_VERSION, HC_PUTC, HC_VM_INFO, HC_REPORT,
   RECORD_BYTES, stopLineAfterFlushCount, mOutsideAbi, outsideAbiDiff, modelResync } from "../../__tests__/model";
@@ -28,11 +27,6 @@ import { VGIC, VGIC_SIZE } from "../../arch/vgic_layout";
 
 const GOLD: usize = memory.data(<i32>STATE_SIZE, 16);
 let vcpuCount: u32 = 1;
-
-// The core's private line buffers (core/log.ts LOG_BUF, 256 bytes; core/console.ts
-// OUT_BUF, 140 bytes) are found by the bytes of a probe line.
-const LOG_BUF_BYTES: usize = 256;
-const OUT_BUF_BYTES: usize = 140;
 
 function putName(p: usize, name: string): void {
   memory.fill(p, 0, 16);
@@ -51,13 +45,8 @@ function buildGolden(name: string, vcpus: u32): void {
   vcpuCount = vcpus;
   memory.copy(GOLD, STATE, STATE_SIZE);
 
-  logBegin();
-  logStr("fz-probe-log");
-  logEnd();
-  const logBuf = findStatic("[wasmvisor] fz-probe-log\n");
-  const probe = "fz-probe-out\n";
-  for (let i = 0; i < probe.length; i++) consolePutc(<u8>probe.charCodeAt(i));
-  const outBuf = findStatic("[" + name + "] fz-probe-out\n");
+  const logBuf = findLogBuf("fz-probe-log");
+  const outBuf = findOutBuf(name, "fz-probe-out");
   expect(logBuf).toBeGreaterThan(0);
   expect(outBuf).toBeGreaterThan(0);
   staticWindowsClear();

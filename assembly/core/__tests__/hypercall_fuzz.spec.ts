@@ -10,13 +10,12 @@ import { EXIT_RECORD, EXIT_X, EXIT_PC, EXIT_SPSR, EXIT_ESR } from "../../abi/exi
 import { CORE_VERSION } from "../../abi/hypercalls";
 import { STATE, STATE_SIZE, VM_INDEX } from "../layout";
 import { vmResetState, vmInit, vmState, VM_RUNNING } from "../vm";
-import { logBegin, logStr, logEnd } from "../log";
-import { consolePutc } from "../console";
 import { CFG_VM_VCPU_COUNT, CFG_VM_PCPU_MASK } from "../config";
 import { makeBlob, vm0, BLOB } from "../../__tests__/blob";
 import { fakeReset, consoleCount } from "../../__tests__/fake";
 import { fuzzSeed, rnd, below, chance, rndBits, edgy, hx, staticWindowsClear, staticWindow, staticSnap,
-  staticChanged, findStatic } from "../../__tests__/fuzz";
+  staticChanged } from "../../__tests__/fuzz";
+import { findLogBuf, findOutBuf, LOG_BUF_BYTES, OUT_BUF_BYTES } from "../../__tests__/line_buffers";
 import { modelBegin, mExit, modelDiff, consoleRaw, M_REC, RESUME, ABI_VERSION, HC_NULL, HC_VERSION, HC_PUTC, HC_VM_INFO,
   HC_REPORT, NOT_SUPPORTED, INVALID_PARAMETER, RECORD_BYTES, mOutsideAbi, outsideAbiDiff, modelResync } from "../../__tests__/model";
 import { VGIC, VGIC_SIZE } from "../../arch/vgic_layout";
@@ -40,21 +39,16 @@ let windowsReady = false;
 /** Static memory a hypercall may write: the state block, the exit record, the line buffers. */
 function setWindows(): void {
   if (windowsReady) return;
-  logBegin();
-  logStr("fz-probe-log");
-  logEnd();
-  const logBuf = findStatic("[wasmvisor] fz-probe-log\n");
-  const probe = "fz-probe-out\n";
-  for (let i = 0; i < probe.length; i++) consolePutc(<u8>probe.charCodeAt(i));
-  const outBuf = findStatic("[linux] fz-probe-out\n");
+  const logBuf = findLogBuf("fz-probe-log");
+  const outBuf = findOutBuf("linux", "fz-probe-out");
   expect(logBuf).toBeGreaterThan(0);
   expect(outBuf).toBeGreaterThan(0);
   staticWindowsClear();
   staticWindow(STATE, STATE_SIZE);
   staticWindow(EXIT_RECORD, RECORD_BYTES);
   staticWindow(VGIC, VGIC_SIZE);   // the vGIC's own state block (arch/vgic_layout.ts)
-  staticWindow(<usize>logBuf, 256);
-  staticWindow(<usize>outBuf, 140);
+  staticWindow(<usize>logBuf, LOG_BUF_BYTES);
+  staticWindow(<usize>outBuf, OUT_BUF_BYTES);
   windowsReady = true;
 }
 

@@ -131,18 +131,31 @@ function blobOf(core: usize, coreVersion: u32, coreLen: usize, vgic: usize, virt
   return blobWrite(COPY);
 }
 
-/** SAVED with a u64 of its virtio section set, resealed; the blob's length. */
-function savedWithVirtio64(field: usize, v: u64): usize {
+// The sections of a blob this build writes, by their place in its table.
+const SEC_CORE: i32 = 0;
+const SEC_VGIC: i32 = 1;
+const SEC_VIRTIO: i32 = 2;
+
+/** SAVED with a u64 of section `sec` set, resealed, and a fresh instance to restore into; the blob's length. */
+function savedWith64(sec: i32, field: usize, v: u64): usize {
   const n = savedIntoFresh();
-  store<u64>(sectionAt(SAVED, 2) + field, v);
+  store<u64>(sectionAt(SAVED, sec) + field, v);
   reseal(SAVED);
   return n;
 }
 
-/** SAVED with a u32 of its virtio section set, resealed; the blob's length. */
-function savedWithVirtio32(field: usize, v: u32): usize {
+/** SAVED with a u32 of section `sec` set, resealed, and a fresh instance to restore into; the blob's length. */
+function savedWith32(sec: i32, field: usize, v: u32): usize {
   const n = savedIntoFresh();
-  store<u32>(sectionAt(SAVED, 2) + field, v);
+  store<u32>(sectionAt(SAVED, sec) + field, v);
+  reseal(SAVED);
+  return n;
+}
+
+/** SAVED with a u32 of record `k` of its section table set, resealed, and a fresh instance; the blob's length. */
+function savedWithRecord32(k: i32, field: usize, v: u32): usize {
+  const n = savedIntoFresh();
+  store<u32>(recordAt(SAVED, k) + field, v);
   reseal(SAVED);
   return n;
 }
@@ -384,7 +397,7 @@ describe("saved state: refusals", () => {
   });
 
   it("refuses section IDs outside 1..4, twice the same, and reserved words not 0", () => {
-    let n = savedIntoFresh();
+    const n = savedIntoFresh();
     store<u32>(recordAt(SAVED, 1) + R_ID, 0);
     reseal(SAVED);
     refused(SAVED, n, V, STATE_ERR_TABLE);
@@ -394,19 +407,10 @@ describe("saved state: refusals", () => {
     store<u32>(recordAt(SAVED, 1) + R_ID, ID_CORE);
     reseal(SAVED);
     refused(SAVED, n, V, STATE_ERR_TABLE);
-    n = savedIntoFresh();
-    store<u32>(recordAt(SAVED, 2) + R_ID, ID_VGIC);
-    reseal(SAVED);
-    refused(SAVED, n, V, STATE_ERR_TABLE);
-    n = savedIntoFresh();
-    store<u32>(recordAt(SAVED, 2) + R_RESERVED, 0x100);
-    reseal(SAVED);
-    refused(SAVED, n, V, STATE_ERR_TABLE);
-    n = savedIntoFresh();
-    store<u32>(recordAt(SAVED, 0) + R_RESERVED, 1);
-    reseal(SAVED);
-    refused(SAVED, n, V, STATE_ERR_TABLE);
-    n = savedIntoFresh();
+    refused(SAVED, savedWithRecord32(2, R_ID, ID_VGIC), V, STATE_ERR_TABLE);
+    refused(SAVED, savedWithRecord32(2, R_RESERVED, 0x100), V, STATE_ERR_TABLE);
+    refused(SAVED, savedWithRecord32(0, R_RESERVED, 1), V, STATE_ERR_TABLE);
+    savedIntoFresh();
     store<u32>(SAVED + H_RESERVED, 1);
     reseal(SAVED);
     refused(SAVED, n, V, STATE_ERR_TABLE);
@@ -511,68 +515,41 @@ describe("saved state: refusals", () => {
   });
 
   it("refuses counts out of range in the core section even with valid checksums", () => {
-    let n = savedIntoFresh();
-    store<u32>(sectionAt(SAVED, 0) + MMIO_COUNT, 9);
+    refused(SAVED, savedWith32(SEC_CORE, MMIO_COUNT, 9), V, STATE_ERR_CONTENT);
+    expect(stateCheck(SAVED, savedWith32(SEC_CORE, CONSOLE_LEN, 120), V)).toBe(STATE_ERR_CONTENT);
+    refused(SAVED, savedWith32(SEC_CORE, S2_TABLE_COUNT, 600), V, STATE_ERR_CONTENT);
+    const n = savedIntoFresh();
+    store<u8>(sectionAt(SAVED, SEC_CORE) + VM_NAME, 0x41);
     reseal(SAVED);
     refused(SAVED, n, V, STATE_ERR_CONTENT);
-    n = savedIntoFresh();
-    store<u32>(sectionAt(SAVED, 0) + CONSOLE_LEN, 120);
-    reseal(SAVED);
-    expect(stateCheck(SAVED, n, V)).toBe(STATE_ERR_CONTENT);
-    n = savedIntoFresh();
-    store<u32>(sectionAt(SAVED, 0) + S2_TABLE_COUNT, 600);
-    reseal(SAVED);
-    refused(SAVED, n, V, STATE_ERR_CONTENT);
-    n = savedIntoFresh();
-    store<u8>(sectionAt(SAVED, 0) + VM_NAME, 0x41);
-    reseal(SAVED);
-    refused(SAVED, n, V, STATE_ERR_CONTENT);
-    n = savedIntoFresh();
-    store<u32>(sectionAt(SAVED, 0) + PL011_RX_OFF + PL011_RX_COUNT, 17);
-    reseal(SAVED);
-    refused(SAVED, n, V, STATE_ERR_CONTENT);
-    n = savedIntoFresh();
-    store<u32>(sectionAt(SAVED, 0) + PL011_RX_OFF + PL011_RX_HEAD, 16);
-    reseal(SAVED);
-    refused(SAVED, n, V, STATE_ERR_CONTENT);
+    refused(SAVED, savedWith32(SEC_CORE, PL011_RX_OFF + PL011_RX_COUNT, 17), V, STATE_ERR_CONTENT);
+    refused(SAVED, savedWith32(SEC_CORE, PL011_RX_OFF + PL011_RX_HEAD, 16), V, STATE_ERR_CONTENT);
   });
 
   it("refuses a vGIC section out of range, or one that does not have the VM's vCPUs", () => {
-    let n = savedIntoFresh();
-    store<u32>(sectionAt(SAVED, 1) + VG_VCPUS, 2);
-    reseal(SAVED);
-    refused(SAVED, n, V, STATE_ERR_CONTENT);
-    n = savedIntoFresh();
-    store<u32>(sectionAt(SAVED, 1) + VG_MODEL, 7);
-    reseal(SAVED);
-    refused(SAVED, n, V, STATE_ERR_CONTENT);
-    n = savedIntoFresh();
-    store<u32>(sectionAt(SAVED, 1) + VGIC_VCPU_OFF + R_LR_USED, 1 << 16);
-    reseal(SAVED);
-    refused(SAVED, n, V, STATE_ERR_CONTENT);
-    n = savedIntoFresh();
-    store<u32>(sectionAt(SAVED, 1) + VG_VERSION, VGIC_LAYOUT_VERSION + 1);
-    reseal(SAVED);
-    refused(SAVED, n, V, STATE_ERR_CONTENT);
+    refused(SAVED, savedWith32(SEC_VGIC, VG_VCPUS, 2), V, STATE_ERR_CONTENT);
+    refused(SAVED, savedWith32(SEC_VGIC, VG_MODEL, 7), V, STATE_ERR_CONTENT);
+    refused(SAVED, savedWith32(SEC_VGIC, VGIC_VCPU_OFF + R_LR_USED, 1 << 16), V, STATE_ERR_CONTENT);
+    refused(SAVED, savedWith32(SEC_VGIC, VG_VERSION, VGIC_LAYOUT_VERSION + 1), V, STATE_ERR_CONTENT);
   });
 
   it("refuses a virtio section whose ready queues lie outside the VM's RAM", () => {
     // The VM's RAM: 128 MiB at RAM_IPA (__tests__/blob.ts); the fresh instance has none.
-    refused(SAVED, savedWithVirtio64(TX + Q_DRIVER, 0x20000000), V, STATE_ERR_CONTENT);
-    refused(SAVED, savedWithVirtio64(TX + Q_DESC, RAM_IPA + 0x08000000), V, STATE_ERR_CONTENT);
-    refused(SAVED, savedWithVirtio64(RX + Q_DEVICE, 0x7fff0000), V, STATE_ERR_CONTENT);
+    refused(SAVED, savedWith64(SEC_VIRTIO, TX + Q_DRIVER, 0x20000000), V, STATE_ERR_CONTENT);
+    refused(SAVED, savedWith64(SEC_VIRTIO, TX + Q_DESC, RAM_IPA + 0x08000000), V, STATE_ERR_CONTENT);
+    refused(SAVED, savedWith64(SEC_VIRTIO, RX + Q_DEVICE, 0x7fff0000), V, STATE_ERR_CONTENT);
     // Straddling the end of RAM: the used ring of 8 entries (6 + 8 * 8 bytes) starts 8 bytes before it.
-    refused(SAVED, savedWithVirtio64(RX + Q_DEVICE, RAM_IPA + 0x08000000 - 8), V, STATE_ERR_CONTENT);
-    refused(SAVED, savedWithVirtio64(TX + Q_DESC, 0xfffffffffffff000), V, STATE_ERR_CONTENT);
-    expect(stateCheck(SAVED, savedWithVirtio64(TX + Q_DEVICE, 0x100000000), V)).toBe(STATE_ERR_CONTENT);
+    refused(SAVED, savedWith64(SEC_VIRTIO, RX + Q_DEVICE, RAM_IPA + 0x08000000 - 8), V, STATE_ERR_CONTENT);
+    refused(SAVED, savedWith64(SEC_VIRTIO, TX + Q_DESC, 0xfffffffffffff000), V, STATE_ERR_CONTENT);
+    expect(stateCheck(SAVED, savedWith64(SEC_VIRTIO, TX + Q_DEVICE, 0x100000000), V)).toBe(STATE_ERR_CONTENT);
     // At the very end of RAM it fits: accepted.
-    const n = savedWithVirtio64(RX + Q_DEVICE, RAM_IPA + 0x08000000 - (6 + 8 * <u64>QNUM) - 2);
+    const n = savedWith64(SEC_VIRTIO, RX + Q_DEVICE, RAM_IPA + 0x08000000 - (6 + 8 * <u64>QNUM) - 2);
     expect(stateRestore(SAVED, n, V)).toBe(0);
     expect(load<u64>(VIRTIO_STATE + RX + Q_DEVICE)).toBe(RAM_IPA + 0x08000000 - (6 + 8 * <u64>QNUM) - 2);
   });
 
   it("takes a queue that is not ready wherever its areas are", () => {
-    const n = savedWithVirtio32(TX + Q_READY, 0);
+    const n = savedWith32(SEC_VIRTIO, TX + Q_READY, 0);
     store<u64>(sectionAt(SAVED, 2) + TX + Q_DESC, 0x20000000);
     reseal(SAVED);
     expect(stateRestore(SAVED, n, V)).toBe(0);
@@ -598,16 +575,16 @@ describe("saved state: refusals", () => {
   });
 
   it("refuses a virtio section out of range", () => {
-    refused(SAVED, savedWithVirtio32(VT_VERSION, VIRTIO_LAYOUT_VERSION + 1), V, STATE_ERR_CONTENT);
-    refused(SAVED, savedWithVirtio32(VT_STATUS, 0x10 | 0xf), V, STATE_ERR_CONTENT);
-    refused(SAVED, savedWithVirtio32(VT_STATUS, 1 | 2 | 4), V, STATE_ERR_CONTENT);   // DRIVER_OK without FEATURES_OK
-    refused(SAVED, savedWithVirtio32(VT_INT_STATUS, 4), V, STATE_ERR_CONTENT);
-    refused(SAVED, savedWithVirtio32(TX + Q_NUM, 3), V, STATE_ERR_CONTENT);
-    refused(SAVED, savedWithVirtio32(TX + Q_NUM, 128), V, STATE_ERR_CONTENT);
-    refused(SAVED, savedWithVirtio32(RX + Q_READY, 2), V, STATE_ERR_CONTENT);
-    refused(SAVED, savedWithVirtio32(TX + Q_LAST_AVAIL, 0x10000), V, STATE_ERR_CONTENT);
-    refused(SAVED, savedWithVirtio32(RX + Q_USED_IDX, 0xffffffff), V, STATE_ERR_CONTENT);
-    refused(SAVED, savedWithVirtio64(TX + Q_DESC, RAM_IPA + 0x100008), V, STATE_ERR_CONTENT);   // unaligned
+    refused(SAVED, savedWith32(SEC_VIRTIO, VT_VERSION, VIRTIO_LAYOUT_VERSION + 1), V, STATE_ERR_CONTENT);
+    refused(SAVED, savedWith32(SEC_VIRTIO, VT_STATUS, 0x10 | 0xf), V, STATE_ERR_CONTENT);
+    refused(SAVED, savedWith32(SEC_VIRTIO, VT_STATUS, 1 | 2 | 4), V, STATE_ERR_CONTENT);   // DRIVER_OK without FEATURES_OK
+    refused(SAVED, savedWith32(SEC_VIRTIO, VT_INT_STATUS, 4), V, STATE_ERR_CONTENT);
+    refused(SAVED, savedWith32(SEC_VIRTIO, TX + Q_NUM, 3), V, STATE_ERR_CONTENT);
+    refused(SAVED, savedWith32(SEC_VIRTIO, TX + Q_NUM, 128), V, STATE_ERR_CONTENT);
+    refused(SAVED, savedWith32(SEC_VIRTIO, RX + Q_READY, 2), V, STATE_ERR_CONTENT);
+    refused(SAVED, savedWith32(SEC_VIRTIO, TX + Q_LAST_AVAIL, 0x10000), V, STATE_ERR_CONTENT);
+    refused(SAVED, savedWith32(SEC_VIRTIO, RX + Q_USED_IDX, 0xffffffff), V, STATE_ERR_CONTENT);
+    refused(SAVED, savedWith64(SEC_VIRTIO, TX + Q_DESC, RAM_IPA + 0x100008), V, STATE_ERR_CONTENT);   // unaligned
   });
 
   it("refuses to restore over a VM that was built or has run", () => {

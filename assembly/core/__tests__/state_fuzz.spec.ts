@@ -34,7 +34,6 @@ import { VGIC, VGIC_SIZE, VGIC_LAYOUT_VERSION, VG_VERSION, VG_CTLR, VG_VCPUS, VG
   R_PRIO, R_LR_VAL, R_SGI_SRC } from "../../arch/vgic_layout";
 import { vmResetState, vmInit, vmState } from "../vm";
 import { handleExit } from "../../arch/exits";
-import { logBegin, logStr, logEnd } from "../log";
 import { consolePutc } from "../console";
 import { consoleInput } from "../console_input";
 import { cfgVm, cfgDevice, CFG_VM_VCPU_COUNT, CFG_VM_PCPU_MASK, CFG_VM_DEVICE_COUNT, CFG_D_KIND, CFG_D_IPA,
@@ -45,7 +44,8 @@ import { fakeReset, consoleCount, guestRamAdd, chanText } from "../../__tests__/
 import { driverUp, postTx, postRx, wr, R_QUEUE_NOTIFY, TXQ, VIO_IPA, VIO_IRQ,
   VIO_KIND } from "../../__tests__/virtio_driver";
 import { fuzzSeed, rnd, below, chance, rndBits, edgy, hx, staticWindowsClear, staticWindow, staticSnap,
-  staticChanged, findStatic } from "../../__tests__/fuzz";
+  staticChanged } from "../../__tests__/fuzz";
+import { findLogBuf, findOutBuf, LOG_BUF_BYTES, OUT_BUF_BYTES } from "../../__tests__/line_buffers";
 import { modelBegin, mExit, modelDiff, mOutsideAbi, outsideAbiDiff, modelResync, RECORD_BYTES, HC_NULL,
   HC_VERSION, HC_PUTC, HC_VM_INFO, HC_REPORT } from "../../__tests__/model";
 import { fnv, sum3, blobBegin, blobPart, blobWrite, blobSingle, stateVersionOf } from "../../__tests__/state_blob";
@@ -163,14 +163,9 @@ function build(): void {
   twoLen = blobWrite(BASE_TWO);
 
   // Static memory the exits after a restore may write.
-  logBegin();
-  logStr("fz-probe-log");
-  logEnd();
-  const logBuf = findStatic("[wasmvisor] fz-probe-log\n");
+  const logBuf = findLogBuf("fz-probe-log");
   consolePutc(0x0a);   // the pending "ok" goes out first
-  const probe = "fz-probe-out\n";
-  for (let i = 0; i < probe.length; i++) consolePutc(<u8>probe.charCodeAt(i));
-  const outBuf = findStatic("[linux] fz-probe-out\n");
+  const outBuf = findOutBuf("linux", "fz-probe-out");
   expect(logBuf).toBeGreaterThan(0);
   expect(outBuf).toBeGreaterThan(0);
   windowLog = <usize>logBuf;
@@ -1032,8 +1027,8 @@ function driveWindows(): void {
   staticWindow(STATE, STATE_SIZE);
   staticWindow(VGIC, VGIC_SIZE);   // the vGIC's own state block (arch/vgic_layout.ts)
   staticWindow(EXIT_RECORD, RECORD_BYTES);
-  staticWindow(windowLog, 256);
-  staticWindow(windowOut, 140);
+  staticWindow(windowLog, LOG_BUF_BYTES);
+  staticWindow(windowOut, OUT_BUF_BYTES);
 }
 
 function fuzzRestore(seed: u64, n: i32): string {

@@ -9,14 +9,15 @@
 import { mmioReset, mmioRegister, mmioFind, mmioBase, mmioRead, mmioWrite, DEVICE_PL011 } from "../mmio";
 import { STATE, STATE_SIZE, VM_NAME, VM_NAME_LEN, VM_STATE } from "../../core/layout";
 import { vmResetState, vmInit } from "../../core/vm";
-import { consolePutc, consolePending } from "../../core/console";
+import { consolePending } from "../../core/console";
 import { handleExit } from "../../arch/exits";
 import { cfgDevice, CFG_D_IPA, CFG_D_SIZE } from "../../core/config";
 import { makeBlob, vm0, BLOB } from "../../__tests__/blob";
 import { fakeReset, consoleCount } from "../../__tests__/fake";
 import { exitWith, faultAt, dabtEsr, reg, START_PC, pc } from "../../__tests__/exit";
-import { fuzzSeed, rnd, below, chance, edgy, hx, staticWindowsClear, staticWindow, staticSnap, staticChanged,
-  findStatic } from "../../__tests__/fuzz";
+import { fuzzSeed, rnd, below, chance, edgy, hx, staticWindowsClear, staticWindow, staticSnap,
+  staticChanged } from "../../__tests__/fuzz";
+import { findOutBuf, OUT_BUF_BYTES } from "../../__tests__/line_buffers";
 import { modelBegin, modelDiff, mFind, mBase, mRead, mWrite, UART_FR_VALUE } from "../../__tests__/model";
 import { VGIC, VGIC_SIZE } from "../../arch/vgic_layout";
 
@@ -37,13 +38,11 @@ function setup(): void {
   expect(mmioRegister(UART0, 0x1000, DEVICE_PL011, 33)).toBe(0);
   expect(mmioRegister(UART1, 0x1000, DEVICE_PL011, 34)).toBe(1);
   expect(mmioRegister(UART2, UART2_SIZE, DEVICE_PL011, 0)).toBe(2);
-  const probe = "fz-probe-out\n";
-  for (let i = 0; i < probe.length; i++) consolePutc(<u8>probe.charCodeAt(i));
-  const outBuf = findStatic("[uart] fz-probe-out\n");
+  const outBuf = findOutBuf(name, "fz-probe-out");
   expect(outBuf).toBeGreaterThan(0);
   staticWindowsClear();
   staticWindow(STATE, STATE_SIZE);
-  staticWindow(<usize>outBuf, 140);
+  staticWindow(<usize>outBuf, OUT_BUF_BYTES);
   staticWindow(VGIC, VGIC_SIZE);   // the vGIC's own state block (arch/vgic_layout.ts)
   fakeReset();
 }

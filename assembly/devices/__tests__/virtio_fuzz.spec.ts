@@ -21,14 +21,13 @@ import { virtioStateCheck } from "../virtio_state";
 import { STATE, STATE_SIZE, REGIONS_OFF, REGION_RECORD, REGION_IPA, REGION_PA, REGION_SIZE, REGION_FLAGS,
   VM_REGION_COUNT } from "../../core/layout";
 import { VGIC, VGIC_SIZE } from "../../arch/vgic_layout";
-import { logBegin, logStr, logEnd } from "../../core/log";
-import { fuzzSeed, rnd, below, chance, edgy, hx, staticWindowsClear, staticWindow, staticSnap, staticChanged,
-  findStatic } from "../../__tests__/fuzz";
+import { fuzzSeed, rnd, below, chance, edgy, hx, staticWindowsClear, staticWindow, staticSnap,
+  staticChanged } from "../../__tests__/fuzz";
+import { findLogBuf, LOG_BUF_BYTES } from "../../__tests__/line_buffers";
 
 /** A read-only second region right above the first: buffers that run from one into the other are refused. */
 const RO_IPA: u64 = RAM_IPA + RAM_SIZE;
 const RO_SIZE: u64 = 0x100000;
-const LOG_PROBE = "vfz-probe";
 
 /** The VM, with the second region, and the static windows a step may change. */
 function setup(): void {
@@ -40,10 +39,7 @@ function setup(): void {
   store<u32>(r + REGION_FLAGS, 1);
   store<u32>(STATE + VM_REGION_COUNT, 2);
   guestRamAdd(RO_IPA, RO_SIZE);
-  logBegin();
-  logStr(LOG_PROBE);
-  logEnd();
-  const logBuf = findStatic("[wasmvisor] " + LOG_PROBE);
+  const logBuf = findLogBuf("vfz-probe");
   expect(logBuf).toBeGreaterThan(0);
   staticWindowsClear();
   staticWindow(STATE, STATE_SIZE);
@@ -51,7 +47,7 @@ function setup(): void {
   staticWindow(VIRTIO_STATE, VIRTIO_STATE_SIZE);
   staticWindow(VQ_SCRATCH, VQ_SCRATCH_SIZE);
   staticWindow(TX_BUF, <usize>TX_CHUNK);
-  staticWindow(<usize>logBuf, 256);
+  staticWindow(<usize>logBuf, LOG_BUF_BYTES);
 }
 
 // ---- Values ----
