@@ -2,6 +2,7 @@
 // npm scripts). Every command has --help.
 import { buildImage } from "./build/image.ts";
 import { runCommand } from "./run/index.ts";
+import { portNumber } from "./run/ports.ts";
 import { testCommand } from "./test/index.ts";
 import { benchCommand } from "./bench/index.ts";
 import { setup } from "./setup/index.ts";
@@ -50,7 +51,7 @@ const commands: Record<string, Command> = {
     main: async (args, f) => runCommand({
       config: args[0] ?? DEFAULT_CONFIG, headless: f.headless === true,
       timeoutS: f.timeout !== undefined ? Number(f.timeout) : 120, icount: f.icount === true,
-      port: f.port !== undefined ? portNumber(String(f.port)) : undefined,
+      port: f.port !== undefined ? portNumber(f.port) : undefined,
     }),
   },
   test: {
@@ -86,12 +87,6 @@ const commands: Record<string, Command> = {
     main: async () => benchCommand(),
   },
 };
-
-function portNumber(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new Error(`--port needs a TCP port number 1..65535, got "${v}"`);
-  return n;
-}
 
 function usage(): string {
   return "usage: wasmvisor <command> [options]\n\ncommands:\n" +

@@ -5,8 +5,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { buildImage, linkImage } from "../../tools/build/image.ts";
 import { setup } from "../../tools/setup/index.ts";
-import { run } from "../../tools/lib/proc.ts";
-import { BUILD, ROOT } from "../../tools/lib/paths.ts";
+import { asc } from "../../tools/build/core.ts";
+import { BUILD } from "../../tools/lib/paths.ts";
 import { runQemu } from "../../tools/run/qemu.ts";
 import { readFileSync } from "node:fs";
 import { tail } from "./boot.ts";
@@ -40,9 +40,7 @@ test("a hostile core module cannot map, read or write what its VM does not own",
   const demo = buildImage("demo");
   const { wasm3Dir } = setup();
   const wasm = join(BUILD, "hostile-core.wasm");
-  run(process.execPath, [join(ROOT, "node_modules", "assemblyscript", "bin", "asc.js"),
-    "tests/hostile-core/index.ts", "-O3", "--noAssert", "--runtime", "stub",
-    "--use", "abort=", "--outFile", wasm]);
+  asc(["tests/hostile-core/index.ts", "-O3", "--noAssert", "--runtime", "stub", "--use", "abort=", "--outFile", wasm]);
   const elf = linkImage("hostile", readFileSync(demo.blob), demo.images, wasm3Dir, wasm, demo.board.name);
   const r = await runQemu({ elf, machine: demo.board.qemu, timeoutMs: TIMEOUT_MS,
     onLine: (l) => /vm counter not started/.test(l) || /PANIC/.test(l) });

@@ -10,18 +10,18 @@ import assert from "node:assert/strict";
 import { readFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildImage } from "../../tools/build/image.ts";
-import { run } from "../../tools/lib/proc.ts";
+import { asc } from "../../tools/build/core.ts";
 import { BUILD, ROOT } from "../../tools/lib/paths.ts";
 import { signModule } from "../../tools/sign/format.ts";
 import { signingKey } from "../../tools/sign/keys.ts";
 import { postModule } from "../../tools/update/client.ts";
 import { startSession, type Session } from "./session.ts";
 import { tail } from "./boot.ts";
+import { ENTER, selectVm } from "./console.ts";
 
 const execFileP = promisify(execFile);
 const RUN_MS = 900_000;
 const STEP_MS = 120_000;
-const ENTER = "\r";
 const V2 = "/usr/share/wasmvisor/core-v2.wvm";
 const V1 = "/usr/share/wasmvisor/core.wvm";
 /**
@@ -38,8 +38,7 @@ function testModule(name: string): Buffer {
   const out = join(BUILD, "update-modules");
   mkdirSync(out, { recursive: true });
   const wasm = join(out, `${name}.wasm`);
-  run(process.execPath, [join(ROOT, "node_modules", "assemblyscript", "bin", "asc.js"),
-    `tests/update-modules/${name}.ts`, "-O3", "--noAssert", "--runtime", "stub", "--use", "abort=", "--outFile", wasm]);
+  asc([`tests/update-modules/${name}.ts`, "-O3", "--noAssert", "--runtime", "stub", "--use", "abort=", "--outFile", wasm]);
   return signModule(readFileSync(wasm), signingKey().key);
 }
 
@@ -144,17 +143,18 @@ test("live update: v1 -> v2 -> v1 through wvctl and from the host; refusals; 50 
     assert.ok(still.out.some((l) => /^variant\s+2$/.test(l)), still.out.join("\n"));
 
     // A request from the guest VM: refused; then the console back to the management VM.
-    s.type("\x011");
+    s.type(selectVm(1));
     await s.waitFor('"console input -> vm gvm"', (l) => l.startsWith("[wasmvisor] console input -> vm gvm"), STEP_MS);
     const g = await shell(s, "gvm", `wvctl update ${V1}`);
     assert.equal(g.rc, 1, g.out.join("\n"));
     assert.ok(s.lines.some((l) => /^\[gvm\] wvctl: refused: only the management VM/.test(l)), tail(s.lines));
-    s.type("\x010");
+    s.type(selectVm(0));
     await s.waitFor('"console input -> vm mvm"', (l) => l.startsWith("[wasmvisor] console input -> vm mvm"), STEP_MS);
 
     // The other management commands, on the RT VM (it restarts in an instant).
     const info = await shell(s, "mvm", "wvctl info rt");
-    assert.ok(info.out.some((l) => /^rt\s+rtvm\s+running\s/.test(l) || /running/.test(l)), info.out.join("\n"));
+    assert.ok(info.out.some((l) => /^name\s+rt$/.test(l)) && info.out.some((l) => /^state\s+running$/.test(l)) &&
+      info.out.some((l) => /^type\s+rtvm$/.test(l)), info.out.join("\n"));
     const stop = await shell(s, "mvm", "wvctl stop rt");
     assert.equal(stop.rc, 0, stop.out.join("\n"));
     assert.ok(s.lines.some((l) => l === "[wasmvisor] vm rt: all vCPUs parked (stopped by the management VM)"), tail(s.lines));

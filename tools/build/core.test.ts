@@ -6,9 +6,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ROOT } from "../lib/paths.ts";
-import { run } from "../lib/proc.ts";
-import { ascArgs, corePath, CORE_VARIANTS, type CoreVariant } from "./core.ts";
+import { asc, ascArgs, corePath, CORE_VARIANTS, type CoreVariant } from "./core.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "wv-core-test-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -21,7 +19,7 @@ interface CoreExports {
 /** Compile variant `v` into the scratch directory and instantiate it with do-nothing imports. */
 function built(v: CoreVariant): { bytes: Buffer; ex: CoreExports } {
   const out = corePath(v, dir);
-  run(process.execPath, [join(ROOT, "node_modules", "assemblyscript", "bin", "asc.js"), ...ascArgs(v, out)]);
+  asc(ascArgs(v, out));
   const bytes = readFileSync(out);
   const module = new WebAssembly.Module(bytes);
   const wv: Record<string, () => number> = {};

@@ -34,18 +34,31 @@ export function ascArgs(variant: CoreVariant, out: string): string[] {
   return args;
 }
 
+/** Run the AssemblyScript compiler (asc) of node_modules with `args`, from the repository root. */
+export function asc(args: readonly string[]): void {
+  run(process.execPath, [join(ROOT, "node_modules", "assemblyscript", "bin", "asc.js"), ...args]);
+}
+
 /** Build variant `variant` when any assembly/ source or asconfig.json is newer; its path. */
 export function buildCoreVariant(variant: CoreVariant): string {
   const out = corePath(variant);
   const src = Math.max(newestMtime(join(ROOT, "assembly")), statSync(join(ROOT, "asconfig.json")).mtimeMs);
   if (existsSync(out) && statSync(out).mtimeMs >= src) return out;
   step(`asc: assembly/ -> ${rel(out)} (variant ${variant})`);
-  run(process.execPath, [join(ROOT, "node_modules", "assemblyscript", "bin", "asc.js"), ...ascArgs(variant, out)]);
+  asc(ascArgs(variant, out));
   return out;
 }
 
-/** Both variants; the path of build/core.wasm (variant 1, the one images boot). */
+let coreBuilt = false;
+
+/**
+ * Both variants; the path of build/core.wasm (variant 1, the one images boot). Checked
+ * once per process: a test run or a bench builds many images, each of which asks.
+ */
 export function buildCore(): string {
-  for (const v of CORE_VARIANTS) buildCoreVariant(v);
+  if (!coreBuilt) {
+    for (const v of CORE_VARIANTS) buildCoreVariant(v);
+    coreBuilt = true;
+  }
   return corePath(1);
 }

@@ -99,8 +99,8 @@ export function prepareVmSet(configName: string, opts: { boardOverride?: string 
 
 export function buildImage(configName: string, opts: { boardOverride?: string } = {}): BuiltImage {
   const { config, set, board, wasm3Dir } = prepareVmSet(configName, opts);
+  // Built (and signed into build/core.wvm, docs/signing.md) with the guest files, once per process.
   const coreWasm = buildCore();
-  signCoreModules();   // build/core.wvm (and core-v2.wvm): docs/signing.md
   const images: string[] = [];
   const imageIndex = (key: string, im: Image): number => {
     if (!im.path || !existsSync(im.path)) throw new Error(`image ${key} vanished (${im.path || "never built"})`);

@@ -5,6 +5,13 @@ import { createServer, type AddressInfo } from "node:net";
 import type { VmSet } from "../config/index.ts";
 import { expandQemuArgs, hostForwards, usesPort, type HostForward } from "../config/index.ts";
 
+/** `v` (a --port flag's value) as a TCP port number, or an error naming the bad value. */
+export function portNumber(v: string | number | boolean): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new Error(`--port needs a TCP port number 1..65535, got "${v}"`);
+  return n;
+}
+
 /** A TCP port of 127.0.0.1 that nothing listens on now (the system picks it). */
 export function freeLoopbackPort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -8,7 +8,7 @@ export const WVM_HEADER = 16;
 export const WVM_SIG_LEN = 64;
 /** The largest core module a file may carry (the management protocol's payload limit). */
 export const WVM_MAX_WASM = 4 << 20;
-const WASM_MAGIC = Buffer.from([0x00, 0x61, 0x73, 0x6d]);  // "\0asm"
+export const WASM_MAGIC = Buffer.from([0x00, 0x61, 0x73, 0x6d]);  // "\0asm"
 
 function checkKey(key: KeyObject, type: "private" | "public"): void {
   if (key.type !== type || key.asymmetricKeyType !== "ed25519") {

@@ -56,11 +56,19 @@ export function devPrivateKey(): KeyObject {
   return key;
 }
 
-/** The key the build signs with: $WASMVISOR_SIGNING_KEY's, else the development key. */
+let loaded: { env: string | undefined; signer: { key: KeyObject; path: string } } | undefined;
+
+/**
+ * The key the build signs with: $WASMVISOR_SIGNING_KEY's, else the development key.
+ * Read once per process (while the variable stays the same): every image a test run or
+ * a bench builds asks for it.
+ */
 export function signingKey(): { key: KeyObject; path: string } {
   const own = process.env[SIGNING_KEY_ENV];
-  if (own) return { key: loadPrivateKey(own), path: own };
-  return { key: devPrivateKey(), path: DEV_PRIVATE_KEY };
+  if (loaded && loaded.env === own) return loaded.signer;
+  const signer = own ? { key: loadPrivateKey(own), path: own } : { key: devPrivateKey(), path: DEV_PRIVATE_KEY };
+  loaded = { env: own, signer };
+  return signer;
 }
 
 export function publicKeyOf(key: KeyObject): KeyObject {

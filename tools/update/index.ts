@@ -4,14 +4,12 @@
 import { readFileSync, statSync } from "node:fs";
 import { postModule, type MvmTarget } from "./client.ts";
 import { discoverMvm, type Forward } from "./discover.ts";
+import { WASM_MAGIC, WVM_MAGIC } from "../sign/format.ts";
+import { portNumber } from "../run/ports.ts";
 
 /** The most a request to the hypervisor carries (docs/wvctl.md, "Protocol"). */
 export const MAX_MODULE = 4 << 20;
 const DEFAULT_TIMEOUT_S = 60;
-
-/** The first bytes of a signed module (.wvm) and of a bare Wasm module. */
-const WVM_MAGIC = Buffer.from("WVMOD\x001\n", "latin1");
-const WASM_MAGIC = Buffer.from("\0asm", "latin1");
 
 /** The file's bytes, or an error saying why it cannot be a module file. */
 export function readModule(file: string): Buffer {
@@ -38,8 +36,7 @@ export function target(flags: Record<string, string | boolean>, discover: () => 
     const f = discover();
     return { host: typeof flags.host === "string" ? flags.host : f.host, port: f.port, timeoutMs };
   }
-  const port = Number(flags.port);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`--port needs a TCP port number 1..65535, got "${flags.port}"`);
+  const port = portNumber(flags.port);
   return { host: typeof flags.host === "string" ? flags.host : "127.0.0.1", port, timeoutMs };
 }
 
