@@ -10,7 +10,8 @@ import {
   splitRoundsByUpdate, parseEntryDelays,
 } from "./parse.ts";
 import { figures, runJobs, targets, type Outcomes } from "./index.ts";
-import { BenchError, directMachine, isFatal, withCounterHz } from "./runs.ts";
+import { BenchError, isFatal, withCounterHz } from "./runs.ts";
+import { directMachine } from "../run/direct.ts";
 import { saveMetrics, table } from "./results.ts";
 
 const BOARD = ["-M", "virt,virtualization=on,gic-version=3", "-cpu", "cortex-a72", "-smp", "4", "-m", "1024"];

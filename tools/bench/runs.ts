@@ -7,7 +7,7 @@ import type { BuiltImage, PreparedSet } from "../build/image.ts";
 import { GUEST_DIR } from "../build/guests.ts";
 import { BUILD, ROOT, rel } from "../lib/paths.ts";
 import { runQemu, type QemuRun } from "../run/qemu.ts";
-import { directBootArgs } from "../run/direct.ts";
+import { directBootArgs, directMachine } from "../run/direct.ts";
 import { PANIC } from "../run/markers.ts";
 import {
   combineRounds, findLine, ofVm, parseBench, parseBootTime, parseRtRounds, parseSgi, parseUpdates, parseEntryDelays, roundsAfter,
@@ -35,21 +35,6 @@ export function withCounterHz(machine: string[], hz: number): string[] {
   return out;
 }
 
-/**
- * The board's machine without the hypervisor: no EL2 (`virtualization=on` dropped, so the
- * guest starts at EL1 as under the hypervisor, and QEMU answers PSCI through HVC) and
- * `cpus` CPUs. Memory and the rest stay.
- */
-export function directMachine(machine: string[], cpus: number): string[] {
-  const out = [...machine];
-  const m = out.indexOf("-M") >= 0 ? out.indexOf("-M") : out.indexOf("-machine");
-  if (m < 0 || m + 1 >= out.length) throw new Error(`no -M in the machine arguments ${machine.join(" ")}`);
-  out[m + 1] = out[m + 1]!.split(",").filter((p) => p !== "virtualization=on" && p !== "virtualization=true").join(",");
-  const s = out.indexOf("-smp");
-  if (s >= 0 && s + 1 < out.length) out[s + 1] = String(cpus);
-  else out.push("-smp", String(cpus));
-  return out;
-}
 
 /** A line that ends any run at once: a hypervisor panic, a stopped VM, a kernel panic. */
 export function isFatal(line: string): boolean {

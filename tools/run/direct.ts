@@ -58,3 +58,19 @@ export function directBootArgs(vm: Vm, dir: string): string[] {
     "-device", `loader,addr=0x${at.toString(16)},cpu-num=0`,
   ];
 }
+
+/**
+ * The board's machine without the hypervisor: no EL2 (`virtualization=on` dropped, so the
+ * guest starts at EL1 as under the hypervisor, and QEMU answers PSCI through HVC) and
+ * `cpus` CPUs. Memory and the rest stay.
+ */
+export function directMachine(machine: string[], cpus: number): string[] {
+  const out = [...machine];
+  const m = out.indexOf("-M") >= 0 ? out.indexOf("-M") : out.indexOf("-machine");
+  if (m < 0 || m + 1 >= out.length) throw new Error(`no -M in the machine arguments ${machine.join(" ")}`);
+  out[m + 1] = out[m + 1]!.split(",").filter((p) => p !== "virtualization=on" && p !== "virtualization=true").join(",");
+  const s = out.indexOf("-smp");
+  if (s >= 0 && s + 1 < out.length) out[s + 1] = String(cpus);
+  else out.push("-smp", String(cpus));
+  return out;
+}

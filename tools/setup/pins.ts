@@ -7,10 +7,11 @@ export interface DebianPin { package: string; version: string; sha256: string; e
 /**
  * A PyPI sdist whose C sources the build compiles: unpacked into <cache>/<unpackTo>,
  * the sources in its folder `sources`, which must hold every file of `expect`.
- * Fetched with pip download, or from `url` where pip cannot prepare the sdist.
+ * Fetched with pip download, or, where pip cannot prepare the sdist, as the `file` of
+ * that name listed on the package's page of pip's index (pypi_index.ts).
  */
 export interface PypiPin {
-  name: string; version: string; sha256: string; url?: string;
+  name: string; version: string; sha256: string; file?: string;
   unpackTo: string; sources: string; expect: string[]; what: string; note?: string;
 }
 export interface Pins {

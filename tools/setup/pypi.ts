@@ -6,6 +6,7 @@ import { CACHE } from "../lib/paths.ts";
 import { run, step } from "../lib/proc.ts";
 import { pins, type PypiPin } from "./pins.ts";
 import { acceptDownload, verified } from "./download.ts";
+import { fetchFromPipIndex } from "./pypi_index.ts";
 
 function pin(name: string): PypiPin {
   const p = pins.pypi.find((e) => e.name === name);
@@ -23,10 +24,9 @@ function fetchSdist(p: PypiPin): string {
   const tmp = join(downloads, `pypi-tmp-${p.name}`);
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
-  if (p.url) {
-    // Only for sdists pip can no longer handle: the same file pip would fetch.
-    run("python3", ["-c", "import sys, urllib.request; urllib.request.urlretrieve(sys.argv[1], sys.argv[2])",
-      p.url, join(tmp, "sdist.tar.gz")]);
+  if (p.file) {
+    // Only for sdists pip can no longer handle: the same file, from the same index pip uses.
+    fetchFromPipIndex(p.name, p.file, p.sha256, join(tmp, p.file));
   } else {
     run("python3", ["-m", "pip", "download", "--no-binary", ":all:", "--no-deps",
       "-q", "-d", tmp, `${p.name}==${p.version}`]);

@@ -2,7 +2,7 @@
 import { setup } from "../setup/index.ts";
 import { aspect, coreSmoke, typecheck, tools, host, integration, type Counts } from "./suites.ts";
 
-const SUITES: Record<string, () => Counts> = {
+const SUITES: Record<string, () => Counts | Promise<Counts>> = {
   aspect, "core-smoke": coreSmoke, typecheck, tools, host, integration,
 };
 
@@ -16,7 +16,7 @@ export async function testCommand(only?: string): Promise<number> {
     process.stdout.write(`[test] ${name} ...\n`);
     let c: Counts;
     try {
-      c = suite();
+      c = await suite();
     } catch (e) {
       c = { passed: 0, failed: 1, skipped: 0, detail: `${name}: ${e instanceof Error ? e.message : String(e)}` };
     }

@@ -8,6 +8,8 @@ import { cmakeBuild } from "../build/cmake.ts";
 import { buildCore } from "../build/core.ts";
 import { setup } from "../setup/index.ts";
 import { globSync } from "./glob.ts";
+import { checkQemuLines } from "../setup/qemu_check.ts";
+import { freeLoopbackPort } from "../run/ports.ts";
 
 export interface Counts { passed: number; failed: number; skipped: number; detail: string }
 
@@ -90,6 +92,15 @@ export function host(): Counts {
   return { passed: total - failed, failed, skipped: 0, detail: failed ? out : "" };
 }
 
-export function integration(): Counts {
+/**
+ * The integration tests boot QEMU: first every machine they use must start (a missing
+ * firmware package is then one failure naming the package, not every test failing alike).
+ */
+export async function integration(): Promise<Counts> {
+  try {
+    checkQemuLines(await freeLoopbackPort());
+  } catch (e) {
+    return { passed: 0, failed: 1, skipped: 0, detail: `integration: ${e instanceof Error ? e.message : String(e)}` };
+  }
   return nodeTests(globSync(join(ROOT, "tests", "integration"), /\.test\.ts$/), 1);
 }
