@@ -17,9 +17,9 @@ if [ $# -gt 0 ] && [ "$1" = "--" ]; then shift; fi
 [ "$(id -u)" = 0 ] || { echo "fresh-root: run as root (debootstrap and chroot need it)" >&2; exit 2; }
 
 # The first Debian archive URL this machine's apt sources name (deb822 or one-line form).
-mirror=$( (cat /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '/^URIs:/ {print $2}';
-           cat /etc/apt/sources.list 2>/dev/null | awk '$1 == "deb" {print $2}') |
-          grep -v -- '-security' | head -n 1)
+mirror=$( { cat /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '/^URIs:/ {print $2}' || true;
+           cat /etc/apt/sources.list 2>/dev/null | awk '$1 == "deb" {print $2}' || true; } |
+          grep -v -- '-security' | head -n 1 || true)
 [ -n "$mirror" ] || { echo "fresh-root: no Debian archive found in /etc/apt/sources*" >&2; exit 2; }
 command -v debootstrap >/dev/null || { apt-get update -q && apt-get install -y -q debootstrap; }
 
