@@ -55,11 +55,14 @@ const commands: Record<string, Command> = {
     }),
   },
   test: {
-    usage: "wasmvisor test [--only SUITE]",
+    usage: "wasmvisor test [--only SUITE] [--repeat N]",
     help: "Build what is missing and run every test suite; the last line is `N passed, N failed`.\n" +
-      "  --only SUITE  run one suite: aspect, core-smoke, typecheck, tools, host, integration",
-    flags: { only: "str" },
-    main: async (_a, f) => testCommand(typeof f.only === "string" ? f.only : undefined),
+      "  --only SUITE  run one suite: aspect, core-smoke, typecheck, tools, host, integration\n" +
+      "  --repeat N    run the suites N times in a row (a flaky test shows as a failure in some round); the\n" +
+      "                last line adds up every round, and each round's failures are listed as they happen",
+    flags: { only: "str", repeat: "num" },
+    main: async (_a, f) => testCommand(typeof f.only === "string" ? f.only : undefined,
+      f.repeat !== undefined ? Number(f.repeat) : 1),
   },
   update: {
     usage: "wasmvisor update FILE [--port N] [--host H] [--timeout S]",

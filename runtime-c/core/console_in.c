@@ -16,7 +16,7 @@
 #include "wv_gic.h"
 #include "wv_lock.h"
 
-#define RING_BYTES      64u
+#define RING_BYTES      1024u   /* a pasted line, or a whole command typed at once, waits whole */
 #define INPUT_CPU       0u          /* the CPU the UART's interrupt is routed to */
 #define VM_TYPE_MVM     0u          /* docs/abi.md 1, vm record type */
 #define VM_TYPE_LAST    2u

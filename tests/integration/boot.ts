@@ -1,6 +1,7 @@
 // Shared by the integration tests: build an image for a VM config and boot it on
 // QEMU until a condition holds or a hard timeout passes. On failure the message says
 // what the test waited for and shows the console's last lines.
+import assert from "node:assert/strict";
 import { buildImage, type BuiltImage } from "../../tools/build/image.ts";
 import { runQemu, type QemuRun } from "../../tools/run/qemu.ts";
 
@@ -25,4 +26,18 @@ export function tail(lines: string[], n = 25): string {
 /** Index of the first line matching `re`, or -1. */
 export function find(lines: string[], re: RegExp): number {
   return lines.findIndex((l) => re.test(l));
+}
+
+/**
+ * Assert that no line matches `re`; a failure quotes the first line that does, with its
+ * number and the lines around it (the console's tail may not hold it).
+ */
+export function noLine(lines: string[], re: RegExp, what: string): void {
+  const i = find(lines, re);
+  if (i < 0) return;
+  const around = lines.slice(Math.max(0, i - 5), i + 6).map((l, k) => `  ${Math.max(0, i - 5) + k === i ? ">" : "|"} ${l}`);
+  throw new assert.AssertionError({
+    message: `${what}: line ${i + 1} of ${lines.length} matches ${re}:\n  ${lines[i]}\naround it:\n${around.join("\n")}\n` +
+      `console's last lines:\n${tail(lines, 25)}`,
+  });
 }

@@ -9,15 +9,10 @@ import { tail } from "./boot.ts";
 export interface Step {
   /** What the step waits for (or watches), for the failure message. */
   what: string;
-  /** Typed when the step starts (after `delayMs`). */
+  /** Typed when the step starts. */
   type?: string;
-  delayMs?: number;
-  /** Typed again every `retryMs` while `until` has not held (a shell that was not reading yet). */
-  retryMs?: number;
-  /** The step ends at the first console line for which this holds... */
+  /** The step ends at the first console line for which this holds; without it, once typed. */
   until?: (line: string, all: string[]) => boolean;
-  /** ...or, without `until`, after this long. */
-  holdMs?: number;
   /** A console line for which this holds while the step runs fails the conversation. */
   forbid?: (line: string) => boolean;
 }
@@ -37,26 +32,17 @@ export const ENTER = "\r";
 export async function converse(config: string, steps: Step[], timeoutMs: number): Promise<Conversation> {
   const image = buildImage(config);
   const ac = new AbortController();
-  const timers: NodeJS.Timeout[] = [];
-  const clear = () => { while (timers.length) clearTimeout(timers.pop()); };
   let write: (data: string) => void = () => {};
   let current = -1;
   let problem = "";
-  const fail = (why: string) => { if (!problem) problem = why; clear(); ac.abort(); };
+  const fail = (why: string) => { if (!problem) problem = why; ac.abort(); };
   const start = (i: number) => {
-    clear();
     current = i;
     if (i >= steps.length) { ac.abort(); return; }
     const s = steps[i];
-    if (s.type !== undefined) {
-      const text = s.type;
-      timers.push(setTimeout(() => write(text), s.delayMs ?? 0));
-      if (s.retryMs) {
-        const again = () => { write(text); timers.push(setTimeout(again, s.retryMs)); };
-        timers.push(setTimeout(again, (s.delayMs ?? 0) + s.retryMs));
-      }
-    }
-    if (!s.until) timers.push(setTimeout(() => start(i + 1), s.holdMs ?? 0));
+    if (s.type !== undefined) write(s.type);
+    // The next step's bytes follow this one's in order on the same input: no wait needed.
+    if (!s.until) queueMicrotask(() => start(i + 1));
   };
   const run = await runQemu({
     elf: image.elf, machine: image.board.qemu, timeoutMs, signal: ac.signal,
@@ -73,7 +59,6 @@ export async function converse(config: string, steps: Step[], timeoutMs: number)
       return false;
     },
   });
-  clear();
   if (!problem && current < steps.length) {
     problem = `step ${current + 1} of ${steps.length} waited for ${steps[current].what}; the run ended with "${run.end}" ` +
       `after ${(run.elapsedMs / 1000).toFixed(1)} s (limit ${timeoutMs / 1000} s)`;

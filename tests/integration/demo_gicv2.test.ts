@@ -3,7 +3,7 @@
 // (QEMU virt, gic-version=2) instead of a GICv3. The fault still stops only its own VM.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { boot, find, tail } from "./boot.ts";
+import { boot, find, tail, noLine } from "./boot.ts";
 
 const TIMEOUT_MS = 120_000;
 const BOARD = "qemu-virt-gicv2";
@@ -27,7 +27,7 @@ test("demo on the GICv2 board: basic VM faults cleanly while the counter VM keep
   assert.ok(find(L, /^\[counter\] READY counter/) >= 0, "counter reached its ready marker" + ctx);
   assert.ok(find(L, /^\[wasmvisor\] vm basic stopped: data abort at IPA 0x20000000, ESR 0x9[0-9a-f]{7} \(translation fault level \d\)$/) >= 0,
     "the fault report names the VM, the IPA, the syndrome and the reason" + ctx);
-  assert.equal(find(L, /PANIC/), -1, "the hypervisor did not panic" + ctx);
+  noLine(L, /PANIC/, "the hypervisor did not panic");
   const ticks = L.filter((l) => /^\[counter\] tick \d+$/.test(l)).map((l) => Number(l.split(" ")[2]));
   ticks.forEach((t, i) => assert.equal(t, i + 1, `tick ${i + 1} in order` + ctx));
 });

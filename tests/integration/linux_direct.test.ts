@@ -11,7 +11,7 @@ import { prepareVmSet } from "../../tools/build/image.ts";
 import { BUILD, ROOT } from "../../tools/lib/paths.ts";
 import { runQemu, type QemuRun } from "../../tools/run/qemu.ts";
 import { directBootArgs } from "../../tools/run/direct.ts";
-import { tail } from "./boot.ts";
+import { tail, noLine } from "./boot.ts";
 
 /** The kernel boots in 2-5 s under TCG; a loaded machine may take much longer. */
 const TIMEOUT_MS = 90_000;
@@ -39,7 +39,7 @@ async function bootUntilCounting(what: string, elf: string | undefined, machine:
   const missing = WANT.filter((w) => !seen.has(w));
   assert.deepEqual(missing, [], `${what}: waited up to ${TIMEOUT_MS / 1000} s for ${WANT.map((w) => `"${w}"`).join(", ")}; ` +
     `never saw ${missing.map((w) => `"${w}"`).join(", ")} (run ended "${r.end}" after ${(r.elapsedMs / 1000).toFixed(1)} s):\n${tail(r.lines, 40)}`);
-  assert.ok(!r.lines.some((l) => /Kernel panic/.test(l)), `${what}: the kernel panicked\n${tail(r.lines, 40)}`);
+  noLine(r.lines, /Kernel panic/, `${what}: the kernel did not panic`);
   return { ...r, readyS: readyMs / 1000 };
 }
 

@@ -22,11 +22,13 @@ echo "READY linux"
 workload=idle
 net_irq_cpu=
 shell=0
+mgmt_probe=0
 for arg in $(cat /proc/cmdline); do
   case "$arg" in
     wv.workload=*) workload="${arg#wv.workload=}" ;;
     wv.shell=*) shell="${arg#wv.shell=}" ;;
     wv.net_irq_cpu=*) net_irq_cpu="${arg#wv.net_irq_cpu=}" ;;
+    wv.mgmt_probe=*) mgmt_probe="${arg#wv.mgmt_probe=}" ;;
   esac
 done
 
@@ -151,7 +153,20 @@ case "$workload" in
     ;;
 esac
 
+# wv.mgmt_probe=1: ask the hypervisor for its version through this VM's channel, once,
+# and say what came back in one line: a guest VM's request must be refused (only the
+# management VM may command the hypervisor, docs/wvctl.md).
+if [ "$mgmt_probe" = 1 ]; then
+  probe=$(wvctl version 2>&1)
+  rc=$?
+  echo "mgmt-probe: wvctl version rc=$rc: $(echo "$probe" | head -n 1)"
+fi
+
 # wv.shell=1: when the workload is done, a shell on the console (the management VM's).
+# Kernel messages below errors stay in the kernel's log (dmesg) from here on: what the
+# shell prints is then never cut by a line the kernel writes straight to the UART, and
+# every line a process writes reaches the console whole (one write() holds the tty).
+if [ "$shell" = 1 ]; then dmesg -n 4; fi
 while true; do
   if [ "$shell" = 1 ]; then setsid cttyhack sh; else sleep 3600; fi
 done

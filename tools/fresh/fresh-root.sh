@@ -41,6 +41,15 @@ for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.sources /etc/apt/source
 done
 cp /etc/resolv.conf "$root/etc/resolv.conf"
 
+# How this machine reaches the registries: its CA certificates (a local CA included),
+# its npm and pip client settings. The packages themselves the set-up must install.
+mkdir -p "$root/etc/ssl/certs" "$root/usr/local/share/ca-certificates"
+[ -f /etc/ssl/certs/ca-certificates.crt ] && cp /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/certs/"
+cp -r /usr/local/share/ca-certificates/. "$root/usr/local/share/ca-certificates/" 2>/dev/null || true
+for f in /etc/npmrc /usr/etc/npmrc /root/.npmrc /etc/pip.conf; do
+  [ -f "$f" ] && mkdir -p "$root$(dirname "$f")" && cp "$f" "$root$f"
+done
+
 # This machine's Node.js and npm, nothing else.
 node_bin=$(readlink -f "$(command -v node)")
 npm_dir=$(cd "$(dirname "$(readlink -f "$(command -v npm)")")/.." && pwd)
@@ -49,7 +58,6 @@ cp "$node_bin" "$root/usr/local/bin/node"
 cp -a "$npm_dir" "$root/usr/local/lib/node_modules/npm"
 ln -sf ../lib/node_modules/npm/bin/npm-cli.js "$root/usr/local/bin/npm"
 ln -sf ../lib/node_modules/npm/bin/npx-cli.js "$root/usr/local/bin/npx"
-[ -f /root/.npmrc ] && cp /root/.npmrc "$root/root/.npmrc"
 
 git clone -q "$here" "$root/root/wasmvisor"
 
@@ -59,5 +67,5 @@ mount --bind /dev "$root/dev"
 mount --bind /dev/pts "$root/dev/pts"
 echo "fresh-root: npm test in $root/root/wasmvisor (a clean clone of $(git -C "$here" rev-parse --short HEAD))"
 chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin \
-  LANG=C.UTF-8 CI="${CI:-}" $(env | grep -E '^(PIP_|npm_config_|NPM_CONFIG_|https?_proxy|HTTPS?_PROXY|no_proxy|NO_PROXY)=' | tr '\n' ' ') \
+  LANG=C.UTF-8 CI="${CI:-}" $(env | grep -E '^(PIP_[A-Z_]*|npm_config_[a-z_]*|NPM_CONFIG_[A-Z_]*|https?_proxy|HTTPS?_PROXY|no_proxy|NO_PROXY|NODE_EXTRA_CA_CERTS|SSL_CERT_FILE|SSL_CERT_DIR|REQUESTS_CA_BUNDLE|CURL_CA_BUNDLE)=[^ ]*$' | tr '\n' ' ') \
   sh -c "cd /root/wasmvisor && npm test -- $*"
