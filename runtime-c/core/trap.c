@@ -75,7 +75,7 @@ int wv_vm_all_out(struct wv_vm *vm, struct wv_vcpu *self)
     for (uint32_t i = 0; i < vm->own.vcpu_count; i++) {
         struct wv_vcpu *o = &vm->vcpus[i];
         if (o == self) continue;
-        while (o->in_guest)
+        while (__atomic_load_n(&o->in_guest, __ATOMIC_SEQ_CST))
             if (read_sysreg(cntpct_el0) - t0 > limit) return 0;
     }
     return 1;
@@ -90,10 +90,11 @@ int wv_vm_restart(struct wv_vm *vm, struct wv_vcpu *self)
 {
     for (uint32_t i = 0; i < vm->own.vcpu_count; i++) {
         struct wv_vcpu *o = &vm->vcpus[i];
-        o->state = VCPU_OFF;
+        __atomic_store_n(&o->state, VCPU_OFF, __ATOMIC_SEQ_CST);
         if (o != self && o->pcpu != wv_cpu_index()) wv_gic_send_sgi(o->pcpu, WV_KICK_SGI);
     }
-    dsb(ish);
+    /* Off first, then look whether it is in its guest (the other half of wv_trap's check). */
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
     if (!wv_vm_all_out(vm, self)) { wv_vm_stop(vm, "a vCPU did not leave its guest for the restart"); return -1; }
     if (vm->stopped) {                  /* started again by the management VM */
         vm->stopped = 0;
@@ -147,7 +148,17 @@ void wv_trap(struct wv_vcpu_regs *frame, uint32_t kind)
     }
     if (vm->stopped || v->state != VCPU_RUNNABLE || v->boots != boots) wv_idle_cpu();
     wv_sched_resume();
-    v->in_guest = 1;
+    /* A restart from another CPU turns the vCPU off, then waits until it is out of its
+     * guest (wv_vm_all_out). Both sides write first and read second, with a full barrier
+     * between (Dekker): either the restart sees in_guest set and waits (the kick it sent
+     * brings the vCPU back out at once), or this CPU sees the vCPU off or booted afresh
+     * and does not resume the context this trap saved. */
+    __atomic_store_n(&v->in_guest, 1, __ATOMIC_SEQ_CST);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    if (vm->stopped || v->state != VCPU_RUNNABLE || v->boots != boots) {
+        __atomic_store_n(&v->in_guest, 0, __ATOMIC_SEQ_CST);
+        wv_idle_cpu();
+    }
     wv_guest_enter(frame);
 }
 
