@@ -19,6 +19,8 @@ import { mmioFind, mmioBase, mmioRead, mmioWrite } from "../devices/mmio";
 import { logBeginVm, logStr, logHex, logDec, logEnd } from "../core/log";
 import { vgicBeginExit, vgicEndExit, vgicIrqExit, vgicWfiResumes, vgicOwnsSysreg, vgicSysreg } from "./vgic";
 import { isPhysTimerRegister, physTimerAccess } from "./timer";
+import { WV_KICK_SGI } from "./vgic_irq";
+import { consoleContinue } from "../devices/virtio_console";
 
 /** Exit classes counted per vCPU (EXIT_CLASSES slots in the state layout). */
 export const EXIT_CLASS_HVC: u32 = 0;
@@ -182,7 +184,13 @@ export function handleExit(vcpu: i32): i32 {
   // synchronous exception's), so only the flag tells it apart from a guest exception.
   if (exitIsIrq()) {
     count(v, EXIT_CLASS_IRQ, VM_EXIT_IRQ);
-    vgicIrqExit(v, exitIntid());
+    const intid = exitIntid();
+    vgicIrqExit(v, intid);
+    // A kick may be the device's own request to go on with a transmitq (devices/virtio_console.ts).
+    if (intid == WV_KICK_SGI) {
+      consoleContinue();
+      vgicEndExit(v);
+    }
     return ACTION_RESUME;
   }
   const esr = exitEsr();

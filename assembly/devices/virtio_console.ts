@@ -3,15 +3,19 @@
 // its transmitq (driver to device). Linux's virtio_console driver makes it /dev/hvc0.
 //
 // It is the VM's end of the hypervisor channel (docs/abi.md section 6):
-// - transmit: a QueueNotify of the transmitq hands every buffer the driver posted to the
+// - transmit: a QueueNotify of the transmitq hands the buffers the driver posted to the
 //   runtime through the chan_send import, one call per buffer (or per 4 KiB of one), and
-//   completes each into the used ring whether chan_send took it or not;
+//   completes each into the used ring whether chan_send took it or not. One exit hands
+//   over at most TX_BUDGET bytes: what is left waits for the next exit of the VM, which
+//   the device asks for at once (a kick of the notifying vCPU), so no exit runs long and
+//   a vCPU sharing the CPU keeps its slices whatever the guest posts;
 // - receive: the runtime writes bytes into the inbound buffer (wv_chan_buffer) and calls
 //   wv_chan_push, which moves them into the receive buffers the driver posted.
 
-import { wv_chan_send, WV_EINVAL } from "../abi/imports";
+import { wv_chan_send, wv_vcpu_kick, WV_EINVAL } from "../abi/imports";
 import { vmRunning } from "../core/vm";
 import { vgicBeginOutside, vgicEndOutside } from "../arch/vgic";
+import { vgicCurrent, VGIC_NO_VCPU } from "../arch/vgic_common";
 import { Q_READY, VIRTIO_INT_USED, vqRec } from "./virtio_layout";
 import { virtioSlot, virtioLive, virtioRaise, virtioNeedsReset, virtioWarnSend, VIRTIO_RECEIVEQ,
   VIRTIO_TRANSMITQ } from "./virtio_device";
@@ -27,6 +31,11 @@ export const CHAN_IN: usize = memory.data(CHAN_IN_CAP, 16);
 /** Transmitted bytes go to chan_send from here, at most this many per call. */
 export const TX_CHUNK: u32 = 4096;
 export const TX_BUF: usize = memory.data(<i32>TX_CHUNK, 16);
+/**
+ * Bytes one exit hands to chan_send at most: a chain that starts below it is sent
+ * whole (chains hold at most VIRTIO_MAX_CHAIN_BYTES), the next waits for another exit.
+ */
+export const TX_BUDGET: u32 = 64 * 1024;
 
 // struct virtio_console_config (spec 5.3.4): le16 cols, le16 rows, le32 max_nr_ports, le32 emerg_wr.
 // cols and rows mean something only with VIRTIO_CONSOLE_F_SIZE, max_nr_ports only with
@@ -56,6 +65,13 @@ export function consoleConfigRead(offset: u64, bytes: u32): u64 {
   return load<u32>(vqRec(q) + Q_READY) != 0;
 }
 
+/** The bytes of the chain vqChain checked. */
+function chainBytes(): u32 {
+  let n: u32 = 0;
+  for (let k: u32 = 0; k < vqChainCount(); k++) n += vqChainLen(k);
+  return n;
+}
+
 /** Send every buffer of the chain vqChain checked to chan_send; false when guest memory could not be read. */
 function sendChain(): bool {
   const n = vqChainCount();
@@ -71,17 +87,37 @@ function sendChain(): bool {
   return true;
 }
 
-/** Drain the transmitq: what the driver posted goes to the runtime, and back into the used ring. */
+/**
+ * Drain the transmitq, up to TX_BUDGET bytes: what the driver posted goes to the
+ * runtime, and back into the used ring. When chains are left, the vCPU whose exit this
+ * is gets kicked, so that its next exit comes at once and takes the next part.
+ */
 function transmit(slot: i32): void {
   if (!virtioLive() || !queueReady(VIRTIO_TRANSMITQ)) return;
   const pending = vqBegin(VIRTIO_TRANSMITQ);
   let ok = pending >= 0;
   let done: i32 = 0;
-  for (let k: i32 = 0; ok && k < pending; k++) {
-    ok = vqChain(VIRTIO_TRANSMITQ, false) && sendChain() && vqComplete(VIRTIO_TRANSMITQ, 0);
+  let sent: u32 = 0;
+  for (let k: i32 = 0; ok && k < pending && sent < TX_BUDGET; k++) {
+    ok = vqChain(VIRTIO_TRANSMITQ, false);
+    if (ok) sent += chainBytes();
+    ok = ok && sendChain() && vqComplete(VIRTIO_TRANSMITQ, 0);
     if (ok) done++;
   }
   finish(slot, VIRTIO_TRANSMITQ, done, ok);
+  const cur = vgicCurrent();
+  if (ok && done < pending && cur != VGIC_NO_VCPU) wv_vcpu_kick(<i32>cur);
+}
+
+/**
+ * At an exit of the VM: go on with a transmitq a notify left unfinished (TX_BUDGET),
+ * if any. A driver may make buffers available without a notify when it asked for none
+ * (VIRTQ_USED_F_NO_NOTIFY is never set here), so taking them now is what a device may
+ * do at any time (virtio 1.2 spec 2.7.13).
+ */
+export function consoleContinue(): void {
+  const slot = virtioSlot();
+  if (slot >= 0) transmit(slot);
 }
 
 /** After a pass over queue `q` that completed `done` chains: publish them, notify, and report a failure. */

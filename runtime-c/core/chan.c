@@ -14,6 +14,8 @@
 #include "wv_console.h"
 #include "wv_imports.h"
 #include "wv_lock.h"
+#include "wv_ratelimit.h"
+#include "wv_arch.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,6 +35,7 @@ struct chan {
     volatile uint32_t work;     /* a whole request or an answer waits */
     volatile uint32_t busy;     /* a CPU is carrying out this VM's requests */
     uint32_t out_full_told;
+    struct wv_ratelimit refusals;   /* "refused" lines of a VM that may not command */
 };
 
 static struct chan chans[WV_MAX_VMS];
@@ -112,8 +115,17 @@ static int32_t receive(struct wv_vm *vm, struct chan *ch, const uint8_t *src, si
         if (ch->in_len == WV_FRAME_HEADER && vm->own.type != VM_TYPE_MVM) {
             static const char no[] = "refused: only the management VM may command the hypervisor";
             queue_answer(vm, ch, f.command, WV_ST_REFUSED, f.id, no, sizeof no - 1);
-            wv_printf("[wasmvisor] vm %s: management request %u refused (not the management VM)\n",
-                      vm->own.name, f.command);
+            /* At most one line a second: a guest sending requests in a loop must not keep
+             * this CPU (and every CPU that prints) at the console. */
+            uint64_t held;
+            if (wv_ratelimit_ok(&ch->refusals, read_sysreg(cntpct_el0), read_sysreg(cntfrq_el0), &held)) {
+                if (held)
+                    wv_printf("[wasmvisor] vm %s: management request %u refused (not the management VM); "
+                              "%lu more refused before it\n", vm->own.name, f.command, (unsigned long)held);
+                else
+                    wv_printf("[wasmvisor] vm %s: management request %u refused (not the management VM)\n",
+                              vm->own.name, f.command);
+            }
             ch->skip = f.length;
             ch->in_len = 0;
             continue;

@@ -113,10 +113,13 @@ m3ApiRawFunction(imp_vcpu_kick)
     uint32_t idle = VCPU_IDLE;
     if (wv_pcpus[v->pcpu].loaded != v)
         __atomic_compare_exchange_n(&v->state, &idle, VCPU_RUNNABLE, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
-    /* Within an exit of this VM on the vCPU's own CPU the core refills before the guest
-     * resumes; from outside any exit (console input, docs/abi.md 5) even the vCPU loaded
-     * here needs the kick to exit once it is back in its guest. */
-    if (v->pcpu != wv_cpu_index() || !here(vm)) wv_gic_send_sgi(v->pcpu, WV_KICK_SGI);
+    /* Another CPU's vCPU, or any vCPU from outside an exit of this VM (console input,
+     * docs/abi.md 5), gets the SGI. Within an exit on its own CPU, a vCPU not loaded here
+     * runs next only after a switch (which refills it); the vCPU whose exit this is gets
+     * it too: the core asks for that only when it wants another exit at once, after it
+     * resumed (a device that split its work, devices/virtio_console.ts). */
+    if (v->pcpu != wv_cpu_index() || !here(vm) || wv_pcpus[v->pcpu].loaded == v)
+        wv_gic_send_sgi(v->pcpu, WV_KICK_SGI);
     m3ApiReturn(WV_OK);
 }
 

@@ -147,9 +147,29 @@ case "$workload" in
     echo "load: dd and md5sum running on each of $ncpu CPUs"
     echo "READY load"
     ;;
+  flood)
+    # A guest VM that sends management requests through its hypervisor channel as fast
+    # as it can (tests/integration/flood.test.ts): a file of 4096 request headers
+    # (WVRQ, command 6 = version, no payload), written to /dev/hvc0 64 KiB at a time, in
+    # a loop. Every request is refused (only the management VM may command); what the
+    # hypervisor must show is that this costs neither its neighbours nor its console.
+    printf 'WVRQ\006\000\000\000\000\000\000\000\000\000\000\000' > /tmp/req
+    n=0
+    while [ $n -lt 12 ]; do cat /tmp/req /tmp/req > /tmp/req2; busybox mv /tmp/req2 /tmp/req; n=$((n + 1)); done
+    echo "flood: $(busybox stat -c %s /tmp/req) bytes of requests per round"
+    if [ ! -e /dev/hvc0 ]; then echo "flood: no /dev/hvc0"; else
+      echo "READY flood"
+      r=0
+      while true; do
+        busybox dd if=/tmp/req of=/dev/hvc0 bs=65536 2>/dev/null
+        r=$((r + 1))
+        case "$r" in 1|10|100|1000) echo "flood: round $r written" ;; esac
+      done
+    fi
+    ;;
   idle) ;;
   *)
-    echo "unknown wv.workload=$workload (known: counter, shell, mvm, load, update, idle); idling"
+    echo "unknown wv.workload=$workload (known: counter, shell, mvm, load, update, flood, idle); idling"
     ;;
 esac
 
@@ -159,14 +179,14 @@ esac
 if [ "$mgmt_probe" = 1 ]; then
   probe=$(wvctl version 2>&1)
   rc=$?
-  echo "mgmt-probe: wvctl version rc=$rc: $(echo "$probe" | head -n 1)"
+  echo "mgmt-probe: wvctl version rc=$rc: $(echo "$probe" | busybox head -n 1)"
 fi
 
 # wv.shell=1: when the workload is done, a shell on the console (the management VM's).
 # Kernel messages below errors stay in the kernel's log (dmesg) from here on: what the
 # shell prints is then never cut by a line the kernel writes straight to the UART, and
 # every line a process writes reaches the console whole (one write() holds the tty).
-if [ "$shell" = 1 ]; then dmesg -n 4; fi
+if [ "$shell" = 1 ]; then busybox dmesg -n 4; fi
 while true; do
   if [ "$shell" = 1 ]; then setsid cttyhack sh; else sleep 3600; fi
 done

@@ -23,6 +23,9 @@ import { cfgDevice, CFG_VM_DEVICE_COUNT, CFG_D_KIND, CFG_D_IRQ, CFG_D_IPA, CFG_D
 import { handleExit } from "../../arch/exits";
 import { gicdWrite } from "../../arch/vgic_v3";
 import { exitWith, faultAt, dabtEsr, setReg } from "../../__tests__/exit";
+import { irqExit } from "../../__tests__/gic";
+import { TX_BUDGET } from "../virtio_console";
+import { WV_KICK_SGI } from "../../arch/vgic_irq";
 
 /** Put `text` into the inbound buffer, as the runtime does, and push it. */
 function push(text: string): i32 {
@@ -63,6 +66,32 @@ describe("virtio-console transmit", () => {
     expect(handleExit(0)).toBe(0);
     expect(chanText(-1)).toBe("via exit");
     expect(usedIdx(TXQ)).toBe(1);
+  });
+
+  it("hands over at most TX_BUDGET bytes per exit, kicks its vCPU, and goes on at the kick's exit", () => {
+    expect(virtioVm()).toBe(0);
+    driverUp();
+    // Three chains of 40 KiB: the first two fill one exit's budget (64 KiB), the third waits.
+    const CHAIN: u32 = 40 * 1024;
+    for (let i: u32 = 0; i < 3; i++) {
+      putDesc(TXQ, i, RAM_IPA + 0x400000 + <u64>i * 0x10000, CHAIN, 0, 0);
+      makeAvailable(TXQ, <u16>i);
+    }
+    const kicks = kickCount();
+    exitWith(dabtEsr(1, 2, 0, 2, 0, 1, 0x07));
+    faultAt(VIO_IPA + R_QUEUE_NOTIFY);
+    setReg(2, TXQ);
+    expect(handleExit(0)).toBe(0);
+    expect(usedIdx(TXQ)).toBe(2);
+    expect(chanCount()).toBe(2 * <i32>(CHAIN / 4096));
+    expect(<u32>2 * CHAIN >= TX_BUDGET).toBe(true);
+    expect(kickCount()).toBe(kicks + 1);
+    // The kick's exit takes the rest and asks for no more.
+    expect(irqExit(0, WV_KICK_SGI)).toBe(0);
+    expect(usedIdx(TXQ)).toBe(3);
+    expect(chanCount()).toBe(3 * <i32>(CHAIN / 4096));
+    expect(kickCount()).toBe(kicks + 1);
+    expect(needsReset()).toBe(false);
   });
 
   it("sends a chain buffer by buffer, and a long buffer in 4 KiB pieces", () => {
