@@ -97,6 +97,11 @@ m3ApiRawFunction(imp_s2_set_entry)
     ACTING_OR("s2_set_entry", m3ApiReturn(WV_ESTATE));
     struct wv_vm *vm = VM();
     if (index < 0 || index > 511 || level < 0) { refuse(vm, "s2_set_entry", WV_EINVAL); m3ApiReturn(WV_EINVAL); }
+    /* Stage 2 is built once, before s2_activate; after it the tables may be walked and
+     * cached (TLBs, walk caches) by any CPU running the VM, and a change would need
+     * break-before-make and TLB invalidation by VMID on every one (ARM ARM D8.16.1,
+     * "Using break-before-make"). Refused rather than half done. */
+    if (vm->vttbr) { refuse(vm, "s2_set_entry (stage 2 already active)", WV_ESTATE); m3ApiReturn(WV_ESTATE); }
     int rc = wv_s2_entry_level_ok(vm->s2_level, vm->s2_table_count, table, (uint32_t)level);
     if (rc) { refuse(vm, "s2_set_entry (table level)", rc); m3ApiReturn(rc); }
     int kind;
@@ -187,6 +192,11 @@ m3ApiRawFunction(imp_image_load)
     if (image < 0 || (uint64_t)image >= wv_image_count) {
         refuse(vm, "image_load", WV_EINVAL);
         m3ApiReturn(WV_EINVAL);
+    }
+    /* Only an image its own record loads: another VM's kernel or data is not its to read. */
+    if (!wv_owner_image(&vm->own, (uint32_t)image)) {
+        refuse(vm, "image_load (another VM's image)", WV_ENOTOWNED);
+        m3ApiReturn(WV_ENOTOWNED);
     }
     const uint8_t *src = (const uint8_t *)wv_image_table[2 * image];
     uint64_t size = wv_image_table[2 * image + 1], pa;
