@@ -17,4 +17,6 @@ const struct wv_board wv_board = {
     .gicc = 0x08010000ull,
     .gich = 0x08030000ull,
     .gicv = 0x08040000ull,
+    /* VIRT_GIC_V2M: the MSI frame beside a GICv2. */
+    .gic_msi = { .base = 0x08020000ull, .size = 0x1000ull },
 };

@@ -19,4 +19,6 @@ const struct wv_board wv_board = {
     .gicd = 0x08000000ull,
     .gicr = 0x080a0000ull,
     .gicr_stride = 0x20000ull,
+    /* VIRT_GIC_ITS: control frame and translation frame, 64 KiB each (GICv3 spec 12.19). */
+    .gic_msi = { .base = 0x08080000ull, .size = 0x20000ull },
 };

@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define VM()            ((struct wv_vm *)m3_GetUserData(runtime))
+#define VM()            WV_IMPORT_VM()
 #define MEM_SIZE()      m3_GetMemorySize(runtime)
 #define VM_TYPE_MVM     0u
 #define SEND_MAX        (64u << 10)     /* bytes per chan_send call */
@@ -140,6 +140,7 @@ m3ApiRawFunction(imp_chan_send)
     m3ApiReturnType(int32_t);
     m3ApiGetArg(uint32_t, ptr);
     m3ApiGetArg(int32_t, len);
+    if (!wv_import_may_act(WV_IMPORT_CTX(), "chan_send")) m3ApiReturn(WV_ESTATE);
     struct wv_vm *vm = VM();
     if (len < 0 || (uint32_t)len > SEND_MAX || !wv_wasm_range_ok(ptr, (uint64_t)len, MEM_SIZE()))
         m3ApiReturn(WV_EINVAL);

@@ -12,7 +12,9 @@
 #include "wv_mgmt.h"
 #include <string.h>
 
-#define VM()        ((struct wv_vm *)m3_GetUserData(runtime))
+#define VM()        WV_IMPORT_VM()
+/* The refusal of an effectful import by an instance that is not its VM's (yet). */
+#define ACTING_OR(import, ret) do { if (!wv_import_may_act(WV_IMPORT_CTX(), import)) { ret; } } while (0)
 #define MEM_SIZE()  m3_GetMemorySize(runtime)
 
 static const char *err_name(int err)
@@ -30,6 +32,16 @@ static const char *err_name(int err)
 static void refuse(struct wv_vm *vm, const char *what, int err)
 {
     wv_printf("[wasmvisor] vm %s: import %s refused (error %d: %s)\n", vm->own.name, what, err, err_name(err));
+}
+
+int wv_import_may_act(struct wv_import_ctx *ctx, const char *import)
+{
+    if (ctx->live) return 1;
+    if (!ctx->refused) ctx->refused = import;
+    wv_printf("[wasmvisor] vm %s: import %s refused (error %d: %s): the instance is staged by a live update "
+              "(or replaced) and acts on the VM only once swapped in\n", ctx->vm->own.name, import, WV_ESTATE,
+              err_name(WV_ESTATE));
+    return 0;
 }
 
 m3ApiRawFunction(imp_console_write)
@@ -64,6 +76,7 @@ m3ApiRawFunction(imp_counter_freq)
 m3ApiRawFunction(imp_s2_table_new)
 {
     m3ApiReturnType(int32_t);
+    ACTING_OR("s2_table_new", m3ApiReturn(WV_ESTATE));
     struct wv_vm *vm = VM();
     if (vm->s2_table_count >= WV_MAX_S2_TABLES) m3ApiReturn(WV_ENOMEM);
     void *p = wv_page_alloc();
@@ -81,8 +94,14 @@ m3ApiRawFunction(imp_s2_set_entry)
     m3ApiGetArg(int32_t, index);
     m3ApiGetArg(int32_t, level);
     m3ApiGetArg(uint64_t, desc);
+    ACTING_OR("s2_set_entry", m3ApiReturn(WV_ESTATE));
     struct wv_vm *vm = VM();
     if (index < 0 || index > 511 || level < 0) { refuse(vm, "s2_set_entry", WV_EINVAL); m3ApiReturn(WV_EINVAL); }
+    /* Stage 2 is built once, before s2_activate; after it the tables may be walked and
+     * cached (TLBs, walk caches) by any CPU running the VM, and a change would need
+     * break-before-make and TLB invalidation by VMID on every one (ARM ARM D8.16.1,
+     * "Using break-before-make"). Refused rather than half done. */
+    if (vm->vttbr) { refuse(vm, "s2_set_entry (stage 2 already active)", WV_ESTATE); m3ApiReturn(WV_ESTATE); }
     int rc = wv_s2_entry_level_ok(vm->s2_level, vm->s2_table_count, table, (uint32_t)level);
     if (rc) { refuse(vm, "s2_set_entry (table level)", rc); m3ApiReturn(rc); }
     int kind;
@@ -103,6 +122,7 @@ m3ApiRawFunction(imp_s2_activate)
     m3ApiReturnType(int32_t);
     m3ApiGetArg(int32_t, root);
     m3ApiGetArg(int32_t, ipa_bits);
+    ACTING_OR("s2_activate", m3ApiReturn(WV_ESTATE));
     struct wv_vm *vm = VM();
     /* 4 KiB granule, walk starting at level 1: T0SZ 25..32 (ARM ARM D8.2.2, table D8-8). */
     if (root != 0 || vm->s2_table_count == 0 || ipa_bits < 32 || ipa_bits > 39) {
@@ -158,6 +178,7 @@ m3ApiRawFunction(imp_guest_write)
     m3ApiGetArg(uint64_t, ipa);
     m3ApiGetArg(uint32_t, src);
     m3ApiGetArg(uint32_t, len);
+    ACTING_OR("guest_write", m3ApiReturn(WV_ESTATE));
     m3ApiReturn(guest_io(VM(), ipa, (uint8_t *)_mem, MEM_SIZE(), src, len, 1));
 }
 
@@ -166,10 +187,16 @@ m3ApiRawFunction(imp_image_load)
     m3ApiReturnType(int64_t);
     m3ApiGetArg(int32_t, image);
     m3ApiGetArg(uint64_t, ipa);
+    ACTING_OR("image_load", m3ApiReturn(WV_ESTATE));
     struct wv_vm *vm = VM();
     if (image < 0 || (uint64_t)image >= wv_image_count) {
         refuse(vm, "image_load", WV_EINVAL);
         m3ApiReturn(WV_EINVAL);
+    }
+    /* Only an image its own record loads: another VM's kernel or data is not its to read. */
+    if (!wv_owner_image(&vm->own, (uint32_t)image)) {
+        refuse(vm, "image_load (another VM's image)", WV_ENOTOWNED);
+        m3ApiReturn(WV_ENOTOWNED);
     }
     const uint8_t *src = (const uint8_t *)wv_image_table[2 * image];
     uint64_t size = wv_image_table[2 * image + 1], pa;
@@ -187,6 +214,7 @@ m3ApiRawFunction(imp_vcpu_boot)
     m3ApiGetArg(int32_t, idx);
     m3ApiGetArg(uint64_t, pc);
     m3ApiGetArg(uint64_t, x0);
+    ACTING_OR("vcpu_boot", m3ApiReturn(WV_ESTATE));
     struct wv_vm *vm = VM();
     if (idx < 0 || (uint32_t)idx >= vm->own.vcpu_count) { refuse(vm, "vcpu_boot", WV_EINVAL); m3ApiReturn(WV_EINVAL); }
     /* No vCPU runs before its VM's stage-2 tables are installed (s2_activate). */
@@ -232,6 +260,7 @@ m3ApiRawFunction(imp_sysreg_write)
     m3ApiGetArg(int32_t, idx);
     m3ApiGetArg(int32_t, reg);
     m3ApiGetArg(uint64_t, value);
+    ACTING_OR("sysreg_write", m3ApiReturn(WV_ESTATE));
     struct wv_vm *vm = VM();
     if (idx < 0 || (uint32_t)idx >= vm->own.vcpu_count) m3ApiReturn(WV_EINVAL);
     if (!wv_sysreg_allowed((uint32_t)reg)) { refuse(vm, "sysreg_write", WV_EDENIED); m3ApiReturn(WV_EDENIED); }
@@ -250,6 +279,7 @@ m3ApiRawFunction(imp_sysreg_write)
 
 m3ApiRawFunction(imp_vm_stop)
 {
+    ACTING_OR("vm_stop", m3ApiSuccess());
     wv_vm_stop(VM(), "stopped by the core");
     m3ApiSuccess();
 }

@@ -10,7 +10,9 @@
 #include "wv_arch.h"
 #include "wv_imports.h"
 
-#define VM()        ((struct wv_vm *)m3_GetUserData(runtime))
+#define VM()        WV_IMPORT_VM()
+/* The refusal of an effectful import by an instance that is not its VM's (yet). */
+#define ACTING_OR(import, ret) do { if (!wv_import_may_act(WV_IMPORT_CTX(), import)) { ret; } } while (0)
 
 /* ICH_HCR_EL2 bits the core may set (GICv3 spec 12.5.4): En, UIE, LRENPIE, NPIE. */
 #define ICH_HCR_EN          1u
@@ -58,7 +60,7 @@ m3ApiRawFunction(imp_lr_read)
     m3ApiReturnType(int64_t);
     m3ApiGetArg(int32_t, lr);
     struct wv_vm *vm = VM();
-    if (!here(vm) || lr < 0 || (uint32_t)lr >= wv_gic_lr_count()) m3ApiReturn(0);
+    if (!WV_IMPORT_CTX()->live || !here(vm) || lr < 0 || (uint32_t)lr >= wv_gic_lr_count()) m3ApiReturn(0);
     m3ApiReturn((int64_t)wv_gic_lr_read((uint32_t)lr));
 }
 
@@ -67,6 +69,7 @@ m3ApiRawFunction(imp_lr_write)
     m3ApiReturnType(int32_t);
     m3ApiGetArg(int32_t, lr);
     m3ApiGetArg(uint64_t, value);
+    ACTING_OR("lr_write", m3ApiReturn(WV_ESTATE));
     struct wv_vm *vm = VM();
     struct wv_pcpu *p = here(vm);
     if (!p) m3ApiReturn(WV_ESTATE);
@@ -88,6 +91,7 @@ m3ApiRawFunction(imp_ich_hcr_write)
 {
     m3ApiReturnType(int32_t);
     m3ApiGetArg(uint32_t, value);
+    ACTING_OR("ich_hcr_write", m3ApiReturn(WV_ESTATE));
     if (!here(VM())) m3ApiReturn(WV_ESTATE);
     if (value & ~ICH_HCR_ALLOWED) m3ApiReturn(WV_EDENIED);
     wv_gic_hcr_write(value | ICH_HCR_EN);
@@ -97,7 +101,7 @@ m3ApiRawFunction(imp_ich_hcr_write)
 m3ApiRawFunction(imp_ich_status)
 {
     m3ApiReturnType(int64_t);
-    if (!here(VM())) m3ApiReturn(0);
+    if (!WV_IMPORT_CTX()->live || !here(VM())) m3ApiReturn(0);
     m3ApiReturn((int64_t)wv_gic_status());
 }
 
@@ -105,6 +109,7 @@ m3ApiRawFunction(imp_vcpu_kick)
 {
     m3ApiReturnType(int32_t);
     m3ApiGetArg(int32_t, idx);
+    ACTING_OR("vcpu_kick", m3ApiReturn(WV_ESTATE));
     struct wv_vm *vm = VM();
     if (idx < 0 || (uint32_t)idx >= vm->own.vcpu_count) m3ApiReturn(WV_EINVAL);
     struct wv_vcpu *v = &vm->vcpus[idx];
@@ -128,6 +133,7 @@ m3ApiRawFunction(imp_irq_set)
     m3ApiReturnType(int32_t);
     m3ApiGetArg(int32_t, intid);
     m3ApiGetArg(int32_t, enable);
+    ACTING_OR("irq_set", m3ApiReturn(WV_ESTATE));
     struct wv_vm *vm = VM();
     if (!here(vm)) m3ApiReturn(WV_ESTATE);
     /* The virtual timer PPI of the CPU running the exiting vCPU: the core masks it while

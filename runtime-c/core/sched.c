@@ -2,25 +2,28 @@
  * slice measured by the EL2 physical timer (CNTHP, PPI 26): its VM's `slice_us` from the
  * config, 10 ms by default. A CPU with one vCPU (every
  * RTVM's) never arms the timer and never switches: its guest runs with no tick at all.
- * A vCPU that waits for an interrupt (WFI) gives the CPU to the next one; when all of
- * them wait, the CPU sleeps until an interrupt or the earliest virtual-timer deadline
- * among them.
+ * A vCPU that waits for an interrupt (WFI) gives the CPU to the next one. Its own virtual
+ * timer cannot wake it while another vCPU's timer is in the registers, so the runtime
+ * watches the waiting vCPUs' deadlines itself: the scheduling timer fires at the slice
+ * end or at the first of their deadlines, whichever comes first, and every time it fires
+ * (and whenever a slice is armed) a vCPU whose deadline has passed becomes runnable. When
+ * all of them wait, the CPU sleeps until an interrupt or that first deadline.
  *
  * This is the one decision the runtime makes itself rather than the core: it is taken
  * at every slice end and must not cost a call into Wasm there. What it decides is fixed
  * by data (which VMs share which CPUs: the config; the slice length) and is fair by
- * construction (equal slices, in turn). */
+ * construction (equal slices, in turn). The choices themselves are pure functions
+ * (sched_pick.c, wv_sched.h); this file reads the hardware and acts on them. */
 #include "wv_vm.h"
 #include "wv_gic.h"
 #include "wv_arch.h"
 #include "wv_console.h"
 #include "wv_validate.h"
 #include "wv_console_in.h"
+#include "wv_sched.h"
 
 /* CNTHP_CTL_EL2 (ARM ARM D17.2.27): ENABLE [0], IMASK [1], ISTATUS [2]. */
 #define CNT_ENABLE      1u
-/* CNTV_CTL_EL0: ENABLE [0], IMASK [1]. */
-#define CNTV_ENABLED(c) (((c) & 3u) == 1u)
 #define ISR_I           (1u << 7)
 
 static struct wv_pcpu *here(void)
@@ -30,31 +33,17 @@ static struct wv_pcpu *here(void)
 
 void wv_sched_add(uint32_t cpu, struct wv_vcpu *v)
 {
-    struct wv_pcpu *p = &wv_pcpus[cpu];
-    for (uint32_t i = 0; i < p->nrun; i++) if (p->runq[i] == v) return;
-    if (p->nrun >= WV_MAX_RUNQ) {
+    if (wv_runq_add(&wv_pcpus[cpu], v) != WV_OK)
         wv_printf("[wasmvisor] CPU %u: more than %u vCPUs placed on it; vm %s vCPU %u never runs\n",
                   cpu, WV_MAX_RUNQ, v->vm->own.name, v->index);
-        return;
-    }
-    p->runq[p->nrun++] = v;
 }
 
-static int runnable(const struct wv_vcpu *v)
+/* Wake the waiting vCPUs whose virtual-timer deadline has passed; the first deadline
+ * of those still waiting, or WV_NO_DEADLINE. */
+static uint64_t wake_due(struct wv_pcpu *p)
 {
-    return v->state == VCPU_RUNNABLE && !v->vm->stopped;
-}
-
-/* The next runnable vCPU after `after` in turn (after itself last), or 0. */
-static struct wv_vcpu *pick(struct wv_pcpu *p, const struct wv_vcpu *after)
-{
-    uint32_t start = 0;
-    for (uint32_t i = 0; i < p->nrun; i++) if (p->runq[i] == after) { start = i + 1; break; }
-    for (uint32_t k = 0; k < p->nrun; k++) {
-        struct wv_vcpu *v = p->runq[(start + k) % p->nrun];
-        if (runnable(v)) return v;
-    }
-    return 0;
+    struct wv_vtimer live = { read_sysreg(cntv_ctl_el0), read_sysreg(cntv_cval_el0) };
+    return wv_sched_wake_due(p, live, read_sysreg(cntpct_el0));
 }
 
 /* The slice of the vCPU now on the CPU: its VM's (config), or the default. */
@@ -67,7 +56,8 @@ static uint64_t slice_ticks(const struct wv_pcpu *p)
 void wv_sched_arm(struct wv_pcpu *p)
 {
     if (p->nrun < 2) return;
-    write_sysreg(cnthp_cval_el2, read_sysreg(cntpct_el0) + slice_ticks(p));
+    uint64_t slice_end = read_sysreg(cntpct_el0) + slice_ticks(p);
+    write_sysreg(cnthp_cval_el2, wv_sched_timer_due(slice_end, wake_due(p)));
     write_sysreg(cnthp_ctl_el2, CNT_ENABLE);
     isb();
 }
@@ -88,7 +78,8 @@ int wv_sched_tick(struct wv_vcpu *current)
     struct wv_pcpu *p = here();
     write_sysreg(cnthp_ctl_el2, 0);     /* the level drops; the next slice re-arms it */
     isb();
-    struct wv_vcpu *next = pick(p, current);
+    wake_due(p);                        /* the slice ended, or a waiting vCPU's deadline came */
+    struct wv_vcpu *next = wv_sched_pick(p, current);
     if (next && next != current) wv_vcpu_run(next);
     wv_sched_arm(p);
     return 0;
@@ -112,24 +103,9 @@ void wv_sched_wfi(struct wv_vcpu *v)
 int wv_sched_yield(struct wv_vcpu *current)
 {
     struct wv_pcpu *p = here();
-    struct wv_vcpu *next = pick(p, current);
+    struct wv_vcpu *next = wv_sched_pick(p, current);
     if (next && next != current) wv_vcpu_run(next);
     return next == current;
-}
-
-/* Earliest enabled virtual-timer deadline of the waiting vCPUs (the loaded one's timer
- * is live in the registers, the others' are saved), or ~0. */
-static uint64_t earliest_deadline(struct wv_pcpu *p)
-{
-    uint64_t best = ~0ull;
-    for (uint32_t i = 0; i < p->nrun; i++) {
-        struct wv_vcpu *v = p->runq[i];
-        if (v->state != VCPU_IDLE || v->vm->stopped) continue;
-        uint64_t ctl = v == p->loaded ? read_sysreg(cntv_ctl_el0) : v->el1.cntv_ctl;
-        uint64_t cval = v == p->loaded ? read_sysreg(cntv_cval_el0) : v->el1.cntv_cval;
-        if (CNTV_ENABLED(ctl) && cval < best) best = cval;
-    }
-    return best;
 }
 
 /* Every vCPU here waits: sleep until an interrupt or the first of their timer deadlines,
@@ -139,8 +115,9 @@ static int wait_for_idle(struct wv_pcpu *p)
     int any = 0;
     for (uint32_t i = 0; i < p->nrun; i++) any |= p->runq[i]->state == VCPU_IDLE && !p->runq[i]->vm->stopped;
     if (!any) return 0;
-    uint64_t deadline = earliest_deadline(p);
-    if (deadline != ~0ull) {
+    uint64_t deadline = wake_due(p);
+    if (wv_sched_pick(p, p->loaded)) return 1;   /* a deadline has just passed */
+    if (deadline != WV_NO_DEADLINE) {
         write_sysreg(cnthp_cval_el2, deadline);
         write_sysreg(cnthp_ctl_el2, CNT_ENABLE);
         isb();
@@ -159,7 +136,7 @@ void wv_idle_cpu(void)
 {
     struct wv_pcpu *p = here();
     for (;;) {
-        struct wv_vcpu *next = pick(p, p->loaded);
+        struct wv_vcpu *next = wv_sched_pick(p, p->loaded);
         if (next) wv_vcpu_run(next);
         if (wait_for_idle(p)) continue;
         /* No vCPU to run: sleep; whatever woke the CPU (a kick) is for nobody here,

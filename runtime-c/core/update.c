@@ -157,6 +157,17 @@ static int restore_into(struct wv_vm *vm, struct wv_core_instance *next, struct 
     return 0;
 }
 
+/* A staged instance that tried to act on its VM (its imports refused that) is not
+ * trusted to serve it: the update is refused with the import's name. */
+static int staged_quiet(struct wv_vm *vm, struct wv_core_instance *next, char *why, size_t cap)
+{
+    const char *import = wv_core_refused_import(next);
+    if (!import) return 0;
+    wv_snprintf(why, cap, "vm %s: the new module called import %s while staged (an instance acts on a VM only once swapped in)",
+                vm->own.name, import);
+    return -1;
+}
+
 static void drop_staged(struct handover *h)
 {
     for (uint32_t i = 0; i < WV_MAX_VMS; i++) { wv_core_free(h->next[i]); h->next[i] = 0; }
@@ -172,6 +183,7 @@ static int stage(const struct module *m, struct module *describe_into, struct ha
         const char *err = 0;
         h->next[i] = wv_core_load(vm, m->wasm, m->len, &err);
         if (!h->next[i]) { wv_snprintf(why, cap, "the new module does not load: %s", err); return -1; }
+        if (staged_quiet(vm, h->next[i], why, cap)) return -1;      /* its start function */
         if (describe_into && describe(h->next[i], describe_into, &err)) {
             wv_snprintf(why, cap, "the new module lacks what an update needs: %s", err);
             return -1;
@@ -188,7 +200,7 @@ static int stage(const struct module *m, struct module *describe_into, struct ha
         struct saved st = { 0 };
         int rc = save_from(vm, c, h->version[i], h->own[i], &st, why, cap);
         wv_core_release(c);
-        if (rc || restore_into(vm, h->next[i], &st, 1, why, cap)) return -1;
+        if (rc || restore_into(vm, h->next[i], &st, 1, why, cap) || staged_quiet(vm, h->next[i], why, cap)) return -1;
     }
     return 0;
 }
@@ -202,10 +214,14 @@ static int hand_over(struct handover *h, char *why, size_t cap)
         struct wv_core_instance *c = wv_core_acquire(vm);
         uint64_t t0 = read_sysreg(cntpct_el0);
         struct saved st = { 0 };
-        if (!c || save_from(vm, c, h->version[i], h->own[i], &st, why, cap) || restore_into(vm, h->next[i], &st, 0, why, cap)) {
+        if (!c || save_from(vm, c, h->version[i], h->own[i], &st, why, cap) || restore_into(vm, h->next[i], &st, 0, why, cap)
+            || staged_quiet(vm, h->next[i], why, cap)) {
             if (c) wv_core_release(c);
             return -1;
         }
+        /* The swap: from here the new instance acts for the VM and the old one no more. */
+        wv_core_set_live(h->next[i], 1);
+        wv_core_set_live(c, 0);
         __atomic_store_n(&vm->core, h->next[i], __ATOMIC_RELEASE);
         h->next[i] = 0;
         wv_core_release(c);

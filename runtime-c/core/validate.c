@@ -5,6 +5,10 @@
 #include <string.h>
 
 #define PAGE 0x1000ull
+#define WV_VM_TYPE_MVM      0u      /* record offset 16: 0 = mvm */
+#define REC_IMAGE_COUNT     36u
+#define REC_IMAGES          576u    /* image[4], 16 bytes each: u32 image_index first */
+#define REC_IMAGE_SIZE      16u
 
 static uint32_t rd32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
 static uint64_t rd64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }
@@ -22,13 +26,26 @@ static int overlaps(uint64_t a, uint64_t as, uint64_t b, uint64_t bs)
 /* The hypervisor's own MMIO: never mapped into a VM. */
 static int hyp_device(const struct wv_board *b, uint64_t pa, uint64_t size)
 {
+    /* Every GIC frame: the ITS too, whose translation register would let a device's
+     * owner raise any LPI (GICv3 spec 12.19, GITS_TRANSLATER). */
     const uint64_t ranges[][2] = {
         { b->uart_pl011, PAGE }, { b->gicd, 0x10000 }, { b->gicc, 0x2000 }, { b->gich, 0x2000 },
-        { b->gicr, (uint64_t)b->cpu_count * b->gicr_stride },
+        { b->gicr, (uint64_t)b->cpu_count * b->gicr_stride }, { b->gic_msi.base, b->gic_msi.size },
     };
     for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++)
         if (ranges[i][0] && ranges[i][1] && overlaps(pa, size, ranges[i][0], ranges[i][1])) return 1;
     return 0;
+}
+
+/* Passthrough goes to a management VM whose RAM is identity-mapped (IPA = PA) only:
+ * with no SMMU a device that does DMA is handed guest addresses and uses them as
+ * physical ones, so any other layout would let it reach memory the VM does not own. */
+static int identity_mvm(const struct wv_vm_owner *o)
+{
+    if (o->type != WV_VM_TYPE_MVM) return 0;
+    for (uint32_t j = 0; j < o->region_count; j++)
+        if (o->regions[j].ipa != o->regions[j].pa) return 0;
+    return 1;
 }
 
 static const char *parse_frames(const uint8_t *r, uint32_t devices, const struct wv_board *b,
@@ -57,6 +74,7 @@ static const char *parse_frames(const uint8_t *r, uint32_t devices, const struct
             if (wv_owner_spi(&owners[v], spi)) return "config blob: two VMs own the same SPI";
         o->frame_spi[o->frame_count - 1] = spi;
         if (!inside(f->pa, f->size, &b->device)) return "config blob: passthrough frame outside the board's device window";
+        if (!identity_mvm(o)) return "config blob: passthrough frame given to a VM that is not an identity-mapped mvm";
         if (hyp_device(b, f->pa, f->size) || (b->gicv && overlaps(f->pa, f->size, b->gicv, WV_GICV2_VCPU_SIZE)))
             return "config blob: passthrough frame overlaps the hypervisor's devices";
         for (uint32_t v = 0; v <= i; v++)
@@ -130,6 +148,9 @@ int wv_owner_parse(const uint8_t *blob, size_t len, const struct wv_board *board
                         *err = "config blob: two regions share physical memory"; return WV_EINVAL;
                     }
         }
+        o->image_count = rd32(r + REC_IMAGE_COUNT);
+        if (o->image_count > WV_MAX_IMAGES) { *err = "config blob: image_count out of range"; return WV_EINVAL; }
+        for (uint32_t j = 0; j < o->image_count; j++) o->images[j] = rd32(r + REC_IMAGES + j * REC_IMAGE_SIZE);
         const char *e = parse_frames(r, devices, board, owners, i);
         if (e) { *err = e; return WV_EINVAL; }
     }
@@ -143,6 +164,13 @@ int wv_owner_spi(const struct wv_vm_owner *o, uint32_t intid)
     if (intid < WV_SPI_FIRST || intid > WV_SPI_LAST) return 0;
     for (uint32_t j = 0; j < o->frame_count && j < WV_MAX_DEVICES; j++)
         if (o->frames[j].flags == WV_DEV_PASSTHROUGH && o->frame_spi[j] == intid) return 1;
+    return 0;
+}
+
+int wv_owner_image(const struct wv_vm_owner *o, uint32_t image)
+{
+    for (uint32_t j = 0; j < o->image_count && j < WV_MAX_IMAGES; j++)
+        if (o->images[j] == image) return 1;
     return 0;
 }
 
@@ -169,9 +197,13 @@ int wv_ipa_to_pa(const struct wv_vm_owner *o, uint64_t ipa, uint64_t len, uint64
  * [5:2] MemAttr, [7:6] S2AP, [9:8] SH, [10] AF, [47:n] OA, [54:53] XN[1:0]. */
 #define S2_LOWER_ATTRS  0x7fcull                    /* bits 2..10 */
 #define S2_XN           (3ull << 53)
+/* XN[1:0] = 0b10: executable at neither EL1 nor EL0. With FEAT_XNX 0b11 lets EL1 execute
+ * and 0b01 lets EL0 (ARM ARM D8.4.2, stage 2 execute-never), so only 0b10 is "never". */
+#define S2_XN_NEVER     (2ull << 53)
+#define S2AP_READ       (1ull << 6)             /* S2AP [7:6]: bit 6 read, bit 7 write */
+#define S2AP_WRITE      (1ull << 7)
 #define S2_OA_MASK      0x0000fffffffff000ull
 #define S2_MEMATTR      (0xfull << 2)
-#define S2_XN_EL1       (1ull << 54)              /* XN[1]: never executable at EL1/EL0 */
 #define S2_MEMATTR_DEVICE_NGNRE (0x1ull << 2)     /* MemAttr 0b0001 (ARM ARM D8.5.5) */
 
 int wv_check_s2_desc(const struct wv_vm_owner *o, uint32_t level, uint64_t desc, int *kind)
@@ -194,6 +226,10 @@ int wv_check_s2_desc(const struct wv_vm_owner *o, uint32_t level, uint64_t desc,
     for (uint32_t j = 0; j < o->region_count; j++) {
         const struct wv_region *r = &o->regions[j];
         if (oa >= r->pa && size <= r->size && oa - r->pa <= r->size - size) {
+            /* No more access than the config gives the region (docs/abi.md 1, its flags). */
+            if ((desc & S2AP_READ) && !(r->flags & WV_REGION_R)) return WV_EDENIED;
+            if ((desc & S2AP_WRITE) && !(r->flags & WV_REGION_W)) return WV_EDENIED;
+            if ((desc & S2_XN) != S2_XN_NEVER && !(r->flags & WV_REGION_X)) return WV_EDENIED;
             *kind = 2;
             return WV_OK;
         }
@@ -203,7 +239,7 @@ int wv_check_s2_desc(const struct wv_vm_owner *o, uint32_t level, uint64_t desc,
     for (uint32_t j = 0; j < o->frame_count; j++) {
         const struct wv_region *f = &o->frames[j];
         if (oa >= f->pa && size <= f->size && oa - f->pa <= f->size - size) {
-            if ((desc & S2_MEMATTR) != S2_MEMATTR_DEVICE_NGNRE || !(desc & S2_XN_EL1)) return WV_EDENIED;
+            if ((desc & S2_MEMATTR) != S2_MEMATTR_DEVICE_NGNRE || (desc & S2_XN) != S2_XN_NEVER) return WV_EDENIED;
             *kind = 2;
             return WV_OK;
         }

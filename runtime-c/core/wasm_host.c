@@ -6,6 +6,7 @@
 #include "wv_lock.h"
 #include "wv_console_in.h"
 #include "wasm3.h"
+#include "wv_imports.h"
 #include <string.h>
 #include <stdlib.h>
 
@@ -21,6 +22,7 @@ struct wv_core_instance {
     uint32_t exit_rec;          /* Wasm offset of the exit record */
     struct { const char *name; IM3Function f; } found[12];  /* wv_core_call's lookups, by name pointer */
     wv_spinlock_t lock;         /* an instance runs one call at a time (vCPUs of a VM share it) */
+    struct wv_import_ctx ctx;   /* what its imports act for (the runtime's user data) */
 };
 
 static const char *find(IM3Runtime rt, IM3Function *f, const char *name)
@@ -58,7 +60,8 @@ static int load(struct wv_vm *vm, struct wv_core_instance *c, const uint8_t *was
 {
     c->env = m3_NewEnvironment();
     if (!c->env) { *err = "out of memory (environment)"; return -1; }
-    c->rt = m3_NewRuntime(c->env, CORE_STACK_BYTES, vm);
+    c->ctx.vm = vm;
+    c->rt = m3_NewRuntime(c->env, CORE_STACK_BYTES, &c->ctx);
     if (!c->rt) { *err = "out of memory (runtime)"; return -1; }
     M3Result r = m3_ParseModule(c->env, &c->mod, wasm, (uint32_t)wasm_len);
     if (r) { *err = r; return -1; }
@@ -125,6 +128,7 @@ int wv_core_create(struct wv_vm *vm, const uint8_t *wasm, size_t wasm_len,
 {
     struct wv_core_instance *c = calloc(1, sizeof *c);
     if (!c) { *err = "out of memory"; return -1; }
+    c->ctx.live = 1;            /* the VM's first instance: its set-up is what builds the VM */
     vm->core = c;
     int32_t buf = -1, rc = 0;
     if (!load(vm, c, wasm, wasm_len, err)) buf = fill_buffer(c, c->buffer, blob, blob_len, err);
@@ -284,6 +288,16 @@ struct wv_core_instance *wv_core_load(struct wv_vm *vm, const uint8_t *wasm, siz
     if (!c) { *err = "out of memory"; return 0; }
     if (load(vm, c, wasm, wasm_len, err)) { wv_core_free(c); return 0; }
     return c;
+}
+
+void wv_core_set_live(struct wv_core_instance *c, int live)
+{
+    __atomic_store_n(&c->ctx.live, live ? 1u : 0u, __ATOMIC_RELEASE);
+}
+
+const char *wv_core_refused_import(const struct wv_core_instance *c)
+{
+    return c->ctx.refused;
 }
 
 void wv_core_lock(struct wv_core_instance *c)

@@ -22,6 +22,7 @@ struct wv_board {
     uint64_t gicr;                  /* GICv3: first redistributor (RD + SGI frames) */
     uint64_t gicr_stride;           /* GICv3: bytes between redistributors */
     uint64_t gicc, gich, gicv;      /* GICv2: CPU interface, hypervisor and virtual CPU interface */
+    struct wv_mem_range gic_msi;    /* the GIC's message frames (GICv3 ITS, GICv2m), size 0: none */
 };
 
 extern const struct wv_board wv_board;

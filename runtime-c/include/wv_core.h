@@ -55,8 +55,14 @@ void wv_core_release(struct wv_core_instance *c);
 #define WV_STATE_MAX        (1u << 20)  /* a saved state larger than this is refused */
 #define WV_VM_INFO_SIZE     88          /* the wv_vm_info record (docs/abi.md 2) */
 #define WV_CHAN_IN_CAP      4096u       /* the core's inbound channel buffer */
-/* A new instance of `wasm` for `vm`: loaded, linked, ABI checked, not yet set up. */
+/* A new instance of `wasm` for `vm`: loaded, linked, ABI checked, not yet set up. It is
+ * staged: its effectful imports are refused until wv_core_set_live(c, 1) (the swap). */
 struct wv_core_instance *wv_core_load(struct wv_vm *vm, const uint8_t *wasm, size_t wasm_len, const char **err);
+/* May the instance's imports act on its VM (it is the VM's instance), or not (staged,
+ * retired)? */
+void wv_core_set_live(struct wv_core_instance *c, int live);
+/* The first effectful import the instance called while not live, or 0. */
+const char *wv_core_refused_import(const struct wv_core_instance *c);
 void wv_core_free(struct wv_core_instance *c);
 void wv_core_lock(struct wv_core_instance *c);
 /* Call export `name` (argc i32 arguments, one i32 result when ret is given). */

@@ -32,9 +32,11 @@ struct wv_board;
  * the board's RAM and outside the hypervisor's part of it, no two regions (of any VMs)
  * sharing a physical page, CPU masks inside the board's CPUs; device frames (kind 5:
  * exactly the board's GICv2 virtual CPU interface; kind 6: a passthrough frame inside
- * the board's device window, clear of the hypervisor's own devices and of every other
- * VM's passthrough frames, its irq 0 or an SPI no other VM owns). On failure returns
- * WV_EINVAL and sets *err. */
+ * the board's device window, clear of the hypervisor's own devices and of every GIC
+ * frame, the ITS included, and of every other VM's passthrough frames, its irq 0 or an
+ * SPI no other VM owns, given only to a management VM whose every region is
+ * identity-mapped: without an SMMU a device that does DMA sees physical addresses),
+ * at most 4 images. On failure returns WV_EINVAL and sets *err. */
 int wv_owner_parse(const uint8_t *blob, size_t len, const struct wv_board *board,
                    struct wv_vm_owner *owners, uint32_t max, uint32_t *count,
                    const char **err);
@@ -53,6 +55,14 @@ int wv_owner_parse(const uint8_t *blob, size_t len, const struct wv_board *board
  * irq outside 0 and 32..1019 and an SPI two VMs would own. */
 int wv_owner_spi(const struct wv_vm_owner *o, uint32_t intid);
 
+/* 1 when the VM's record loads image `image` of the image table (its image[] entries). */
+int wv_owner_image(const struct wv_vm_owner *o, uint32_t image);
+
+/* Region flags (config blob, docs/abi.md 1): what stage 2 may allow on a region. */
+#define WV_REGION_R         1u
+#define WV_REGION_W         2u
+#define WV_REGION_X         4u
+
 /* The VM's first physical CPU (lowest bit of its mask; the CPU of vCPU 0), or -1. */
 int wv_owner_first_cpu(const struct wv_vm_owner *o);
 
@@ -60,7 +70,8 @@ int wv_owner_first_cpu(const struct wv_vm_owner *o);
 int wv_ipa_to_pa(const struct wv_vm_owner *o, uint64_t ipa, uint64_t len, uint64_t *pa);
 
 /* Stage-2 descriptor check (ARM ARM D8.3): level 1..3; a block/page must map a range
- * inside one of the VM's regions and carry only the attribute bits we allow.
+ * inside one of the VM's regions and carry only the attribute bits we allow, and no
+ * access its region's flags lack (read, write: S2AP; execute: XN), else WV_EDENIED.
  * *kind is set to 1 for a table descriptor (then the OA field is a table handle),
  * 2 for a block/page, 0 for an invalid (unmapping) entry. */
 int wv_check_s2_desc(const struct wv_vm_owner *o, uint32_t level, uint64_t desc, int *kind);

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include "wv_asm.h"
 #include "wv_gic_ops.h"
+#include "wv_lock.h"
 
 /* Saved on every trap by vectors.S; offsets in wv_asm.h. */
 struct wv_vcpu_regs {
@@ -60,6 +61,7 @@ struct wv_pcpu {
      * are several, no tick at all when there is one. */
     struct wv_vcpu *runq[WV_MAX_RUNQ];
     uint32_t nrun;
+    wv_spinlock_t runq_lock;        /* taken by whoever adds to runq (any CPU): wv_runq_add */
     uint32_t hw_mapped;             /* pINTID the core handed to the guest (HW=1) in this exit, else ~0 */
 };
 

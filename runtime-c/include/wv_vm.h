@@ -10,6 +10,7 @@
 #define WV_MAX_VCPUS        8
 #define WV_MAX_REGIONS      8
 #define WV_MAX_DEVICES      8
+#define WV_MAX_IMAGES       4
 #define WV_VM_FLAG_BENCH    1u      /* config blob record flags bit 0: a benchmark VM */
 #define WV_MAX_S2_TABLES    512
 
@@ -35,6 +36,10 @@ struct wv_vm_owner {
     /* The SPI of each frame (kind 6: the blob's irq, 32..1019), 0 for none: the physical
      * interrupts the VM owns (docs/abi.md 4). */
     uint32_t frame_spi[WV_MAX_DEVICES];
+    /* The images of the image table its record loads (docs/abi.md 1, image[]): the only
+     * ones image_load copies into it. */
+    uint32_t image_count;
+    uint32_t images[WV_MAX_IMAGES];
 };
 
 struct wv_core_instance;    /* wasm_host.c */

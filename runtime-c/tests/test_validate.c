@@ -125,12 +125,22 @@ static void test_s2(void)
 
 /* Device frames: the GICv2 virtual CPU interface (shared, banked per CPU) and
  * passthrough frames (exclusive, never the hypervisor's own devices). */
+/* A passthrough frame goes only to an identity-mapped management VM: put_dev makes its
+ * VM one (type 0, its region's IPA its PA). */
+static void identity_mvm(int vm)
+{
+    uint8_t *r = blob + 16 + vm * 640;
+    put32(r + 16, 0);
+    memcpy(r + 64, r + 72, 8);
+}
+
 static void put_dev(int vm, int j, uint32_t kind, uint64_t ipa, uint64_t size, uint64_t pa)
 {
     uint8_t *r = blob + 16 + vm * 640;
     put32(r + 32, (uint32_t)j + 1);
     uint8_t *d = r + 320 + j * 32;
     put32(d, kind); put64(d + 8, ipa); put64(d + 16, size); put64(d + 24, pa);
+    if (kind == WV_DEV_PASSTHROUGH) identity_mvm(vm);
 }
 
 static void test_frames(void)
@@ -173,6 +183,92 @@ static void test_frames(void)
     make_blob();
     put_dev(0, 0, WV_DEV_PASSTHROUGH, 0x0a000000ull, 0x1800, 0x0a000000ull);
     CHECK(parse(&err, o, &n) == WV_EINVAL);
+}
+
+/* Every GIC frame of the board is the hypervisor's, the ITS (or GICv2m) included. */
+static void test_frames_gic_msi(void)
+{
+    struct wv_board its_board = board;
+    its_board.gic_msi = (struct wv_mem_range){ 0x08080000ull, 0x20000ull };
+    struct wv_vm_owner o[WV_MAX_VMS];
+    uint32_t n;
+    const char *err;
+    const uint64_t at[] = { 0x08080000ull, 0x08090000ull, 0x0809f000ull };
+    for (size_t k = 0; k < sizeof at / sizeof at[0]; k++) {
+        make_blob();
+        put_dev(0, 0, WV_DEV_PASSTHROUGH, at[k], 0x1000, at[k]);
+        CHECK(wv_owner_parse(blob, sizeof blob, &its_board, o, WV_MAX_VMS, &n, &err) == WV_EINVAL
+              && strstr(err, "hypervisor's devices"));
+    }
+    make_blob();
+    put_dev(0, 0, WV_DEV_PASSTHROUGH, 0x080a0000ull - 0x1000, 0x2000, 0x080a0000ull - 0x1000);
+    CHECK(wv_owner_parse(blob, sizeof blob, &its_board, o, WV_MAX_VMS, &n, &err) == WV_EINVAL);
+    make_blob();
+    put_dev(0, 0, WV_DEV_PASSTHROUGH, 0x0a000000ull, 0x1000, 0x0a000000ull);
+    CHECK(wv_owner_parse(blob, sizeof blob, &its_board, o, WV_MAX_VMS, &n, &err) == WV_OK);
+}
+
+/* Passthrough only to a management VM whose every region is identity-mapped: a device
+ * doing DMA with guest addresses reaches exactly the VM's memory then. */
+static void test_frames_identity_mvm(void)
+{
+    struct wv_vm_owner o[WV_MAX_VMS];
+    uint32_t n;
+    const char *err;
+    make_blob();
+    put_dev(0, 0, WV_DEV_PASSTHROUGH, 0x0a000000ull, 0x1000, 0x0a000000ull);
+    CHECK(parse(&err, o, &n) == WV_OK);
+    put32(blob + 16 + 16, 1);                                   /* a gvm */
+    CHECK(parse(&err, o, &n) == WV_EINVAL && strstr(err, "identity-mapped mvm"));
+    put32(blob + 16 + 16, 2);                                   /* an rtvm */
+    CHECK(parse(&err, o, &n) == WV_EINVAL && strstr(err, "identity-mapped mvm"));
+    make_blob();
+    put_dev(0, 0, WV_DEV_PASSTHROUGH, 0x0a000000ull, 0x1000, 0x0a000000ull);
+    put64(blob + 16 + 64, 0x40000000ull);                       /* IPA no longer its PA */
+    CHECK(parse(&err, o, &n) == WV_EINVAL && strstr(err, "identity-mapped mvm"));
+}
+
+/* image_load copies only the images the VM's own record loads. */
+static void test_images(void)
+{
+    struct wv_vm_owner o[WV_MAX_VMS];
+    uint32_t n;
+    const char *err;
+    make_blob();
+    put32(blob + 16 + 36, 2); put32(blob + 16 + 576, 0); put32(blob + 16 + 592, 2);
+    put32(blob + 16 + 640 + 36, 1); put32(blob + 16 + 640 + 576, 1);
+    CHECK(parse(&err, o, &n) == WV_OK);
+    CHECK(wv_owner_image(&o[0], 0) && wv_owner_image(&o[0], 2) && !wv_owner_image(&o[0], 1));
+    CHECK(wv_owner_image(&o[1], 1) && !wv_owner_image(&o[1], 0) && !wv_owner_image(&o[1], 2));
+    put32(blob + 16 + 36, 5);
+    CHECK(parse(&err, o, &n) == WV_EINVAL && strstr(err, "image_count"));
+}
+
+/* A region's r/w/x flags bound what stage 2 may allow on it (S2AP, XN). */
+static void test_region_flags(void)
+{
+    struct wv_vm_owner o[WV_MAX_VMS];
+    uint32_t n;
+    const char *err;
+    int kind;
+    const uint64_t normal = (0xfull << 2) | (3ull << 8) | (1ull << 10) | 3, rd = 1ull << 6, wr = 1ull << 7;
+    const uint64_t xn = 2ull << 53, page = 0x50000000ull;
+    make_blob();
+    put32(blob + 16 + 88, WV_REGION_R);                          /* read-only, not executable */
+    CHECK(parse(&err, o, &n) == WV_OK);
+    CHECK(wv_check_s2_desc(&o[0], 3, page | normal | rd | xn, &kind) == WV_OK);
+    CHECK(wv_check_s2_desc(&o[0], 3, page | normal | rd | wr | xn, &kind) == WV_EDENIED);
+    CHECK(wv_check_s2_desc(&o[0], 3, page | normal | rd, &kind) == WV_EDENIED);
+    /* XN 0b11 and 0b01 let EL1 or EL0 execute (FEAT_XNX): not "never". */
+    CHECK(wv_check_s2_desc(&o[0], 3, page | normal | rd | (3ull << 53), &kind) == WV_EDENIED);
+    CHECK(wv_check_s2_desc(&o[0], 3, page | normal | rd | (1ull << 53), &kind) == WV_EDENIED);
+    put32(blob + 16 + 88, WV_REGION_W | WV_REGION_X);            /* no read */
+    CHECK(parse(&err, o, &n) == WV_OK);
+    CHECK(wv_check_s2_desc(&o[0], 3, page | normal | wr, &kind) == WV_OK);
+    CHECK(wv_check_s2_desc(&o[0], 3, page | normal | rd | wr, &kind) == WV_EDENIED);
+    put32(blob + 16 + 88, WV_REGION_R | WV_REGION_W | WV_REGION_X);
+    CHECK(parse(&err, o, &n) == WV_OK);
+    CHECK(wv_check_s2_desc(&o[0], 3, page | normal | rd | wr, &kind) == WV_OK);
 }
 
 /* The SPI of a passthrough frame (its irq) is the VM's: lr_write may hand it to the guest
@@ -302,6 +398,10 @@ int main(void)
     test_s2();
     test_s2_levels();
     test_frames();
+    test_frames_gic_msi();
+    test_frames_identity_mvm();
+    test_images();
+    test_region_flags();
     test_spis();
     test_first_cpu();
     test_misc();

@@ -80,6 +80,10 @@ export function wv_init(vm: i32, blob: i32, len: i32): i32 {
   say(vm, "image_load outside the VM", image_load(0, 0x10000000));
   say(vm, "sysreg_write off the allow-list", sysreg_write(0, 99, 0));
   say(vm, "sysreg_write of a vCPU it lacks", sysreg_write(7, 1, 0));
+  // Each VM of the demo loads one image, VM n the n-th of the image table.
+  say(vm, "image_load of the other VM's image", image_load(vm == 0 ? 1 : 0, 0x40000000));
+  say(vm, "activate stage 2", s2_activate(0, 32));
+  say(vm, "change an entry of the active stage 2", s2_set_entry(1, 130, 2, own | ATTRS | BLOCK));
   console_write(0xffffff00, 1000);
   return -1;
 }

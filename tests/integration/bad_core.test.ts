@@ -34,6 +34,9 @@ const EXPECTED: [string, number][] = [
   ["image_load outside the VM", -2],
   ["sysreg_write off the allow-list", -4],
   ["sysreg_write of a vCPU it lacks", -1],
+  ["image_load of the other VM's image", -2],
+  ["activate stage 2", 0],
+  ["change an entry of the active stage 2", -5],
 ];
 
 test("a hostile core module cannot map, read or write what its VM does not own", async () => {

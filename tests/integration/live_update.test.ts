@@ -137,6 +137,7 @@ test("live update: v1 -> v2 -> v1 through wvctl and from the host; refusals; 50 
       ["a wrong ABI version", bad.wrongAbi, /another ABI version/],
       ["a bad signature", badSig, /bad signature/],
       ["a module that traps in restore", bad.trapRestore, /trapped restoring the state/],
+      ["a module that acts on the VM while staged", testModule("staged_effects"), /called import sysreg_write while staged/],
     ];
     for (const [what, bytes, reason] of cases) {
       const from = s.lines.length;

@@ -2,6 +2,7 @@
  *   WV_GUEST_MODE_FAULT   -> guest-fault.bin:   checks, then reads an unmapped IPA
  *   WV_GUEST_MODE_COUNTER -> guest-counter.bin: checks, then "tick <n>" every 20 ms
  *   WV_GUEST_MODE_BENCH   -> guest-bench.bin:   hypercall / MMIO round-trip timings
+ *   WV_GUEST_MODE_SPIN    -> guest-spin.bin:    checks, then a loop that never waits
  * tests/guests/README.md lists the exact lines each one prints; integration tests
  * match them, so change both together. */
 #include <stdint.h>
@@ -13,14 +14,15 @@
 #include "print.h"
 #include "uart.h"
 
-#if (defined(WV_GUEST_MODE_FAULT) + defined(WV_GUEST_MODE_COUNTER) + defined(WV_GUEST_MODE_BENCH)) != 1
-#error "define exactly one of WV_GUEST_MODE_FAULT, WV_GUEST_MODE_COUNTER, WV_GUEST_MODE_BENCH"
+#if (defined(WV_GUEST_MODE_FAULT) + defined(WV_GUEST_MODE_COUNTER) + defined(WV_GUEST_MODE_BENCH) \
+     + defined(WV_GUEST_MODE_SPIN)) != 1
+#error "define exactly one of WV_GUEST_MODE_FAULT, WV_GUEST_MODE_COUNTER, WV_GUEST_MODE_BENCH, WV_GUEST_MODE_SPIN"
 #endif
 
 /* From guest.lds: 4 MiB of RAM above the image, stacks included. */
 extern char __pattern_start[], __pattern_end[];
 
-static void __attribute__((noreturn)) stop(void)
+static void __attribute__((noreturn, unused)) stop(void)   /* not every mode stops */
 {
     uart_puts("guest stopped (wfe loop)\n");
     for (;;)
@@ -183,6 +185,21 @@ static void __attribute__((noreturn)) run(void)
         uart_putc('\n');
         next += period;
     }
+}
+#endif
+
+/* ---- WV_GUEST_MODE_SPIN ------------------------------------------------------- */
+#ifdef WV_GUEST_MODE_SPIN
+/* A vCPU that is always busy: it never executes WFI or WFE, takes no interrupt and
+ * makes no exit after its ready line, so it gives up its physical CPU only when the
+ * hypervisor's time slice ends. A neighbour on the same CPU that waits for its own
+ * timer must still be woken in time. */
+
+static void __attribute__((noreturn)) run(void)
+{
+    uart_puts("READY spin\n");
+    for (volatile uint64_t n = 0;; n++)
+        ;
 }
 #endif
 
