@@ -67,7 +67,16 @@ void wv_vcpu_run(struct wv_vcpu *v)
      * list registers (GICv3 spec 12.5); AMO: SErrors come to EL2 too. */
     /* TWE only where vCPUs share the CPU: a guest spinning in WFE on a lock held by a
      * vCPU that is not running then gives the CPU to it (WFE exits yield). */
-    write_sysreg(hcr_el2, HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_FB | HCR_BSU_IS
+    /* No FB, no BSU (HCR_EL2, ARM ARM D17.2.48): FB broadcasts the guest's local TLBI
+     * and IC IALLU to the Inner Shareable domain, and BSU upgrades its barriers to
+     * match, for a hypervisor that moves a vCPU between PEs, where entries it cached on
+     * the old PE would outlive a local invalidation on the new one. Here a vCPU only
+     * ever runs on one PE (docs/architecture.md, "vCPUs and physical CPUs"), and the
+     * vCPUs of a VM that share a PE share its TLB (one VMID) but never see each other's
+     * entries: the tlbi vmalls12e1 below runs on every switch. So the local forms are
+     * exact, and the broadcast ones only cost: under QEMU's TCG a broadcast TLBI
+     * stops every emulated CPU (docs/performance.md, "Cache and TLB maintenance"). */
+    write_sysreg(hcr_el2, HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO
                         | HCR_TWI | (p->nrun > 1 ? HCR_TWE : 0) | HCR_TSC | HCR_TACR | HCR_RW);
     write_sysreg(vtcr_el2, vm->vtcr);
     write_sysreg(vttbr_el2, vm->vttbr);

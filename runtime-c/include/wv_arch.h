@@ -38,8 +38,8 @@ void wv_mmu_build(void);
 #define HCR_FMO     (1ull << 3)
 #define HCR_IMO     (1ull << 4)
 #define HCR_AMO     (1ull << 5)
-#define HCR_FB      (1ull << 9)
-#define HCR_BSU_IS  (1ull << 10)
+#define HCR_FB      (1ull << 9)     /* force broadcast: not set, vcpu.c says why */
+#define HCR_BSU_IS  (1ull << 10)    /* barrier shareability upgrade: not set */
 #define HCR_TWI     (1ull << 13)    /* trap WFI */
 #define HCR_TWE     (1ull << 14)    /* trap WFE */
 #define HCR_TSC     (1ull << 19)    /* trap SMC */

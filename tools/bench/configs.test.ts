@@ -16,12 +16,25 @@ import { directConfig, LINUX_CONFIG, LINUX_QUIET_CONFIG } from "./runs.ts";
 const sb = sandbox();
 const extra = mkdtempSync(join(tmpdir(), "wv-bench-configs-"));
 after(() => { sb.cleanup(); rmSync(extra, { recursive: true, force: true }); });
-for (const f of ["guest-rt.bin", "guest-sgi.bin"]) writeFileSync(join(extra, f), Buffer.alloc(8192, 0x5a));
+for (const f of ["guest-rt.bin", "guest-sgi.bin", "guest-cache.bin"]) writeFileSync(join(extra, f), Buffer.alloc(8192, 0x5a));
 const resolve = (name: string) => sb.resolve(name) ?? (name.startsWith("guest-") ? join(extra, name) : null);
 
 const load = (name: string): VmSet => loadVmConfig(join(ROOT, "vmconfigs", `${name}.json`), sb.board, resolve);
 const json = (name: string) => JSON.parse(readFileSync(join(ROOT, "vmconfigs", `${name}.json`), "utf8"));
 const M = 1n << 20n;
+
+test("bench-cache: guest-cache alone in a VM on CPU 1, 16 MiB at IPA 0x40000000, ready at CACHE DONE", () => {
+  const set = load("bench-cache");
+  assert.equal(set.vms.length, 1);
+  const [vm] = set.vms;
+  assert.ok(vm);
+  assert.equal(vm.name, "cache");
+  assert.deepEqual(vm.cpus, [1]);
+  assert.equal(vm.vcpus, 1);
+  assert.deepEqual(vm.memory.map((r) => [r.ipa, r.size]), [[0x40000000n, 16n * M]]);
+  assert.deepEqual(vm.images.map((im) => im.file), ["guest-cache.bin"]);
+  assert.equal(vm.ready, "CACHE DONE");
+});
 
 test("bench-rt-idle and bench-rt-load: Linux (2 vCPUs, 256 MiB at 0x50000000) beside guest-rt in an rtvm on CPU 3 (16 MiB at 0x70000000)", () => {
   for (const [name, workload, ready] of [["bench-rt-idle", "idle", "READY linux"], ["bench-rt-load", "load", "READY load"]] as const) {

@@ -9,6 +9,8 @@
 //     bench-rt-load.json beside a Linux VM idle or busy: interrupt latency, jitter, and
 //     the virtual interrupt injection cost (rt minimum, idle, minus the direct minimum);
 //   - vmconfigs/bench-sgi.json: the SGI round trip between two vCPUs;
+//   - guest-cache in vmconfigs/bench-cache.json and directly on QEMU: cache and TLB
+//     maintenance, which nothing traps (a figure far above the direct one means it does);
 //   - vmconfigs/bench-update.json: live update beside three VMs: each VM's pause, the
 //     whole update, and guest-rt's worst latency in rounds with and without an update.
 // Every run is bounded by a timeout; a figure that could not be taken is named and the
@@ -18,7 +20,7 @@ import { rel } from "../lib/paths.ts";
 import { combineRounds, ratio } from "./parse.ts";
 import { saveMetrics, table, BENCH_JSON, type Metrics, type Target } from "./results.ts";
 import {
-  BenchError, directConfig, LINUX_CONFIG, LINUX_QUIET_CONFIG, MICRO_FIGURES, RT_SKIP, RT_TAKE, runLinuxDirect, runLinuxHypervised, runMicro,
+  BenchError, CACHE_CONFIG, directConfig, LINUX_CONFIG, LINUX_QUIET_CONFIG, MICRO_FIGURES, RT_SKIP, RT_TAKE, runCache, runCacheDirect, runLinuxDirect, runLinuxHypervised, runMicro,
   runRtBeside, runRtDirect, runSgi, runUpdate, UPDATE_CONFIG, RT_VM, type RtResult, type UpdateResult,
 } from "./runs.ts";
 import type { BootTime, SgiResult } from "./parse.ts";
@@ -29,7 +31,7 @@ export { parseBench } from "./parse.ts";
  * Wall-clock bounds of each run, and of all of them together (the runs take about a minute
  * on a 2-core host): a run gets its own bound or what is left of the total, whichever is less.
  */
-const TIMEOUT_MS = { micro: 60_000, linux: 120_000, rt: 150_000, rtDirect: 30_000, sgi: 60_000, update: 240_000 };
+const TIMEOUT_MS = { micro: 60_000, linux: 120_000, rt: 150_000, rtDirect: 30_000, sgi: 60_000, update: 240_000, cache: 60_000 };
 const TOTAL_MS = 480_000;
 /** QEMU runs at a time: each is one host thread (-icount runs the emulated CPUs in turn). */
 const PARALLEL = 2;
@@ -53,6 +55,8 @@ export interface Outcomes {
   rtLoaded?: RtResult;
   sgi?: SgiResult;
   update?: UpdateResult;
+  cacheDirect?: number;
+  cacheHv?: number;
 }
 
 const roundsNote = (r: RtResult, after: string) =>
@@ -109,6 +113,13 @@ export function figures(o: Outcomes): Metrics {
   if (o.sgi) {
     m.sgi_roundtrip = { value: o.sgi.avg, unit: I, note: `mean of ${o.sgi.count}; min ${o.sgi.min}, max ${o.sgi.max}` };
   }
+  const cache = (v: number) => ({ value: v, unit: I,
+    note: "guest-cache, every class's timed loops: DC CIVAC/CVAC/IVAC, IC IVAU, IC IALLU, TLBI VMALLE1(IS)" });
+  if (o.cacheDirect !== undefined) m.cache_maintenance_direct = cache(o.cacheDirect);
+  if (o.cacheHv !== undefined) m.cache_maintenance_wasmvisor = cache(o.cacheHv);
+  if (o.cacheDirect !== undefined && o.cacheHv !== undefined) {
+    m.cache_maintenance_ratio = { value: ratio(o.cacheHv, o.cacheDirect), unit: "ratio", note: "wasmvisor / direct" };
+  }
   return m;
 }
 
@@ -157,13 +168,13 @@ export async function runJobs(jobs: Job[], o: Outcomes, parallel: number, deadli
 export async function benchCommand(): Promise<number> {
   const t0 = Date.now();
   // The images first, one after the other: they share one CMake build per board.
-  let img: Record<"micro" | "linux" | "linuxQuiet" | "rtIdle" | "rtLoaded" | "sgi" | "update", BuiltImage>;
+  let img: Record<"micro" | "linux" | "linuxQuiet" | "rtIdle" | "rtLoaded" | "sgi" | "update" | "cache", BuiltImage>;
   let direct: PreparedSet, directQuiet: PreparedSet;
   try {
     img = {
       micro: buildImage("bench"), linux: buildImage(LINUX_CONFIG), linuxQuiet: buildImage(LINUX_QUIET_CONFIG),
       rtIdle: buildImage("bench-rt-idle"), rtLoaded: buildImage("bench-rt-load"), sgi: buildImage("bench-sgi"),
-      update: buildImage(UPDATE_CONFIG),
+      update: buildImage(UPDATE_CONFIG), cache: buildImage(CACHE_CONFIG),
     };
     direct = prepareVmSet(directConfig(LINUX_CONFIG));
     directQuiet = prepareVmSet(directConfig(LINUX_QUIET_CONFIG));
@@ -203,6 +214,12 @@ export async function benchCommand(): Promise<number> {
     { name: "SGI round trip (bench-sgi)", figures: ["sgi_roundtrip"],
       timeoutMs: TIMEOUT_MS.sgi,
       run: async (o, t) => { o.sgi = await runSgi(img.sgi, t); } },
+    { name: "cache maintenance under wasmvisor (bench-cache)", figures: ["cache_maintenance_wasmvisor", "cache_maintenance_ratio"],
+      timeoutMs: TIMEOUT_MS.cache,
+      run: async (o, t) => { o.cacheHv = await runCache(img.cache, t); } },
+    { name: "guest-cache directly on QEMU", figures: ["cache_maintenance_direct", "cache_maintenance_ratio"],
+      timeoutMs: TIMEOUT_MS.cache,
+      run: async (o, t) => { o.cacheDirect = await runCacheDirect(img.micro.board.qemu, t); } },
     { name: "micro-benchmarks (bench)", figures: MICRO_FIGURES,
       timeoutMs: TIMEOUT_MS.micro,
       run: async (o, t) => { o.micro = await runMicro(img.micro, t); } },

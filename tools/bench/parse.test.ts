@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  combineRounds, findLine, ofVm, parseBench, parseBootTime, parseMetricLines, parseRtRounds, parseSgi, parseUpdates, ratio, roundsAfter,
+  combineRounds, findLine, ofVm, parseBench, parseBootTime, parseCacheAll, parseMetricLines, parseRtRounds, parseSgi, parseUpdates, ratio, roundsAfter,
   splitRoundsByUpdate, parseEntryDelays,
 } from "./parse.ts";
 import { figures, runJobs, targets, type Outcomes } from "./index.ts";
@@ -81,6 +81,19 @@ test("parseRtRounds: every round line of the VM with where it is; roundsAfter sk
   assert.equal(combineRounds([]), null);
   const direct = parseRtRounds(["READY rt", "rt heartbeat 1", "rt latency ns: min 5 avg 5 max 5 (1000 samples)"], null);
   assert.deepEqual(direct, [{ min: 5, avg: 5, max: 5, samples: 1000, at: 2 }]);
+});
+
+test("parseCacheAll: guest-cache's closing line, under the hypervisor or directly", () => {
+  const lines = [
+    "[cache] cache: tlbi vmalle1: 20000 ops in 120000 ticks, 120000 ns, 6 ns per op",
+    "[cache] metric 36 6",
+    "[cache] cache: all 2750000 ticks, 2750000 ns",
+    "[cache] CACHE DONE",
+  ];
+  assert.equal(parseCacheAll(lines, "cache"), 2750000);
+  assert.equal(parseCacheAll(lines, null), null);
+  assert.equal(parseCacheAll(["cache: all 2749000 ticks, 2749000 ns"], null), 2749000);
+  assert.equal(parseCacheAll(["[cache] cache: all ticks"], "cache"), null);
 });
 
 test("parseSgi and parseMetricLines: guest-sgi's round-trip line and its reports", () => {

@@ -107,6 +107,16 @@ export function parseSgi(lines: string[], vm: string | null): SgiResult | null {
   return null;
 }
 
+/** guest-cache's `cache: all <ticks> ticks, <ns> ns` line of `vm` (every class's timed loops together): the ticks, or null. */
+export function parseCacheAll(lines: string[], vm: string | null): number | null {
+  for (const line of lines) {
+    const t = ofVm(line, vm);
+    const r = t === null ? null : /^cache: all (\d+) ticks, \d+ ns$/.exec(t);
+    if (r) return Number(r[1]);
+  }
+  return null;
+}
+
 /** `[<vm>] metric <id> <value>` lines (WV_HC_REPORT) of `vm`, in order. */
 export function parseMetricLines(lines: string[], vm: string): { id: number; value: number }[] {
   const out: { id: number; value: number }[] = [];

@@ -10,7 +10,7 @@ import { runQemu, type QemuRun } from "../run/qemu.ts";
 import { directBootArgs, directMachine } from "../run/direct.ts";
 import { PANIC } from "../run/markers.ts";
 import {
-  combineRounds, findLine, ofVm, parseBench, parseBootTime, parseRtRounds, parseSgi, parseUpdates, parseEntryDelays, roundsAfter,
+  combineRounds, findLine, ofVm, parseBench, parseCacheAll, parseBootTime, parseRtRounds, parseSgi, parseUpdates, parseEntryDelays, roundsAfter,
   splitRoundsByUpdate, type BootTime, type LatencyRound, type SgiResult, type UpdateReport,
 } from "./parse.ts";
 import type { Metrics } from "./results.ts";
@@ -190,6 +190,31 @@ export async function runSgi(img: BuiltImage, timeoutMs: number): Promise<SgiRes
   if (!s) throw new BenchError("vmconfigs/bench-sgi.json: no \"sgi round trip ns\" line", r.lines);
   return s;
 }
+
+// --- guest-cache: cache and TLB maintenance, under the hypervisor and directly -----------
+
+export const CACHE_CONFIG = "bench-cache";
+export const CACHE_VM = "cache";
+
+/**
+ * guest-cache's loops, all classes together, in counter ticks of a 1 GHz counter: under
+ * -icount instructions. `vm` null: directly on QEMU (the ELF, one CPU, no EL2).
+ */
+async function runCacheOn(what: string, elf: string, machine: string[], vm: string | null, timeoutMs: number): Promise<number> {
+  const done = vm === null ? "CACHE DONE" : `[${vm}] CACHE DONE`;
+  const r = await runUntil(what, {
+    elf, machine: withCounterHz(machine, COUNTER_HZ), timeoutMs, waitingFor: `"${done}"`, done: (l) => l === done,
+  });
+  const all = parseCacheAll(r.lines, vm);
+  if (all === null) throw new BenchError(`${what}: no "cache: all ..." line`, r.lines);
+  return all;
+}
+
+export const runCache = (img: BuiltImage, timeoutMs: number) =>
+  runCacheOn(`vmconfigs/${CACHE_CONFIG}.json`, img.elf, img.board.qemu, CACHE_VM, timeoutMs);
+
+export const runCacheDirect = (machine: string[], timeoutMs: number) =>
+  runCacheOn("guest-cache directly on QEMU", join(GUEST_DIR, "guest-cache.elf"), directMachine(machine, 1), null, timeoutMs);
 
 // --- live update (vmconfigs/bench-update.json) -------------------------------------------
 
