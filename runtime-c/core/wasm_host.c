@@ -6,6 +6,7 @@
 #include "wv_lock.h"
 #include "wv_console_in.h"
 #include "wasm3.h"
+#include "m3_env.h"     /* M3Module's function table, read by wv_core_uncompiled only */
 #include <string.h>
 #include <stdlib.h>
 
@@ -56,6 +57,14 @@ void wv_core_free(struct wv_core_instance *c)
     if (c->rt) m3_FreeRuntime(c->rt);
     if (c->env) m3_FreeEnvironment(c->env);
     free(c);
+}
+
+uint32_t wv_core_uncompiled(struct wv_core_instance *c)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; c && c->mod && i < c->mod->numFunctions; i++)
+        if (c->mod->functions[i].wasm && !c->mod->functions[i].compiled) n++;
+    return n;
 }
 
 /* Parse, load and link `wasm` for `vm`, check its ABI and run its start function; the

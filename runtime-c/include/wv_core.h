@@ -58,6 +58,8 @@ void wv_core_release(struct wv_core_instance *c);
 /* A new instance of `wasm` for `vm`: loaded, linked, ABI checked, not yet set up. */
 struct wv_core_instance *wv_core_load(struct wv_vm *vm, const uint8_t *wasm, size_t wasm_len, const char **err);
 void wv_core_free(struct wv_core_instance *c);
+/* Functions of the instance's module that wasm3 has not compiled yet (0 once loaded). */
+uint32_t wv_core_uncompiled(struct wv_core_instance *c);
 void wv_core_lock(struct wv_core_instance *c);
 /* Call export `name` (argc i32 arguments, one i32 result when ret is given). */
 int wv_core_call(struct wv_core_instance *c, const char *name, uint32_t argc, const int32_t *argv,
