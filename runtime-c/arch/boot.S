@@ -24,9 +24,9 @@ wv_secondary_entry:
     mov     x19, x0
 
 common_entry:
-    /* per-CPU stack: __stacks_start + (index + 1) * WV_STACK_SIZE */
+    /* per-CPU stack: the top of the CPU's slot, __stacks_start + (index + 1) * WV_STACK_SLOT */
     ldr     x1, =__stacks_start
-    mov     x2, #WV_STACK_SIZE
+    mov     x2, #WV_STACK_SLOT
     madd    x1, x19, x2, x1
     add     x1, x1, x2
     mov     sp, x1

@@ -63,8 +63,21 @@
     b       .
 .endm
 
+/* A fault in the hypervisor itself: nothing is resumed, so the registers are free, and
+ * the stack may be what faulted (SP_EL2 in a guard page, arch/mmu.c): the panic is
+ * printed from this CPU's emergency stack (arch/stack_guard.c), never from SP_EL2, or
+ * the first push would fault again, and again. */
 .macro el2_fault kind
-    stp     x29, x30, [sp, #-16]!
+    mrs     x0, mpidr_el1
+    and     x0, x0, #0xff               /* wv_cpu_index(): Aff0 */
+    cmp     x0, #WV_MAX_CPUS
+    b.hs    .                           /* no emergency stack to run on */
+    add     x0, x0, #1
+    mov     x1, #WV_EMERGENCY_STACK_SIZE
+    ldr     x2, =wv_emergency_stacks
+    madd    x0, x0, x1, x2
+    mov     sp, x0
+    mov     x29, #0
     mov     x0, #\kind
     mrs     x1, esr_el2
     mrs     x2, elr_el2

@@ -30,7 +30,7 @@ static void pcpu_setup(uint32_t cpu)
 {
     struct wv_pcpu *p = &wv_pcpus[cpu];
     p->index = cpu;
-    p->stack_top = (uint64_t)__stacks_start + (uint64_t)(cpu + 1) * WV_STACK_SIZE;
+    p->stack_top = (uint64_t)__stacks_start + (uint64_t)(cpu + 1) * WV_STACK_SLOT;
     p->hw_mapped = ~0u;
     write_sysreg(tpidr_el2, (uint64_t)p);
     isb();

@@ -162,8 +162,18 @@ void wv_trap(struct wv_vcpu_regs *frame, uint32_t kind)
     wv_guest_enter(frame);
 }
 
+#define ESR_EC_SHIFT        26
+#define ESR_EC_MASK         0x3fu
+#define ESR_EC_DABT_SAME    0x25u   /* data abort taken without a change in EL (ARM ARM D17.2.37) */
+
 void wv_el2_fault(uint64_t kind, uint64_t esr, uint64_t elr, uint64_t far)
 {
+    int guard = wv_stack_guard_cpu(far);
+    if (((esr >> ESR_EC_SHIFT) & ESR_EC_MASK) == ESR_EC_DABT_SAME && guard >= 0) {
+        wv_printf("[wasmvisor] PANIC: EL2 stack overflow on CPU %u: the guard page below CPU %d's stack "
+                  "was hit at FAR 0x%lx, ELR 0x%lx\n", wv_cpu_index(), guard, far, elr);
+        for (;;) wfi();
+    }
     wv_printf("[wasmvisor] PANIC: %s exception in the hypervisor on CPU %u: ESR 0x%lx ELR 0x%lx FAR 0x%lx\n",
               kind < 16 ? fault_names[kind] : "?", wv_cpu_index(), esr, elr, far);
     for (;;) wfi();

@@ -265,6 +265,12 @@ static void report(struct wv_answer *a, const struct module *from, const struct 
                   (unsigned long)total, (unsigned long)hs.free_bytes);
     wv_printf("[wasmvisor] update: core %s -> %s (variant %d), %u VMs, pause max %lu ns, total %lu ns\n",
               vf, vt, to->variant, (uint32_t)__builtin_popcount(h->done), (unsigned long)wv_ticks_to_ns(worst), (unsigned long)total);
+    /* Compiled on this CPU before the hand-over (wv_core_load): nothing is left for the
+     * VMs' own CPUs to compile at their first exits, outside the measured pause. */
+    uint32_t uncompiled = 0;
+    for (uint32_t i = 0; i < wv_vm_count; i++)
+        if (h->done >> i & 1) uncompiled += wv_core_uncompiled(wv_vms[i].core);
+    wv_printf("[wasmvisor] update: %u functions of the new instances left to compile after the hand-over\n", uncompiled);
     for (uint32_t i = 0; i < wv_vm_count; i++) {
         if (!(h->done >> i & 1)) continue;
         wv_ans_printf(a, "vm=%s pause_ns=%lu\n", wv_vms[i].own.name, (unsigned long)wv_ticks_to_ns(h->pause[i]));
@@ -291,6 +297,10 @@ static void switch_module(struct module *to, struct wv_answer *a, uint64_t t0, i
             if (stage(&cur, 0, &back, why2, sizeof why2) || hand_over(&back, why2, sizeof why2)) {
                 drop_staged(&back);
                 wv_printf("[wasmvisor] update: VMs could not all be taken back (%s)\n", why2);
+                /* Some VMs still run instances of the new module, whose wasm3 modules
+                 * point into its bytes (function bodies, data segments): the bytes are
+                 * theirs now and are never freed, rather than freed under them. */
+                to->owned = 0;
             }
         }
         wv_printf("[wasmvisor] update refused: %s; every VM runs the previous module\n", why);

@@ -7,6 +7,7 @@
 #include "wv_console_in.h"
 #include "wasm3.h"
 #include "wv_imports.h"
+#include "m3_env.h"     /* M3Module's function table, read by wv_core_uncompiled only */
 #include <string.h>
 #include <stdlib.h>
 
@@ -31,10 +32,17 @@ static const char *find(IM3Runtime rt, IM3Function *f, const char *name)
     return r ? name : 0;
 }
 
+/* wasm3's trap when a call finds no room left in the instance's Wasm stack
+ * (CORE_STACK_BYTES): the one bound on call depth, named for what it means. */
+static const char *trap_cause(M3Result r)
+{
+    return r == m3Err_trapStackOverflow ? "call depth limit reached: the core recursed too deep" : r;
+}
+
 static int call_i32(IM3Function f, uint32_t argc, const void **args, int32_t *ret, const char **err)
 {
     M3Result r = m3_Call(f, argc, args);
-    if (r) { *err = r; return -1; }
+    if (r) { *err = trap_cause(r); return -1; }
     if (ret) {
         const void *rets[1] = { ret };
         r = m3_GetResults(f, 1, rets);
@@ -53,6 +61,14 @@ void wv_core_free(struct wv_core_instance *c)
     free(c);
 }
 
+uint32_t wv_core_uncompiled(struct wv_core_instance *c)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; c && c->mod && i < c->mod->numFunctions; i++)
+        if (c->mod->functions[i].wasm && !c->mod->functions[i].compiled) n++;
+    return n;
+}
+
 /* Parse, load and link `wasm` for `vm`, check its ABI and run its start function; the
  * VM is not set up (wv_init) nor restored yet. `wasm` must outlive the instance. */
 static int load(struct wv_vm *vm, struct wv_core_instance *c, const uint8_t *wasm, size_t wasm_len,
@@ -68,6 +84,12 @@ static int load(struct wv_vm *vm, struct wv_core_instance *c, const uint8_t *was
     r = m3_LoadModule(c->rt, c->mod);
     if (r) { m3_FreeModule(c->mod); c->mod = 0; *err = r; return -1; }
     r = wv_link_imports(c->mod);
+    if (r) { *err = r; return -1; }
+    /* Every function now, not at its first call: wasm3 otherwise compiles a function when
+     * a call first reaches it, on the native stack at that call's depth (docs/architecture.md,
+     * "The EL2 stacks"), and a live update's new instance on its VM's own CPU after the
+     * hand-over (docs/live-update.md). */
+    r = m3_CompileModule(c->mod);
     if (r) { *err = r; return -1; }
     const char *missing = find(c->rt, &c->handle_exit, "wv_handle_exit");
     if (!missing) missing = find(c->rt, &c->nop, "wv_nop");

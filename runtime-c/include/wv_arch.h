@@ -31,6 +31,8 @@ void wv_icache_inval_all(void);
 
 void wv_mmu_enable_cpu(uint32_t cpu);
 void wv_mmu_build(void);
+/* The CPU whose stack guard page holds `va`, or -1 (arch/stack_guard.c). */
+int wv_stack_guard_cpu(uint64_t va);
 
 /* HCR_EL2 for a running guest (ARM ARM D17.2.48). */
 #define HCR_VM      (1ull << 0)     /* stage-2 translation on */

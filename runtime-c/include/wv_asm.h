@@ -2,8 +2,17 @@
 #ifndef WV_ASM_H
 #define WV_ASM_H
 
-#define WV_STACK_SIZE   0x40000
 #define WV_MAX_CPUS     8
+
+/* Each CPU's EL2 stack fills one 2 MiB-aligned slot whose lowest 4 KiB page is left
+ * unmapped (arch/mmu.c): a guard, so that an overflow faults instead of running into the
+ * next CPU's stack. The size is what wasm3's deepest call nesting needs (docs/architecture.md,
+ * "The EL2 stacks"). */
+#define WV_STACK_SLOT   0x200000
+#define WV_STACK_GUARD  0x1000
+#define WV_STACK_SIZE   (WV_STACK_SLOT - WV_STACK_GUARD)
+/* Where an EL2 exception taken on a broken stack prints its panic (arch/vectors.S). */
+#define WV_EMERGENCY_STACK_SIZE 0x2000
 
 /* struct wv_vcpu_regs (wv_vcpu.h), byte offsets */
 #define FRAME_X0        0

@@ -64,6 +64,8 @@ void wv_core_set_live(struct wv_core_instance *c, int live);
 /* The first effectful import the instance called while not live, or 0. */
 const char *wv_core_refused_import(const struct wv_core_instance *c);
 void wv_core_free(struct wv_core_instance *c);
+/* Functions of the instance's module that wasm3 has not compiled yet (0 once loaded). */
+uint32_t wv_core_uncompiled(struct wv_core_instance *c);
 void wv_core_lock(struct wv_core_instance *c);
 /* Call export `name` (argc i32 arguments, one i32 result when ret is given). */
 int wv_core_call(struct wv_core_instance *c, const char *name, uint32_t argc, const int32_t *argv,

@@ -99,6 +99,9 @@ test("live update: v1 -> v2 -> v1 through wvctl and from the host; refusals; 50 
     for (const vm of ["mvm", "gvm", "rt"]) {
       assert.ok(s.lines.some((l, i) => i > done - 4 && new RegExp(`^\\[wasmvisor\\] update: vm ${vm} paused \\d+ ns$`).test(l)), `pause of ${vm}`);
     }
+    // The new instances were compiled whole before the hand-over, on the updating CPU.
+    const compiled = s.lines.findIndex((l, i) => i > done && /^\[wasmvisor\] update: \d+ functions of the new instances left to compile/.test(l));
+    assert.equal(s.lines[compiled], "[wasmvisor] update: 0 functions of the new instances left to compile after the hand-over", tail(s.lines, 40));
     const v = await shell(s, "mvm", "wvctl version");
     assert.ok(v.out.some((l) => /^variant\s+2$/.test(l)) && v.out.some((l) => /^version\s+0\.2\.0$/.test(l)), v.out.join("\n"));
     // Every VM goes on: the counter past the update with the file intact, new RT rounds.
