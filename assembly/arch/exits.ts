@@ -19,6 +19,7 @@ import { mmioFind, mmioBase, mmioRead, mmioWrite } from "../devices/mmio";
 import { logBeginVm, logStr, logHex, logDec, logEnd } from "../core/log";
 import { vgicBeginExit, vgicEndExit, vgicIrqExit, vgicWfiResumes, vgicOwnsSysreg, vgicSysreg } from "./vgic";
 import { isPhysTimerRegister, physTimerAccess } from "./timer";
+import { isPmuRegister, pmuRead, pmuWrite } from "./pmu";
 
 /** Exit classes counted per vCPU (EXIT_CLASSES slots in the state layout). */
 export const EXIT_CLASS_HVC: u32 = 0;
@@ -131,6 +132,7 @@ function handleSysreg(esr: u64, v: u32): i32 {
     exitAdvancePc(esrInstrBytes(esr));
     return ACTION_RESUME;
   }
+  if (isPmuRegister(key)) return handlePmu(esr, key);
   stopLine();
   logStr("unknown system register S");
   logDec(<u64>sysregOp0(esr)); logStr("_");
@@ -140,6 +142,19 @@ function handleSysreg(esr: u64, v: u32): i32 {
   logDec(<u64>sysregOp2(esr));
   logStr(sysregIsRead(esr) ? " (read)" : " (write)");
   return stopWithSyndrome(esr);
+}
+
+/** A trapped PMU register access (MDCR_EL2.TPM): emulated by arch/pmu.ts. */
+function handlePmu(esr: u64, key: u32): i32 {
+  const rt = sysregRt(esr);
+  if (sysregIsRead(esr)) exitWriteReg(rt, pmuRead(key));
+  else if (!pmuWrite(key, exitReadReg(rt))) {
+    stopLine();
+    logStr("the runtime refused a PMU register write");
+    return stopWithSyndrome(esr);
+  }
+  exitAdvancePc(esrInstrBytes(esr));
+  return ACTION_RESUME;
 }
 
 function handleOther(esr: u64): i32 {
