@@ -3,6 +3,10 @@
 
 @external("wvfake", "reset") export declare function fakeReset(): void;
 @external("wvfake", "console_count") export declare function consoleCount(): i32;
+@external("wvfake", "pmu_get") export declare function pmuGet(reg: i32): u64;
+@external("wvfake", "pmu_set") export declare function pmuSet(reg: i32, v: u64): void;
+@external("wvfake", "pmu_write_count") export declare function pmuWriteCount(): i32;
+@external("wvfake", "pmu_refused") export declare function pmuRefused(): i32;
 @external("wvfake", "console_get") declare function consoleGet(i: i32, dst: usize, cap: i32): i32;
 @external("wvfake", "s2_tables") export declare function s2Tables(): i32;
 @external("wvfake", "s2_entry") export declare function s2Entry(table: i32, index: i32): u64;

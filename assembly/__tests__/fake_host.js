@@ -48,6 +48,11 @@ export function createFakeHost() {
       chan: [],
       chanResult: 0,
       chanRefused: 0,
+      // PMU (pmu_read / pmu_write): registers by import number, as the runtime checks them
+      // (wv_pmu_access_check): 6 event counters, a filter with NSH (bit 27) refused.
+      pmu: new Map([[0, 6n << 11n]]),
+      pmuWrites: [],
+      pmuRefused: 0,
     };
     for (let c = 0; c < 8; c++) { st.lrs.push(new Array(16).fill(0n)); st.hcr.push(0); }
   }
@@ -181,6 +186,18 @@ export function createFakeHost() {
     },
     vcpu_kick(vcpu) { st.kicks.push(vcpu); return st.kickResult; },
     irq_set(intid, enable) { st.irqSets.push([intid, enable]); return st.irqSetResult; },
+    pmu_read(reg) { return BigInt.asIntN(64, st.pmu.get(reg) ?? 0n); },
+    pmu_write(reg, value) {
+      const v = BigInt.asUintN(64, value);
+      const n = Number((st.pmu.get(0) >> 11n) & 0x1fn);
+      const filter = reg === 13 || (reg >= 64 && reg < 64 + n);
+      const known = reg < 14 || (reg >= 32 && reg < 32 + n) || filter;
+      if (!known || reg === 6 || reg === 7) { st.pmuRefused++; return -1; }
+      if (filter && (v & (1n << 27n)) !== 0n) { st.pmuRefused++; return -4; }
+      st.pmuWrites.push([reg, v]);
+      if (reg !== 0) st.pmu.set(reg, v);       // PMCR_EL0.N is read-only: keep the model's
+      return 0;
+    },
     chan_send(ptr, len) {
       if (len < 0 || ptr < 0 || ptr + len > memory.buffer.byteLength) return -1;
       if (st.chanResult < 0) { st.chanRefused++; return st.chanResult; }
@@ -193,6 +210,10 @@ export function createFakeHost() {
   const wvfake = {
     reset,
     console_count() { return st.console.length; },
+    pmu_get(reg) { return BigInt.asIntN(64, st.pmu.get(reg) ?? 0n); },
+    pmu_set(reg, v) { st.pmu.set(reg, BigInt.asUintN(64, v)); },
+    pmu_write_count() { return st.pmuWrites.length; },
+    pmu_refused() { return st.pmuRefused; },
     /** Copy console write `i` (negative: from the end) to `dst`; returns its length or -1. */
     console_get(i, dst, cap) {
       const k = i < 0 ? st.console.length + i : i;

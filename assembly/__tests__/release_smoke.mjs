@@ -12,7 +12,8 @@ import { createFakeHost } from "./fake_host.js";
 
 const ABI_IMPORTS = ["console_write", "now", "counter_freq", "s2_table_new", "s2_set_entry",
   "s2_activate", "guest_read", "guest_write", "image_load", "vcpu_boot", "sysreg_write", "vm_stop", "pcpu_of",
-  "lr_count", "lr_read", "lr_write", "ich_hcr_write", "ich_status", "vcpu_kick", "irq_set", "chan_send"];
+  "lr_count", "lr_read", "lr_write", "ich_hcr_write", "ich_status", "vcpu_kick", "irq_set", "chan_send",
+  "pmu_read", "pmu_write"];
 const ABI_EXPORTS = ["memory", "wv_abi_version", "wv_state_version", "wv_buffer", "wv_init",
   "wv_exit_record", "wv_handle_exit", "wv_nop", "wv_reset", "wv_state_size", "wv_save", "wv_restore",
   "wv_console_input", "wv_chan_buffer", "wv_chan_push", "wv_state_buffer", "wv_save_as", "wv_state_restorable",

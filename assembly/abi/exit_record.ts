@@ -39,6 +39,7 @@ export function exitWriteReg(n: u32, value: u64): void {
 @inline export function exitFar(): u64 { return load<u64>(EXIT_RECORD + EXIT_FAR); }
 @inline export function exitHpfar(): u64 { return load<u64>(EXIT_RECORD + EXIT_HPFAR); }
 @inline export function exitPc(): u64 { return load<u64>(EXIT_RECORD + EXIT_PC); }
+@inline export function exitSpsr(): u64 { return load<u64>(EXIT_RECORD + EXIT_SPSR); }
 @inline export function exitIsIrq(): bool { return (load<u32>(EXIT_RECORD + EXIT_FLAGS) & EXIT_FLAG_IRQ) != 0; }
 @inline export function exitIntid(): u32 { return load<u32>(EXIT_RECORD + EXIT_INTID); }
 

@@ -85,6 +85,16 @@ export declare function wv_vcpu_kick(vcpu: i32): i32;
 @external("wv", "irq_set")
 export declare function wv_irq_set(intid: i32, enable: i32): i32;
 
+// ---- PMU (docs/abi.md 2): the registers of the physical CPU handling this VM's exit ----
+
+/** PMU register `reg` (abi/pmu_regs.ts); 0 when refused. */
+@external("wv", "pmu_read")
+export declare function wv_pmu_read(reg: i32): u64;
+
+/** Write PMU register `reg`; refused (WV_EDENIED) for a filter with NSH set. */
+@external("wv", "pmu_write")
+export declare function wv_pmu_write(reg: i32, value: u64): i32;
+
 // ---- Hypervisor channel (docs/abi.md section 6) ----
 
 /** Bytes the guest wrote to its virtio-console port: 0 taken, negative WV_E* (the bytes are dropped). */

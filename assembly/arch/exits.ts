@@ -21,6 +21,7 @@ import { vgicBeginExit, vgicEndExit, vgicIrqExit, vgicWfiResumes, vgicOwnsSysreg
 import { isPhysTimerRegister, physTimerAccess } from "./timer";
 import { WV_KICK_SGI } from "./vgic_irq";
 import { consoleContinue } from "../devices/virtio_console";
+import { isPmuRegister, pmuRead, pmuWrite } from "./pmu";
 
 /** Exit classes counted per vCPU (EXIT_CLASSES slots in the state layout). */
 export const EXIT_CLASS_HVC: u32 = 0;
@@ -133,6 +134,7 @@ function handleSysreg(esr: u64, v: u32): i32 {
     exitAdvancePc(esrInstrBytes(esr));
     return ACTION_RESUME;
   }
+  if (isPmuRegister(key)) return handlePmu(esr, key);
   stopLine();
   logStr("unknown system register S");
   logDec(<u64>sysregOp0(esr)); logStr("_");
@@ -142,6 +144,19 @@ function handleSysreg(esr: u64, v: u32): i32 {
   logDec(<u64>sysregOp2(esr));
   logStr(sysregIsRead(esr) ? " (read)" : " (write)");
   return stopWithSyndrome(esr);
+}
+
+/** A trapped PMU register access (MDCR_EL2.TPM): emulated by arch/pmu.ts. */
+function handlePmu(esr: u64, key: u32): i32 {
+  const rt = sysregRt(esr);
+  if (sysregIsRead(esr)) exitWriteReg(rt, pmuRead(key));
+  else if (!pmuWrite(key, exitReadReg(rt))) {
+    stopLine();
+    logStr("the runtime refused a PMU register write");
+    return stopWithSyndrome(esr);
+  }
+  exitAdvancePc(esrInstrBytes(esr));
+  return ACTION_RESUME;
 }
 
 function handleOther(esr: u64): i32 {

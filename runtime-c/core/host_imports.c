@@ -322,5 +322,6 @@ const char *wv_link_imports(struct M3Module *module)
 {
     const char *r = wv_link_table(module, imports, sizeof imports / sizeof imports[0]);
     if (!r) r = wv_link_irq_imports(module);
+    if (!r) r = wv_link_pmu_imports(module);
     return r ? r : wv_link_chan_imports(module);
 }

@@ -42,10 +42,14 @@ void wv_vcpu_run(struct wv_vcpu *v)
         struct wv_vcpu *out = p->loaded;
         if (out) {
             wv_el1_save(&out->el1);
+            wv_debug_save(&out->debug);
+            wv_pmu_save(&out->pmu);
             wv_gic_vcpu_save(&out->gic);
             out->switched_out = 1;
         }
         wv_el1_restore(&v->el1);
+        wv_debug_restore(&v->debug);
+        wv_pmu_restore(&v->pmu);
         if (!v->fresh && v->switched_out) {
             wv_gic_vcpu_restore(&v->gic);
             /* Interrupts may have become pending for it while it was out: an exit at
@@ -59,6 +63,8 @@ void wv_vcpu_run(struct wv_vcpu *v)
     }
     if (v->fresh) {
         wv_gic_vcpu_reset();        /* on this CPU: its list registers are the vCPU's */
+        wv_debug_reset();           /* and so are its debug and PMU registers */
+        wv_pmu_reset();
         v->vtimer_masked = 0;
         wv_gic_ppi_set(PPI_VTIMER, 1);
         v->fresh = 0;
@@ -86,6 +92,8 @@ void wv_vcpu_run(struct wv_vcpu *v)
      * EL1PCEN = 0, its physical timer registers trap (the core emulates them): the
      * physical timer belongs to the hypervisor. Guests use the virtual timer. */
     write_sysreg(cnthctl_el2, 1);
+    /* The guest's own debug registers, its PMU accesses trapped (debug_regs.c). */
+    write_sysreg(mdcr_el2, wv_mdcr_el2());
     write_sysreg(cntvoff_el2, 0);
     isb();
     __asm__ volatile("tlbi vmalls12e1" ::: "memory");

@@ -94,6 +94,8 @@ struct M3Module;
 const char *wv_link_imports(struct M3Module *module);
 /* irq_imports.c: the interrupt imports (docs/abi.md 4). */
 const char *wv_link_irq_imports(struct M3Module *module);
+/* pmu_imports.c: the PMU imports (docs/abi.md 2). */
+const char *wv_link_pmu_imports(struct M3Module *module);
 /* Route the SPIs of the VM's passthrough frames to its first CPU and enable them (once
  * its core instance is built); disable them (when it stops). docs/abi.md 4. */
 void wv_vm_spis_start(struct wv_vm *vm);

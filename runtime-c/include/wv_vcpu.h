@@ -6,6 +6,7 @@
 #include "wv_asm.h"
 #include "wv_gic_ops.h"
 #include "wv_lock.h"
+#include "wv_debug.h"
 
 /* Saved on every trap by vectors.S; offsets in wv_asm.h. */
 struct wv_vcpu_regs {
@@ -36,6 +37,8 @@ enum wv_vcpu_state { VCPU_OFF = 0, VCPU_RUNNABLE, VCPU_IDLE, VCPU_STOPPED };
 struct wv_vcpu {
     struct wv_vcpu_regs regs;       /* first: vectors.S stores through this pointer */
     struct wv_el1_state el1;
+    struct wv_debug_state debug;    /* swapped with el1 (debug_regs.c) */
+    struct wv_pmu_state pmu;
     struct wv_vm *vm;
     uint32_t index;                 /* within its VM */
     uint32_t pcpu;
