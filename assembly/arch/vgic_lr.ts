@@ -11,7 +11,8 @@
 //   2. fills free registers with the highest-priority pending interrupts, evicting a
 //      lower-priority one that is only pending when something better waits;
 //   3. when interrupts still wait, asks for a maintenance interrupt (ICH_HCR_EL2.NPIE, or
-//      UIE when no register is pending) so that the vCPU exits again to take them.
+//      UIE when no register is in the pending state alone) so that the vCPU exits again
+//      to take them.
 
 import { wv_lr_count, wv_lr_read, wv_lr_write, wv_ich_hcr_write, wv_ich_status, wv_irq_set } from "../abi/imports";
 import { VGIC, VG_LR_COUNT, R_LR_USED, R_HCR, R_LR_VAL, R_BITS, VGIC_MAX_LRS, VGIC_WORDS,
@@ -41,6 +42,7 @@ export const LR_GROUP: u64 = <u64>1 << 60;       // Group 1
 export const LR_HW: u64 = <u64>1 << 61;          // deactivation also deactivates pINTID
 export const LR_PENDING: u64 = <u64>1 << 62;     // State [63:62]: 0b01 pending,
 export const LR_ACTIVE: u64 = <u64>1 << 63;      //   0b10 active, 0b11 pending and active
+export const LR_STATE_MASK: u64 = LR_PENDING | LR_ACTIVE;
 
 // ---- ICH_HCR_EL2 (GICv3 spec 12.5.4) ----
 export const ICH_HCR_EN: u32 = 1 << 0;           // virtual CPU interface enabled: always
@@ -245,12 +247,18 @@ function listInto(v: u32, i: u32, x: u32): bool {
   return true;
 }
 
-function anyPendingLr(v: u32): bool {
+/**
+ * Does one of vCPU `v`'s list registers hold an interrupt in the pending state (State =
+ * 0b01)? Only that state is signalled to the guest (GICv3 spec, ICH_LR<n>_EL2.State and
+ * the HighestPriorityVirtualInterrupt pseudocode), and only it keeps ICH_MISR_EL2.NP
+ * quiet: a pending and active interrupt waits for its deactivation first.
+ */
+function anyPendingOnlyLr(v: u32): bool {
   let bits = lrUsed(v);
   while (bits != 0) {
     const i = <u32>ctz<u32>(bits);
     bits &= bits - 1;
-    if ((load<u64>(lrAddr(v, i)) & LR_PENDING) != 0) return true;
+    if ((load<u64>(lrAddr(v, i)) & LR_STATE_MASK) == LR_PENDING) return true;
   }
   return false;
 }
@@ -268,9 +276,9 @@ export function lrHeldValue(v: u32, x: u32): u64 {
   return 0;
 }
 
-/** Has vCPU `v` an interrupt it could take: pending in a list register or waiting for one? */
+/** Has vCPU `v` an interrupt it could take: pending (not also active) in a list register, or waiting for one? */
 export function vgicHasPending(v: u32): bool {
-  return anyPendingLr(v) || pendvAny(v);
+  return anyPendingOnlyLr(v) || pendvAny(v);
 }
 
 function writeHcr(v: u32, hcr: u32): void {
@@ -304,9 +312,15 @@ export function vgicFill(v: u32): void {
     }
     waiting = pendvAny(v);
   }
+  // Interrupts still wait for a list register: ask for the maintenance interrupt that
+  // comes when one can be had. NPIE only while a register is in the pending state: NP
+  // is asserted as long as none is (GICv3 spec, ICH_MISR_EL2.NP), so with every
+  // register active, or pending and active, it would fire at once and for ever. Those
+  // free up only when the guest deactivates them: UIE fires when at most one is left
+  // valid (ICH_MISR_EL2.U).
   let hcr = ICH_HCR_EN;
   if (waiting) {
-    if (anyPendingLr(v)) hcr |= ICH_HCR_NPIE;
+    if (anyPendingOnlyLr(v)) hcr |= ICH_HCR_NPIE;
     else if (n >= UIE_MIN_LRS) hcr |= ICH_HCR_UIE;
   }
   writeHcr(v, hcr);
