@@ -17,7 +17,7 @@
 import { wv_irq_set } from "../abi/imports";
 import { VGIC, VG_WARN_COUNT, VG_WARN_IDS, VGIC_WARN_MAX, VGIC_NR_INTIDS, VGIC_PRIVATE_INTIDS, P_MASKED,
   P_PEND } from "./vgic_layout";
-import { VGF_MASK_WARNED, VRF_KICKED, getBit, setBit, touch, vgicFlags, vgicSetFlags,
+import { VGF_MASK_WARNED, VRF_KICKED, setBit, touch, vgicFlags, vgicSetFlags,
   setVcpuFlags } from "./vgic_common";
 import { vgicSync, vgicRefill, vgicFlush, vgicListHw } from "./vgic_lr";
 import { logBeginVm, logStr, logDec, logEnd } from "../core/log";
@@ -52,11 +52,12 @@ function reportUnknown(intid: u32): void {
 
 /**
  * Mask physical `x` while the VM handles a virtual copy (banked: on vCPU `v`'s physical
- * CPU). After one refusal the runtime is not asked again: it cannot mask, and asking at
+ * CPU). Asked even when the core believes it masked already: that it fired shows it is
+ * not. After one refusal the runtime is not asked again: it cannot mask, and asking at
  * every firing would only repeat its refusal.
  */
 function maskPhysical(v: u32, x: u32): void {
-  if (getBit(P_MASKED, v, x) || (vgicFlags() & VGF_MASK_WARNED) != 0) return;
+  if ((vgicFlags() & VGF_MASK_WARNED) != 0) return;
   if (wv_irq_set(<i32>x, 0) >= 0) {
     setBit(P_MASKED, v, x, true);
     return;

@@ -5,6 +5,7 @@ import { lrGet, irqSetCount, irqSetIntid, irqSetEnable, setIrqSetResult, kickCou
 import { pc, START_PC } from "../../__tests__/exit";
 import { ACTION_RESUME } from "../../abi/exit_record";
 import { exitCount, EXIT_CLASS_IRQ, EXIT_CLASS_HVC } from "../exits";
+import { vgicResetVcpu } from "../vgic";
 
 const CTLR: u64 = 0x0000, ISENABLER: u64 = 0x0100, ISPENDR: u64 = 0x0200, IPRIORITYR: u64 = 0x0400;
 const IROUTER: u64 = 0x6000;
@@ -95,6 +96,33 @@ describe("the virtual timer's interrupt", () => {
     irqExit(0, VTIMER);
     expect(irqSetCount()).toBe(1);
     expect(consoleCount()).toBe(n);
+  });
+});
+
+describe("the virtual timer's interrupt after PSCI CPU_OFF and CPU_ON", () => {
+  it("is masked again when it fires while the restarted guest has it disabled", () => {
+    // The core masked it before the reset; the runtime unmasks it for the fresh vCPU.
+    expect(freshGicVm(1)).toBe(0);
+    gicdW(CTLR, GROUP1);
+    irqExit(0, VTIMER);
+    expect(irqSetCount()).toBe(1);
+    vgicResetVcpu(0);
+    gicdW(CTLR, GROUP1);
+    irqExit(0, VTIMER);
+    expect(irqSetCount()).toBe(2);
+    expect(irqSetIntid(1)).toBe(VTIMER);
+    expect(irqSetEnable(1)).toBe(0);
+  });
+
+  it("is not unmasked by the restarted vCPU, since the runtime did that when it started it", () => {
+    expect(freshGicVm(1)).toBe(0);
+    gicdW(CTLR, GROUP1);
+    irqExit(0, VTIMER);
+    vgicResetVcpu(0);
+    gicdW(CTLR, GROUP1);
+    sgiW(0, ISENABLER, 1 << VTIMER);
+    irqExit(0, MAINTENANCE);
+    expect(irqSetCount()).toBe(1);
   });
 });
 
