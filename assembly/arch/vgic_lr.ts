@@ -20,7 +20,7 @@ import { VGIC, VG_LR_COUNT, R_LR_USED, R_HCR, R_LR_VAL, R_BITS, VGIC_MAX_LRS, VG
   P_GROUP } from "./vgic_layout";
 import { VGIC_NO_VCPU, VGF_REFILL, VGF_NO_LRS_WARNED, VRF_KICKED, vcpuRec, isPrivate, getBit, setBit, takeBit,
   priority, eligible, pendingNow, refresh, pendvAny, pickBest, setSpiOwner, vgicFlags, vgicSetFlags,
-  setVcpuFlags } from "./vgic_common";
+  setVcpuFlags, physicalLevel } from "./vgic_common";
 import { sgiBySource, sgiSources, sgiAddSource, sgiTakeLowest, sgiTakeSource } from "./vgic_sgi_src";
 import { logBeginVm, logStr, logEnd } from "../core/log";
 
@@ -312,6 +312,7 @@ export function vgicFill(v: u32): void {
     }
     waiting = pendvAny(v);
   }
+  if (!waiting) waiting = levelWaitsForLr(v);
   // Interrupts still wait for a list register: ask for the maintenance interrupt that
   // comes when one can be had. NPIE only while a register is in the pending state: NP
   // is asserted as long as none is (GICv3 spec, ICH_MISR_EL2.NP), so with every
@@ -326,16 +327,40 @@ export function vgicFill(v: u32): void {
   writeHcr(v, hcr);
 }
 
+/** Is a list register to be had for a hardware-mapped interrupt of vCPU `v`: a free one, or one only pending to evict? */
+function lrRoom(v: u32): bool {
+  const n = lrCount();
+  if (n == 0) return false;
+  return (~lrUsed(v) & allLrs(n)) != 0 || victim(v) >= 0;
+}
+
+/**
+ * Does a masked level of vCPU `v` (physicalLevel) wait only for a list register, the guest
+ * able to take it otherwise? Then it is sampled again once one frees up (unmaskDone).
+ */
+function levelWaitsForLr(v: u32): bool {
+  let bits = load<u32>(vcpuRec(v) + R_BITS + (<usize>P_MASKED << 2));
+  while (bits != 0) {
+    const x = <u32>ctz<u32>(bits);
+    bits &= bits - 1;
+    if (physicalLevel(x) && !pendingNow(v, x) && eligible(v, x) && !getBit(P_LISTED, v, x) && !lrRoom(v)) return true;
+  }
+  return false;
+}
+
+/** Could physical `x` go to vCPU `v` in a hardware-mapped list register now (vgicListHw)? */
+export function vgicHwListable(v: u32, x: u32): bool {
+  return eligible(v, x) && !getBit(P_LISTED, v, x) && lrRoom(v);
+}
+
 /**
  * Hand physical interrupt `x`, acknowledged by the runtime for this exit, to vCPU `v`
  * in a hardware-mapped list register (evicting a pending-only one if all are taken).
  * False when `x` cannot go to `v` now (disabled, elsewhere, already listed, refused).
  */
 export function vgicListHw(v: u32, x: u32): bool {
-  if (!eligible(v, x) || getBit(P_LISTED, v, x)) return false;
-  const n = lrCount();
-  if (n == 0) return false;
-  const free = ~lrUsed(v) & allLrs(n);
+  if (!vgicHwListable(v, x)) return false;
+  const free = ~lrUsed(v) & allLrs(lrCount());
   let i: i32 = free != 0 ? <i32>ctz<u32>(free) : victim(v);
   if (i < 0) return false;
   if (free == 0) evict(v, <u32>i);
@@ -347,9 +372,22 @@ export function vgicListHw(v: u32, x: u32): bool {
 }
 
 /**
- * Unmask physical interrupts masked while the VM handled a virtual copy, once that copy
- * is done (neither pending nor in a list register). Banked ones only on their own vCPU:
- * irq_set acts on the physical CPU of the exiting vCPU.
+ * May physical `x`, masked for vCPU `v`, be unmasked now? One with a virtual copy once that
+ * copy is done (neither pending nor in a list register). A level the GIC holds
+ * (physicalLevel) has no copy: once the guest could take it in a list register, so that
+ * unmasking samples it again. Still asserted, it fires at once and is listed
+ * hardware-mapped; deasserted meanwhile (the guest stopped or masked its timer), it is
+ * gone, as a level-sensitive interrupt whose source deasserts is.
+ */
+function unmaskable(v: u32, x: u32): bool {
+  if (pendingNow(v, x) || getBit(P_LISTED, v, x)) return false;
+  return !physicalLevel(x) || vgicHwListable(v, x);
+}
+
+/**
+ * Unmask the physical interrupts masked while the VM could not take them, once it can
+ * (unmaskable). Banked ones only on their own vCPU: irq_set acts on the physical CPU of
+ * the exiting vCPU.
  */
 function unmaskDone(v: u32): void {
   const pa = vcpuRec(v) + R_BITS + (<usize>P_MASKED << 2);
@@ -357,14 +395,14 @@ function unmaskDone(v: u32): void {
   while (bits != 0) {
     const x = <u32>ctz<u32>(bits);
     bits &= bits - 1;
-    if (!pendingNow(v, x) && !getBit(P_LISTED, v, x) && wv_irq_set(<i32>x, 1) >= 0) setBit(P_MASKED, v, x, false);
+    if (unmaskable(v, x) && wv_irq_set(<i32>x, 1) >= 0) setBit(P_MASKED, v, x, false);
   }
   for (let w: u32 = 1; w < VGIC_WORDS; w++) {
     let spis = load<u32>(VGIC + VG_BITS + <usize>P_MASKED * VG_BITS_STRIDE + (<usize>w << 2));
     while (spis != 0) {
       const x = (w << 5) | <u32>ctz<u32>(spis);
       spis &= spis - 1;
-      if (!pendingNow(v, x) && !getBit(P_LISTED, v, x) && wv_irq_set(<i32>x, 1) >= 0) setBit(P_MASKED, v, x, false);
+      if (unmaskable(v, x) && wv_irq_set(<i32>x, 1) >= 0) setBit(P_MASKED, v, x, false);
     }
   }
 }
