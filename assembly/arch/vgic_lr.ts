@@ -20,7 +20,7 @@ import { VGIC, VG_LR_COUNT, R_LR_USED, R_HCR, R_LR_VAL, R_BITS, VGIC_MAX_LRS, VG
   P_GROUP } from "./vgic_layout";
 import { VGIC_NO_VCPU, VGF_REFILL, VGF_NO_LRS_WARNED, VRF_KICKED, vcpuRec, isPrivate, getBit, setBit, takeBit,
   priority, eligible, pendingNow, refresh, pendvAny, pickBest, setSpiOwner, vgicFlags, vgicSetFlags,
-  setVcpuFlags, physicalLevel } from "./vgic_common";
+  setVcpuFlags, physicalLevel, vgicCurrent, vgicVcpus } from "./vgic_common";
 import { sgiBySource, sgiSources, sgiAddSource, sgiTakeLowest, sgiTakeSource } from "./vgic_sgi_src";
 import { logBeginVm, logStr, logEnd } from "../core/log";
 
@@ -419,6 +419,19 @@ export function vgicFlush(v: u32): void {
   setVcpuFlags(v, VRF_KICKED, false);
   vgicSync(v);
   vgicRefill(v);
+}
+
+/**
+ * A guest reads pending or active state (GICD/GICR_ISPENDR, ICPENDR, ISACTIVER, ICACTIVER,
+ * GICv2 GICD_SPENDSGIR, CPENDSGIR): the guest acknowledges and deactivates in its list
+ * registers without an exit, so those of the vCPU whose exit this is are synced (and
+ * refilled) first, or the read would show their state as of their last sync. Another
+ * vCPU's cannot be read from here (the imports reach the exiting vCPU's CPU only): what
+ * they hold reads as of that vCPU's last exit.
+ */
+export function vgicFlushCurrent(): void {
+  const c = vgicCurrent();
+  if (c < vgicVcpus()) vgicFlush(c);
 }
 
 /** Does the current vCPU need a flush before it resumes (something changed for it)? */

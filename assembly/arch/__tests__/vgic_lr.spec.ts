@@ -1,4 +1,4 @@
-import { freshGicVm, gicdW, sgiW, sgiR, msr, irqExit, wfi, guestAck, guestEoi, lrFind, lrIntid, lrPrio,
+import { freshGicVm, gicdW, gicdR, sgiW, sgiR, msr, irqExit, wfi, guestAck, guestEoi, lrFind, lrIntid, lrPrio,
   lrIsPending, lrIsActive, lrValid, LR_EOI, LR_GROUP, LR_HW, UART_SPI } from "../../__tests__/gic";
 import { lrGet, fakeHcr, fakeMisr, lrWrites, lrReads, statusCalls, setCpu } from "../../__tests__/fake";
 import { ACTION_RESUME, ACTION_IDLE } from "../../abi/exit_record";
@@ -6,7 +6,7 @@ import { vgicSetLine, vgicResetVcpu } from "../vgic";
 import { SYSREG_ICC_SGI1R_EL1 } from "../vgic_v3_sgi";
 
 const CTLR: u64 = 0x0000, ISENABLER: u64 = 0x0100, ICENABLER: u64 = 0x0180, ISPENDR: u64 = 0x0200;
-const ISACTIVER: u64 = 0x0300, IPRIORITYR: u64 = 0x0400;
+const ISACTIVER: u64 = 0x0300, IPRIORITYR: u64 = 0x0400, ICPENDR: u64 = 0x0280, ICACTIVER: u64 = 0x0380;
 const GROUP1: u64 = 2;
 const HCR_EN: u32 = 1, HCR_UIE: u32 = 2, HCR_NPIE: u32 = 8;
 /** ICH_LR<n>_EL2.State [63:62] = 0b11: pending and active. */
@@ -236,6 +236,39 @@ describe("sync after the guest deactivates", () => {
     sgiR(0, ISENABLER);
     expect(lrWrites()).toBe(writes);
     expect(statusCalls()).toBe(status);
+  });
+});
+
+describe("pending and active state reads", () => {
+  it("show an interrupt the guest acknowledged in its list register as active, no longer pending", () => {
+    setup([0, 0x80]);
+    sgiW(0, ISPENDR, 0b10);
+    guestAck(0);
+    expect(sgiR(0, ISACTIVER) & 0b10).toBe(0b10);
+    expect(sgiR(0, ISPENDR) & 0b10).toBe(0);
+    expect(sgiR(0, ICACTIVER) & 0b10).toBe(0b10);
+    expect(sgiR(0, ICPENDR) & 0b10).toBe(0);
+  });
+
+  it("show an interrupt the guest deactivated in its list register as neither", () => {
+    setup([0, 0x80]);
+    sgiW(0, ISPENDR, 0b10);
+    guestAck(0);
+    expect(sgiR(0, ISACTIVER) & 0b10).toBe(0b10);
+    guestEoi(0);
+    expect(sgiR(0, ISACTIVER) & 0b10).toBe(0);
+    expect(lrValid(0)).toBe(false);
+  });
+
+  it("show an SPI the guest acknowledged as active in GICD_ISACTIVER<n>", () => {
+    setup([]);
+    gicdW(ISENABLER + 4, 1 << (UART_SPI - 32));
+    gicdW(ISPENDR + 4, 1 << (UART_SPI - 32));
+    const i = lrFind(UART_SPI);
+    expect(i).toBeGreaterThanOrEqual(0);
+    guestAck(i);
+    expect(<u32>gicdR(ISACTIVER + 4) & (1 << (UART_SPI - 32))).toBe(1 << (UART_SPI - 32));
+    expect(<u32>gicdR(ISPENDR + 4) & (1 << (UART_SPI - 32))).toBe(0);
   });
 });
 
