@@ -59,7 +59,7 @@ export function createFakeHost() {
   reset();
 
   // ICH_LR<n>_EL2 fields (GICv3 spec 12.5.8) the status registers are computed from.
-  const LR_STATE_SHIFT = 62n, LR_HW = 1n << 61n, LR_EOI = 1n << 41n;
+  const LR_STATE_SHIFT = 62n, LR_HW = 1n << 61n, LR_EOI = 1n << 41n, LR_STATE_PENDING = 1;
   const lrState = (v) => Number((v >> LR_STATE_SHIFT) & 3n);
   const bank = () => st.lrs[st.cpu];
   /** ICH_ELRSR_EL2: an LR is empty when its state is invalid and HW = 1 or EOI = 0. */
@@ -80,14 +80,18 @@ export function createFakeHost() {
     }
     return bits;
   }
-  /** ICH_MISR_EL2: EOI [0], U [1] (UIE, at most one valid LR), NP [3] (NPIE, no pending LR). */
+  /**
+   * ICH_MISR_EL2: EOI [0], U [1] (UIE, at most one valid LR), NP [3] (NPIE, no LR in the
+   * pending state: State = 0b01 only; pending and active is another state, GICv3 spec
+   * ICH_MISR_EL2.NP and ICH_LR<n>_EL2.State).
+   */
   function misr() {
     const hcr = st.hcr[st.cpu];
     let valid = 0, pending = 0;
     for (let i = 0; i < st.lrCount; i++) {
       const s = lrState(bank()[i]);
       if (s !== 0) valid++;
-      if (s & 1) pending++;
+      if (s === LR_STATE_PENDING) pending++;
     }
     let m = 0;
     if (eisr() !== 0) m |= 1;

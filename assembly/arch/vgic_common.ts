@@ -12,7 +12,7 @@
 
 import { VGIC, VG_CTLR, VG_VCPUS, VG_CURRENT, VG_FLAGS, VG_MODEL, VGIC_MODEL_V2, VG_BITS, VG_BITS_STRIDE, VG_PRIO,
   VG_ROUTE, VG_OWNER, VGIC_VCPU_OFF, VGIC_VCPU_RECORD, R_BITS, R_PENDV, R_PRIO, R_FLAGS, VGIC_PRIVATE_INTIDS,
-  VGIC_WORDS, VGIC_NR_INTIDS, P_GROUP, P_ENABLE, P_PEND, P_EDGE, P_LINE, P_CLRP, P_LISTED } from "./vgic_layout";
+  VGIC_WORDS, VGIC_NR_INTIDS, P_GROUP, P_ENABLE, P_PEND, P_EDGE, P_LINE, P_CLRP, P_LISTED, P_MASKED } from "./vgic_layout";
 import { wv_vcpu_kick } from "../abi/imports";
 
 /** No vCPU (VG_CURRENT outside an exit, an SPI routed nowhere, an INTID in no list register). */
@@ -33,6 +33,23 @@ export const VGF_OUTSIDE: u32 = 1 << 4;
 // R_FLAGS bits.
 /** A kick is on its way to this vCPU: no need for another before it syncs. */
 export const VRF_KICKED: u32 = 1 << 0;
+
+/** The EL1 virtual timer's interrupt, PPI 11 (ARM ARM D11.2.4). */
+export const PPI_VTIMER: u32 = 27;
+
+/**
+ * Is physical `x` a level whose pending state the physical GIC holds? The virtual timer's
+ * output is a level, asserted while its condition is met, it is enabled and not masked
+ * (ARM ARM D11.2.4), and a level-sensitive interrupt whose source deasserts is no longer
+ * pending (GICv3 spec 4.1.1, level-sensitive interrupts). The core keeps no copy of its
+ * pending state: it masks it while the guest cannot take it and unmasks it once the guest
+ * can, so that the GIC delivers it again if, and only if, it is still asserted
+ * (arch/vgic_lr.ts, unmaskDone). The passthrough SPIs keep a pending copy instead: the
+ * physical trigger of the device behind them is not known here.
+ */
+@inline export function physicalLevel(x: u32): bool {
+  return x == PPI_VTIMER;
+}
 
 /** GICD_CTLR group enables: bit n enables Group n. */
 export const CTLR_GROUP_BITS: u32 = 3;
@@ -233,7 +250,9 @@ export function refresh(v: u32, x: u32): void {
     const old = load<u32>(a);
     const want = pendingNow(v, x) && !getBit(P_LISTED, v, x) && eligible(v, x);
     store<u32>(a, want ? old | b : old & ~b);
-    if (want && (old & b) == 0) notify(v);
+    // A masked level (physicalLevel) may have become one the guest can take: its vCPU
+    // looks again at its next flush, and unmasks it if so.
+    if ((want && (old & b) == 0) || (physicalLevel(x) && getBit(P_MASKED, v, x))) notify(v);
     return;
   }
   const t = spiTarget(x);

@@ -9,25 +9,27 @@
 // When a physical interrupt cannot go into a list register now (its virtual copy is
 // disabled, routed to another vCPU, already listed, or every register is busy), it is
 // masked at the physical GIC (irq_set) so that a level source does not fire again at
-// once, and the VM gets a virtual copy, pending, with a maintenance interrupt at its
-// deactivation; when that copy is done the physical interrupt is unmasked again
-// (arch/vgic_lr.ts). The runtime deactivates it after the exit, since no list register
-// took it. An IRQ exit is not a guest exception: nothing is injected for it, the PC stays.
+// once. An SPI's VM gets a virtual copy, pending, with a maintenance interrupt at its
+// deactivation; when that copy is done the physical interrupt is unmasked again. The
+// virtual timer's PPI gets no copy: its pending state is its level, which only the GIC
+// knows, so it is unmasked once the guest could take it, and fires again if still
+// asserted (physicalLevel, arch/vgic_lr.ts unmaskDone). The runtime deactivates it after
+// the exit, since no list register took it. An IRQ exit is not a guest exception:
+// nothing is injected for it, the PC stays.
 
 import { wv_irq_set } from "../abi/imports";
 import { VGIC, VG_WARN_COUNT, VG_WARN_IDS, VGIC_WARN_MAX, VGIC_NR_INTIDS, VGIC_PRIVATE_INTIDS, P_MASKED,
   P_PEND } from "./vgic_layout";
-import { VGF_MASK_WARNED, VRF_KICKED, getBit, setBit, touch, vgicFlags, vgicSetFlags,
+import { PPI_VTIMER, VGF_MASK_WARNED, VRF_KICKED, physicalLevel, setBit, touch, vgicFlags, vgicSetFlags,
   setVcpuFlags } from "./vgic_common";
-import { vgicSync, vgicRefill, vgicFlush, vgicListHw } from "./vgic_lr";
+import { vgicSync, vgicRefill, vgicFlush, vgicListHw, vgicHwListable } from "./vgic_lr";
 import { logBeginVm, logStr, logDec, logEnd } from "../core/log";
 
 /** The SGI the runtime sends to make a CPU leave its guest (runtime-c/include/wv_gic.h). */
 export const WV_KICK_SGI: u32 = 8;
 /** The GIC maintenance interrupt (ICH_MISR_EL2 non-zero), PPI 9. */
 export const PPI_MAINTENANCE: u32 = 25;
-/** The EL1 virtual timer's interrupt, PPI 11 (ARM ARM D11.2.4). */
-export const PPI_VTIMER: u32 = 27;
+export { PPI_VTIMER };
 
 /** Report `intid` unless already reported (at most VGIC_WARN_MAX of them, then one last line). */
 function reportUnknown(intid: u32): void {
@@ -52,14 +54,15 @@ function reportUnknown(intid: u32): void {
 
 /**
  * Mask physical `x` while the VM handles a virtual copy (banked: on vCPU `v`'s physical
- * CPU). After one refusal the runtime is not asked again: it cannot mask, and asking at
+ * CPU). Asked even when the core believes it masked already: that it fired shows it is
+ * not. After one refusal the runtime is not asked again: it cannot mask, and asking at
  * every firing would only repeat its refusal.
  */
-function maskPhysical(v: u32, x: u32): void {
-  if (getBit(P_MASKED, v, x) || (vgicFlags() & VGF_MASK_WARNED) != 0) return;
+function maskPhysical(v: u32, x: u32): bool {
+  if ((vgicFlags() & VGF_MASK_WARNED) != 0) return false;
   if (wv_irq_set(<i32>x, 0) >= 0) {
     setBit(P_MASKED, v, x, true);
-    return;
+    return true;
   }
   vgicSetFlags(VGF_MASK_WARNED, true);
   logBeginVm();
@@ -67,16 +70,24 @@ function maskPhysical(v: u32, x: u32): void {
   logDec(<u64>x);
   logStr(" while the guest cannot take it; it may fire again at once");
   logEnd();
+  return false;
 }
 
 /** Physical `x` (the timer PPI or an SPI of the VM) for vCPU `v`, whose exit this is. */
 function injectPhysical(v: u32, x: u32): void {
   setVcpuFlags(v, VRF_KICKED, false);
   vgicSync(v);
-  if (!vgicListHw(v, x)) {
-    maskPhysical(v, x);
-    setBit(P_PEND, v, x, true);
-    touch(v, x);
+  const listable = vgicHwListable(v, x);
+  if (!listable || !vgicListHw(v, x)) {
+    // Masked, a level the GIC holds needs no copy: it is sampled again when the guest can
+    // take it (arch/vgic_lr.ts, unmaskDone). Anything else waits as a pending copy, and so
+    // does that level when it cannot be masked, or when the runtime refused the list
+    // register it could have had (unmasked again at once, it would only fire again).
+    const masked = maskPhysical(v, x);
+    if (!masked || !physicalLevel(x) || listable) {
+      setBit(P_PEND, v, x, true);
+      touch(v, x);
+    }
   }
   vgicRefill(v);
 }

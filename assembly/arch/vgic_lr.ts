@@ -11,7 +11,8 @@
 //   2. fills free registers with the highest-priority pending interrupts, evicting a
 //      lower-priority one that is only pending when something better waits;
 //   3. when interrupts still wait, asks for a maintenance interrupt (ICH_HCR_EL2.NPIE, or
-//      UIE when no register is pending) so that the vCPU exits again to take them.
+//      UIE when no register is in the pending state alone) so that the vCPU exits again
+//      to take them.
 
 import { wv_lr_count, wv_lr_read, wv_lr_write, wv_ich_hcr_write, wv_ich_status, wv_irq_set } from "../abi/imports";
 import { VGIC, VG_LR_COUNT, R_LR_USED, R_HCR, R_LR_VAL, R_BITS, VGIC_MAX_LRS, VGIC_WORDS,
@@ -19,7 +20,7 @@ import { VGIC, VG_LR_COUNT, R_LR_USED, R_HCR, R_LR_VAL, R_BITS, VGIC_MAX_LRS, VG
   P_GROUP } from "./vgic_layout";
 import { VGIC_NO_VCPU, VGF_REFILL, VGF_NO_LRS_WARNED, VRF_KICKED, vcpuRec, isPrivate, getBit, setBit, takeBit,
   priority, eligible, pendingNow, refresh, pendvAny, pickBest, setSpiOwner, vgicFlags, vgicSetFlags,
-  setVcpuFlags } from "./vgic_common";
+  setVcpuFlags, physicalLevel, vgicCurrent, vgicVcpus } from "./vgic_common";
 import { sgiBySource, sgiSources, sgiAddSource, sgiTakeLowest, sgiTakeSource } from "./vgic_sgi_src";
 import { logBeginVm, logStr, logEnd } from "../core/log";
 
@@ -41,6 +42,7 @@ export const LR_GROUP: u64 = <u64>1 << 60;       // Group 1
 export const LR_HW: u64 = <u64>1 << 61;          // deactivation also deactivates pINTID
 export const LR_PENDING: u64 = <u64>1 << 62;     // State [63:62]: 0b01 pending,
 export const LR_ACTIVE: u64 = <u64>1 << 63;      //   0b10 active, 0b11 pending and active
+export const LR_STATE_MASK: u64 = LR_PENDING | LR_ACTIVE;
 
 // ---- ICH_HCR_EL2 (GICv3 spec 12.5.4) ----
 export const ICH_HCR_EN: u32 = 1 << 0;           // virtual CPU interface enabled: always
@@ -245,12 +247,18 @@ function listInto(v: u32, i: u32, x: u32): bool {
   return true;
 }
 
-function anyPendingLr(v: u32): bool {
+/**
+ * Does one of vCPU `v`'s list registers hold an interrupt in the pending state (State =
+ * 0b01)? Only that state is signalled to the guest (GICv3 spec, ICH_LR<n>_EL2.State and
+ * the HighestPriorityVirtualInterrupt pseudocode), and only it keeps ICH_MISR_EL2.NP
+ * quiet: a pending and active interrupt waits for its deactivation first.
+ */
+function anyPendingOnlyLr(v: u32): bool {
   let bits = lrUsed(v);
   while (bits != 0) {
     const i = <u32>ctz<u32>(bits);
     bits &= bits - 1;
-    if ((load<u64>(lrAddr(v, i)) & LR_PENDING) != 0) return true;
+    if ((load<u64>(lrAddr(v, i)) & LR_STATE_MASK) == LR_PENDING) return true;
   }
   return false;
 }
@@ -268,9 +276,9 @@ export function lrHeldValue(v: u32, x: u32): u64 {
   return 0;
 }
 
-/** Has vCPU `v` an interrupt it could take: pending in a list register or waiting for one? */
+/** Has vCPU `v` an interrupt it could take: pending (not also active) in a list register, or waiting for one? */
 export function vgicHasPending(v: u32): bool {
-  return anyPendingLr(v) || pendvAny(v);
+  return anyPendingOnlyLr(v) || pendvAny(v);
 }
 
 function writeHcr(v: u32, hcr: u32): void {
@@ -304,12 +312,45 @@ export function vgicFill(v: u32): void {
     }
     waiting = pendvAny(v);
   }
+  if (!waiting) waiting = levelWaitsForLr(v);
+  // Interrupts still wait for a list register: ask for the maintenance interrupt that
+  // comes when one can be had. NPIE only while a register is in the pending state: NP
+  // is asserted as long as none is (GICv3 spec, ICH_MISR_EL2.NP), so with every
+  // register active, or pending and active, it would fire at once and for ever. Those
+  // free up only when the guest deactivates them: UIE fires when at most one is left
+  // valid (ICH_MISR_EL2.U).
   let hcr = ICH_HCR_EN;
   if (waiting) {
-    if (anyPendingLr(v)) hcr |= ICH_HCR_NPIE;
+    if (anyPendingOnlyLr(v)) hcr |= ICH_HCR_NPIE;
     else if (n >= UIE_MIN_LRS) hcr |= ICH_HCR_UIE;
   }
   writeHcr(v, hcr);
+}
+
+/** Is a list register to be had for a hardware-mapped interrupt of vCPU `v`: a free one, or one only pending to evict? */
+function lrRoom(v: u32): bool {
+  const n = lrCount();
+  if (n == 0) return false;
+  return (~lrUsed(v) & allLrs(n)) != 0 || victim(v) >= 0;
+}
+
+/**
+ * Does a masked level of vCPU `v` (physicalLevel) wait only for a list register, the guest
+ * able to take it otherwise? Then it is sampled again once one frees up (unmaskDone).
+ */
+function levelWaitsForLr(v: u32): bool {
+  let bits = load<u32>(vcpuRec(v) + R_BITS + (<usize>P_MASKED << 2));
+  while (bits != 0) {
+    const x = <u32>ctz<u32>(bits);
+    bits &= bits - 1;
+    if (physicalLevel(x) && !pendingNow(v, x) && eligible(v, x) && !getBit(P_LISTED, v, x) && !lrRoom(v)) return true;
+  }
+  return false;
+}
+
+/** Could physical `x` go to vCPU `v` in a hardware-mapped list register now (vgicListHw)? */
+export function vgicHwListable(v: u32, x: u32): bool {
+  return eligible(v, x) && !getBit(P_LISTED, v, x) && lrRoom(v);
 }
 
 /**
@@ -318,10 +359,8 @@ export function vgicFill(v: u32): void {
  * False when `x` cannot go to `v` now (disabled, elsewhere, already listed, refused).
  */
 export function vgicListHw(v: u32, x: u32): bool {
-  if (!eligible(v, x) || getBit(P_LISTED, v, x)) return false;
-  const n = lrCount();
-  if (n == 0) return false;
-  const free = ~lrUsed(v) & allLrs(n);
+  if (!vgicHwListable(v, x)) return false;
+  const free = ~lrUsed(v) & allLrs(lrCount());
   let i: i32 = free != 0 ? <i32>ctz<u32>(free) : victim(v);
   if (i < 0) return false;
   if (free == 0) evict(v, <u32>i);
@@ -333,9 +372,22 @@ export function vgicListHw(v: u32, x: u32): bool {
 }
 
 /**
- * Unmask physical interrupts masked while the VM handled a virtual copy, once that copy
- * is done (neither pending nor in a list register). Banked ones only on their own vCPU:
- * irq_set acts on the physical CPU of the exiting vCPU.
+ * May physical `x`, masked for vCPU `v`, be unmasked now? One with a virtual copy once that
+ * copy is done (neither pending nor in a list register). A level the GIC holds
+ * (physicalLevel) has no copy: once the guest could take it in a list register, so that
+ * unmasking samples it again. Still asserted, it fires at once and is listed
+ * hardware-mapped; deasserted meanwhile (the guest stopped or masked its timer), it is
+ * gone, as a level-sensitive interrupt whose source deasserts is.
+ */
+function unmaskable(v: u32, x: u32): bool {
+  if (pendingNow(v, x) || getBit(P_LISTED, v, x)) return false;
+  return !physicalLevel(x) || vgicHwListable(v, x);
+}
+
+/**
+ * Unmask the physical interrupts masked while the VM could not take them, once it can
+ * (unmaskable). Banked ones only on their own vCPU: irq_set acts on the physical CPU of
+ * the exiting vCPU.
  */
 function unmaskDone(v: u32): void {
   const pa = vcpuRec(v) + R_BITS + (<usize>P_MASKED << 2);
@@ -343,14 +395,14 @@ function unmaskDone(v: u32): void {
   while (bits != 0) {
     const x = <u32>ctz<u32>(bits);
     bits &= bits - 1;
-    if (!pendingNow(v, x) && !getBit(P_LISTED, v, x) && wv_irq_set(<i32>x, 1) >= 0) setBit(P_MASKED, v, x, false);
+    if (unmaskable(v, x) && wv_irq_set(<i32>x, 1) >= 0) setBit(P_MASKED, v, x, false);
   }
   for (let w: u32 = 1; w < VGIC_WORDS; w++) {
     let spis = load<u32>(VGIC + VG_BITS + <usize>P_MASKED * VG_BITS_STRIDE + (<usize>w << 2));
     while (spis != 0) {
       const x = (w << 5) | <u32>ctz<u32>(spis);
       spis &= spis - 1;
-      if (!pendingNow(v, x) && !getBit(P_LISTED, v, x) && wv_irq_set(<i32>x, 1) >= 0) setBit(P_MASKED, v, x, false);
+      if (unmaskable(v, x) && wv_irq_set(<i32>x, 1) >= 0) setBit(P_MASKED, v, x, false);
     }
   }
 }
@@ -367,6 +419,19 @@ export function vgicFlush(v: u32): void {
   setVcpuFlags(v, VRF_KICKED, false);
   vgicSync(v);
   vgicRefill(v);
+}
+
+/**
+ * A guest reads pending or active state (GICD/GICR_ISPENDR, ICPENDR, ISACTIVER, ICACTIVER,
+ * GICv2 GICD_SPENDSGIR, CPENDSGIR): the guest acknowledges and deactivates in its list
+ * registers without an exit, so those of the vCPU whose exit this is are synced (and
+ * refilled) first, or the read would show their state as of their last sync. Another
+ * vCPU's cannot be read from here (the imports reach the exiting vCPU's CPU only): what
+ * they hold reads as of that vCPU's last exit.
+ */
+export function vgicFlushCurrent(): void {
+  const c = vgicCurrent();
+  if (c < vgicVcpus()) vgicFlush(c);
 }
 
 /** Does the current vCPU need a flush before it resumes (something changed for it)? */

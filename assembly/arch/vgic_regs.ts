@@ -13,7 +13,7 @@ import { VGIC_SGIS, VGIC_MAX_LRS, P_GROUP, P_ENABLE, P_PEND, P_ACTIVE, P_EDGE, P
   P_CLRP, P_CLRA, P_SETA, P_LISTED, R_LR_USED, R_LR_VAL } from "./vgic_layout";
 import { propWord, isPrivate, getBit, setBit, touch, raisePending, clearPending, prioAddr, vcpuRec,
   vgicVcpus } from "./vgic_common";
-import { LR_PENDING, LR_ACTIVE, lrIntidOf } from "./vgic_lr";
+import { LR_PENDING, LR_ACTIVE, lrIntidOf, vgicFlushCurrent } from "./vgic_lr";
 
 export const REG_IGROUPR: u32 = 0x080;
 export const REG_ISENABLER: u32 = 0x100;
@@ -101,8 +101,8 @@ export function bankRead(v: u32, reg: u32, first: u32, limit: u32): u32 {
     switch ((reg - REG_IGROUPR) >> BIT_ARRAY_SHIFT) {
       case 0: return load<u32>(propWord(P_GROUP, v, x0));
       case 1: case 2: return load<u32>(propWord(P_ENABLE, v, x0));
-      case 3: case 4: return pendingWord(v, x0);
-      default: return activeWord(v, x0);
+      case 3: case 4: vgicFlushCurrent(); return pendingWord(v, x0);
+      default: vgicFlushCurrent(); return activeWord(v, x0);
     }
   }
   if (reg >= REG_IPRIORITYR && reg < REG_ITARGETSR) {

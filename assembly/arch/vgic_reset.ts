@@ -9,7 +9,7 @@
 
 import { VGIC, VG_VERSION, VG_VCPUS, VG_CURRENT, VG_LR_COUNT, VG_MODEL, VG_BITS, VG_BITS_STRIDE, VGIC_SIZE,
   VGIC_LAYOUT_VERSION, VGIC_MODEL_V2, VGIC_MODEL_V3, VGIC_PRIVATE_INTIDS, VGIC_MAX_VCPUS, VGIC_SGIS, P_GROUP,
-  P_ENABLE, P_EDGE, P_MASKED, P_COUNT, R_WAKER, R_BITS, R_PENDV, R_PRIO, R_FLAGS, R_SGI_SRC } from "./vgic_layout";
+  P_ENABLE, P_EDGE, P_COUNT, R_WAKER, R_BITS, R_PENDV, R_PRIO, R_FLAGS, R_SGI_SRC } from "./vgic_layout";
 import { VGIC_NO_VCPU, vcpuRec, vgicVcpus, vgicIsV2 } from "./vgic_common";
 import { RESET_PRIVATE_GROUP, RESET_PRIVATE_ENABLE, RESET_PRIVATE_EDGE } from "./vgic_regs";
 import { WAKER_PROCESSOR_SLEEP } from "./vgic_v3";
@@ -23,16 +23,19 @@ function resetGroupWord(): u32 {
   return vgicIsV2() ? 0 : RESET_PRIVATE_GROUP;
 }
 
-/** The banked INTIDs of vCPU `v` back to their reset state (list register shadows forgotten). */
+/**
+ * The banked INTIDs of vCPU `v` back to their reset state (list register shadows forgotten).
+ * The physical-mask bits go too: the runtime unmasks the virtual timer's PPI, the only
+ * banked physical INTID the core may mask, when it starts a vCPU afresh (docs/abi.md 4,
+ * "What the core relies on"), and a bit left set would make the core believe it still
+ * masked and not mask it again when the restarted guest's timer fires unwanted.
+ */
 function resetPrivate(v: u32): void {
   const r = vcpuRec(v);
   lrForgetAll(v);
-  // The physical-mask bits survive: a masked physical PPI must still be unmasked by its own vCPU.
-  const masked = load<u32>(r + R_BITS + (<usize>P_MASKED << 2));
   memory.fill(r + R_BITS, 0, 4 * <usize>P_COUNT);
   memory.fill(r + R_PRIO, 0, VGIC_PRIVATE_INTIDS);
   memory.fill(r + R_SGI_SRC, 0, VGIC_SGIS);
-  store<u32>(r + R_BITS + (<usize>P_MASKED << 2), masked);
   store<u32>(r + R_BITS + (<usize>P_GROUP << 2), resetGroupWord());
   store<u32>(r + R_BITS + (<usize>P_ENABLE << 2), RESET_PRIVATE_ENABLE);
   store<u32>(r + R_BITS + (<usize>P_EDGE << 2), RESET_PRIVATE_EDGE);

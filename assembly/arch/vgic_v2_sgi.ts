@@ -10,7 +10,7 @@
 import { P_CLRP, VGIC_SGIS } from "./vgic_layout";
 import { vgicVcpus, setBit, getBit, touch } from "./vgic_common";
 import { sgiAddSource, sgiClearSources, sgiSources } from "./vgic_sgi_src";
-import { lrHeldValue, lrSourceOf, LR_PENDING } from "./vgic_lr";
+import { lrHeldValue, lrSourceOf, LR_PENDING, vgicFlushCurrent } from "./vgic_lr";
 
 export const GICD_SGIR: u32 = 0x0f00;
 export const GICD_CPENDSGIR: u32 = 0x0f10;    // 4 registers, a byte per SGI, a bit per source CPU
@@ -83,6 +83,7 @@ function pendingSources(v: u32, x: u32): u32 {
 
 /** Read GICD_CPENDSGIRn or GICD_SPENDSGIRn (the same bits) as vCPU `v` sees them. */
 export function pendSgiRead(v: u32, reg: u32): u32 {
+  vgicFlushCurrent();
   const x0 = (reg - GICD_CPENDSGIR) & (PENDSGIR_BYTES - 1);
   let word: u32 = 0;
   for (let k: u32 = 0; k < 4; k++) word |= (pendingSources(v, x0 + k) & BYTE_MASK) << (k << 3);

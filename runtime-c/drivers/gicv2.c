@@ -32,7 +32,6 @@
 #define GICH_ELRSR0         0x030
 #define GICH_LR0            0x100
 
-#define PRIO_DEFAULT        0xa0u
 #define IAR_INTID           0x3ffu
 
 /* GICH_LR<n> (GICv2 spec 5.3.11): VirtualID [9:0], PhysicalID [19:10] (HW = 1) or
@@ -66,7 +65,7 @@ static void v2_init_dist(void)
     uint32_t lines = ((*reg(d, GICD_TYPER) & 0x1f) + 1) * 32;
     for (uint32_t i = 32; i < lines; i += 32) *reg(d, GICD_ICENABLER + i / 8) = 0xffffffffu;
     for (uint32_t i = 32; i < lines; i += 4) {
-        *reg(d, GICD_IPRIORITYR + i) = PRIO_DEFAULT * 0x01010101u;
+        *reg(d, GICD_IPRIORITYR + i) = WV_GIC_PRIO_DEFAULT * 0x01010101u;
         *reg(d, GICD_ITARGETSR + i) = 0x01010101u;
     }
     *reg(d, GICD_CTLR) = 1;
@@ -77,7 +76,7 @@ static void v2_init_cpu(uint32_t cpu)
     uint64_t d = wv_board.gicd, c = wv_board.gicc;
     (void)cpu;
     /* SGIs and PPIs are banked per CPU in the distributor (GICv2 spec 3.3). */
-    for (uint32_t i = 0; i < 32; i += 4) *reg(d, GICD_IPRIORITYR + i) = PRIO_DEFAULT * 0x01010101u;
+    for (uint32_t i = 0; i < 32; i += WV_GIC_PRIO_PER_REG) *reg(d, GICD_IPRIORITYR + i) = wv_gic_private_prio_word(i);
     *reg(d, GICD_ICENABLER) = 0xffffffffu;
     *reg(d, GICD_ISENABLER) = (1u << WV_KICK_SGI) | (1u << PPI_MAINTENANCE) | (1u << PPI_VTIMER)
                             | (1u << PPI_HYP_TIMER);

@@ -26,8 +26,6 @@
 #define GICR_ICENABLER0     (GICR_SGI + 0x0180)
 #define GICR_IPRIORITYR     (GICR_SGI + 0x0400)
 
-#define PRIO_DEFAULT        0xa0u
-
 static inline volatile uint32_t *reg32(uint64_t base, uint64_t off)
 {
     return (volatile uint32_t *)(base + off);
@@ -49,7 +47,7 @@ static void v3_init_dist(void)
         *reg32(d, GICD_IGROUPR + i / 8) = 0xffffffffu;
     }
     for (uint32_t i = 32; i < lines; i += 4)
-        *reg32(d, GICD_IPRIORITYR + i) = PRIO_DEFAULT * 0x01010101u;
+        *reg32(d, GICD_IPRIORITYR + i) = WV_GIC_PRIO_DEFAULT * 0x01010101u;
     dist_wait();
     *reg32(d, GICD_CTLR) = CTLR_ARE | CTLR_GRP1;
     dist_wait();
@@ -67,8 +65,8 @@ static void v3_init_cpu(uint32_t cpu)
     *reg32(r, GICR_WAKER) &= ~WAKER_SLEEP;
     while (*reg32(r, GICR_WAKER) & WAKER_CHILDREN) { }
     *reg32(r, GICR_IGROUPR0) = 0xffffffffu;
-    for (uint32_t i = 0; i < 32; i += 4)
-        *reg32(r, GICR_IPRIORITYR + i) = PRIO_DEFAULT * 0x01010101u;
+    for (uint32_t i = 0; i < 32; i += WV_GIC_PRIO_PER_REG)
+        *reg32(r, GICR_IPRIORITYR + i) = wv_gic_private_prio_word(i);
     *reg32(r, GICR_ICENABLER0) = 0xffffffffu;
     *reg32(r, GICR_ISENABLER0) = (1u << WV_KICK_SGI) | (1u << PPI_MAINTENANCE) | (1u << PPI_VTIMER)
                                 | (1u << PPI_HYP_TIMER);

@@ -10,6 +10,25 @@
 #define PPI_VTIMER          27u     /* EL1 virtual timer (ARM ARM D11.2.4) */
 #define PPI_HYP_TIMER       26u     /* EL2 physical timer: the scheduler's tick */
 
+/* Physical priorities (lower is more urgent; GICv3 spec 4.8, GICv2 spec 3.3). Every
+ * interrupt gets PRIO_DEFAULT but the scheduler's tick, which outranks them all: when
+ * several are pending the GIC hands out the most urgent first (the lowest INTID among
+ * equals), so at equal priority a maintenance interrupt (PPI 25) that fired without end
+ * would be acknowledged before the tick (PPI 26) every time, and a VM sharing the CPU
+ * would never be scheduled again. */
+#define WV_GIC_PRIO_DEFAULT 0xa0u
+#define WV_GIC_PRIO_TICK    0x80u
+#define WV_GIC_PRIO_PER_REG 4u      /* GICD/GICR_IPRIORITYR<n>: a byte per INTID */
+
+/* The GICD/GICR_IPRIORITYR<n> word of the banked INTIDs first..first+3 (first a multiple of 4). */
+static inline uint32_t wv_gic_private_prio_word(uint32_t first)
+{
+    uint32_t word = 0;
+    for (uint32_t k = 0; k < WV_GIC_PRIO_PER_REG; k++)
+        word |= (first + k == PPI_HYP_TIMER ? WV_GIC_PRIO_TICK : WV_GIC_PRIO_DEFAULT) << (8 * k);
+    return word;
+}
+
 /* The list-register format the runtime and the core exchange, whatever the GIC:
  * ICH_LR<n>_EL2 (GICv3 spec 12.5.8). */
 #define WV_LR_EOI           (1ull << 41)     /* HW = 0: maintenance interrupt on deactivation */

@@ -1,15 +1,18 @@
 import { freshGicVm, gicdW, sgiW, sgiR, irqExit, guestAck, guestEoi, lrFind, lrIntid, lrPintid, lrIsPending,
   lrValid, LR_HW, LR_EOI, LR_GROUP } from "../../__tests__/gic";
-import { lrGet, irqSetCount, irqSetIntid, irqSetEnable, setIrqSetResult, kickCount, kickVcpu, consoleCount,
+import { lrGet, fakeMisr, irqSetCount, irqSetIntid, irqSetEnable, setIrqSetResult, kickCount, kickVcpu, consoleCount,
   lastConsole, setCpu } from "../../__tests__/fake";
 import { pc, START_PC } from "../../__tests__/exit";
 import { ACTION_RESUME } from "../../abi/exit_record";
 import { exitCount, EXIT_CLASS_IRQ, EXIT_CLASS_HVC } from "../exits";
+import { vgicResetVcpu } from "../vgic";
 
 const CTLR: u64 = 0x0000, ISENABLER: u64 = 0x0100, ISPENDR: u64 = 0x0200, IPRIORITYR: u64 = 0x0400;
 const IROUTER: u64 = 0x6000;
 const GROUP1: u64 = 2;
 const VTIMER: u32 = 27, MAINTENANCE: u32 = 25;
+/** ICH_MISR_EL2.U: underflow (UIE and at most one valid list register). */
+const MISR_U: u32 = 2;
 
 /** `vcpus` vCPUs, Group 1 on, the virtual timer's PPI enabled on vCPU 0. */
 function setup(vcpus: u32 = 1): void {
@@ -61,7 +64,7 @@ describe("the virtual timer's interrupt", () => {
     expect(sgiR(0, ISPENDR) & 0b10000).toBe(0b10000);
   });
 
-  it("is masked at the physical GIC while the guest has it disabled, and unmasked once handled", () => {
+  it("is masked at the physical GIC while the guest has it disabled, with no pending copy kept", () => {
     expect(freshGicVm(1)).toBe(0);
     gicdW(CTLR, GROUP1);
     irqExit(0, VTIMER);
@@ -69,18 +72,66 @@ describe("the virtual timer's interrupt", () => {
     expect(irqSetCount()).toBe(1);
     expect(irqSetIntid(0)).toBe(VTIMER);
     expect(irqSetEnable(0)).toBe(0);
-    expect(sgiR(0, ISPENDR) & (1 << VTIMER)).toBe(1 << VTIMER);
-    sgiW(0, ISENABLER, 1 << VTIMER);
-    const i = lrFind(VTIMER);
-    expect(i).toBe(0);
-    expect(lrGet(i) & LR_HW).toBe(0);
-    expect(lrGet(i) & LR_EOI).toBe(LR_EOI);
-    guestAck(i);
-    guestEoi(i);
     irqExit(0, MAINTENANCE);
-    expect(lrValid(i)).toBe(false);
+    expect(irqSetCount()).toBe(1);
+  });
+
+  it("is not delivered when the guest stopped its timer before it unmasks the PPI", () => {
+    // A level the guest's timer no longer asserts: unmasking samples it, and nothing fires.
+    expect(freshGicVm(1)).toBe(0);
+    gicdW(CTLR, GROUP1);
+    irqExit(0, VTIMER);
+    sgiW(0, ISENABLER, 1 << VTIMER);
+    expect(lrFind(VTIMER)).toBe(-1);
+    expect(irqSetCount()).toBe(2);
+    expect(irqSetIntid(1)).toBe(VTIMER);
+    expect(irqSetEnable(1)).toBe(1);
+  });
+
+  it("is delivered hardware-mapped when the timer still fires as the guest unmasks the PPI", () => {
+    expect(freshGicVm(1)).toBe(0);
+    gicdW(CTLR, GROUP1);
+    irqExit(0, VTIMER);
+    sgiW(0, ISENABLER, 1 << VTIMER);
+    expect(irqSetEnable(irqSetCount() - 1)).toBe(1);
+    irqExit(0, VTIMER);   // still asserted: the GIC delivers it again at once
+    const i = lrFind(VTIMER);
+    expect(i).toBeGreaterThanOrEqual(0);
+    expect(lrGet(i) & LR_HW).toBe(LR_HW);
+    expect(lrPintid(i)).toBe(VTIMER);
+  });
+
+  it("is unmasked by its own vCPU when another vCPU enables it there", () => {
+    expect(freshGicVm(2)).toBe(0);
+    gicdW(CTLR, GROUP1);
+    irqExit(1, VTIMER);
+    expect(irqSetCount()).toBe(1);
+    sgiW(1, ISENABLER, 1 << VTIMER, 0);
+    expect(irqSetCount()).toBe(1);
+    expect(kickCount()).toBe(1);
+    expect(kickVcpu(0)).toBe(1);
+    irqExit(1, 8);
     expect(irqSetCount()).toBe(2);
     expect(irqSetEnable(1)).toBe(1);
+    expect(lrFind(VTIMER)).toBe(-1);
+  });
+
+  it("waits masked while every list register is active, and is sampled again once one is free", () => {
+    setup();
+    sgiW(0, ISPENDR, 0b11110);
+    for (let i = 0; i < 4; i++) guestAck(i);
+    irqExit(0, VTIMER);
+    expect(irqSetCount()).toBe(1);
+    expect(irqSetEnable(0)).toBe(0);
+    expect(lrFind(VTIMER)).toBe(-1);
+    for (let i = 0; i < 3; i++) {
+      guestEoi(i);
+      expect(fakeMisr()).toBe(i < 2 ? 0 : MISR_U);
+    }
+    irqExit(0, MAINTENANCE);
+    expect(irqSetCount()).toBe(2);
+    expect(irqSetEnable(1)).toBe(1);
+    expect(fakeMisr()).toBe(0);
   });
 
   it("stays pending for the guest when the runtime refuses to mask it, which is asked only once", () => {
@@ -95,6 +146,33 @@ describe("the virtual timer's interrupt", () => {
     irqExit(0, VTIMER);
     expect(irqSetCount()).toBe(1);
     expect(consoleCount()).toBe(n);
+  });
+});
+
+describe("the virtual timer's interrupt after PSCI CPU_OFF and CPU_ON", () => {
+  it("is masked again when it fires while the restarted guest has it disabled", () => {
+    // The core masked it before the reset; the runtime unmasks it for the fresh vCPU.
+    expect(freshGicVm(1)).toBe(0);
+    gicdW(CTLR, GROUP1);
+    irqExit(0, VTIMER);
+    expect(irqSetCount()).toBe(1);
+    vgicResetVcpu(0);
+    gicdW(CTLR, GROUP1);
+    irqExit(0, VTIMER);
+    expect(irqSetCount()).toBe(2);
+    expect(irqSetIntid(1)).toBe(VTIMER);
+    expect(irqSetEnable(1)).toBe(0);
+  });
+
+  it("is not unmasked by the restarted vCPU, since the runtime did that when it started it", () => {
+    expect(freshGicVm(1)).toBe(0);
+    gicdW(CTLR, GROUP1);
+    irqExit(0, VTIMER);
+    vgicResetVcpu(0);
+    gicdW(CTLR, GROUP1);
+    sgiW(0, ISENABLER, 1 << VTIMER);
+    irqExit(0, MAINTENANCE);
+    expect(irqSetCount()).toBe(1);
   });
 });
 

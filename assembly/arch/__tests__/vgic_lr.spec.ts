@@ -1,4 +1,4 @@
-import { freshGicVm, gicdW, sgiW, sgiR, msr, irqExit, wfi, guestAck, guestEoi, lrFind, lrIntid, lrPrio,
+import { freshGicVm, gicdW, gicdR, sgiW, sgiR, msr, irqExit, wfi, guestAck, guestEoi, lrFind, lrIntid, lrPrio,
   lrIsPending, lrIsActive, lrValid, LR_EOI, LR_GROUP, LR_HW, UART_SPI } from "../../__tests__/gic";
 import { lrGet, fakeHcr, fakeMisr, lrWrites, lrReads, statusCalls, setCpu } from "../../__tests__/fake";
 import { ACTION_RESUME, ACTION_IDLE } from "../../abi/exit_record";
@@ -6,9 +6,11 @@ import { vgicSetLine, vgicResetVcpu } from "../vgic";
 import { SYSREG_ICC_SGI1R_EL1 } from "../vgic_v3_sgi";
 
 const CTLR: u64 = 0x0000, ISENABLER: u64 = 0x0100, ICENABLER: u64 = 0x0180, ISPENDR: u64 = 0x0200;
-const ISACTIVER: u64 = 0x0300, IPRIORITYR: u64 = 0x0400;
+const ISACTIVER: u64 = 0x0300, IPRIORITYR: u64 = 0x0400, ICPENDR: u64 = 0x0280, ICACTIVER: u64 = 0x0380;
 const GROUP1: u64 = 2;
 const HCR_EN: u32 = 1, HCR_UIE: u32 = 2, HCR_NPIE: u32 = 8;
+/** ICH_LR<n>_EL2.State [63:62] = 0b11: pending and active. */
+const LR_STATE_BITS: u64 = <u64>3 << 62;
 const MISR_EOI: u32 = 1, MISR_NP: u32 = 8;
 const KICK: u32 = 8, MAINTENANCE: u32 = 25;
 
@@ -116,6 +118,36 @@ describe("more pending interrupts than list registers", () => {
     expect(lrFind(5)).toBe(-1);
   });
 
+  it("asks for no maintenance that fires at once when every list register is pending and active", () => {
+    // SGIs 1-4 active, then SGIs 1-5 sent to itself: 1-4 are listed pending and active, 5 waits.
+    setup([0, 0x10, 0x10, 0x10, 0x10, 0x10]);
+    sgiW(0, ISACTIVER, 0b11110);
+    for (let x: u32 = 1; x <= 5; x++) msr(0, SYSREG_ICC_SGI1R_EL1, sgi1r(x, 1));
+    for (let i = 0; i < 4; i++) expect(lrGet(i) & LR_STATE_BITS).toBe(LR_STATE_BITS);
+    expect(lrFind(5)).toBe(-1);
+    expect(fakeHcr() & HCR_NPIE).toBe(0);
+    expect(fakeMisr()).toBe(0);
+    // A maintenance exit in that state (whatever brought it) leaves none asserted either.
+    irqExit(0, MAINTENANCE);
+    expect(fakeMisr()).toBe(0);
+  });
+
+  it("delivers the waiting SGI once the guest has worked through the pending and active ones", () => {
+    setup([0, 0x10, 0x10, 0x10, 0x10, 0x10]);
+    sgiW(0, ISACTIVER, 0b11110);
+    for (let x: u32 = 1; x <= 5; x++) msr(0, SYSREG_ICC_SGI1R_EL1, sgi1r(x, 1));
+    let maintenance = 0;
+    for (let i = 0; i < 4; i++) {
+      guestEoi(i);   // active goes, pending stays: the guest takes it and deactivates it again
+      guestAck(i);
+      guestEoi(i);
+      if (fakeMisr() != 0) { irqExit(0, MAINTENANCE); maintenance++; }
+      expect(fakeMisr()).toBe(0);
+    }
+    expect(maintenance).toBe(1);
+    expect(lrFind(5)).toBeGreaterThanOrEqual(0);
+  });
+
   it("gives a list register holding a lower-priority pending interrupt to a higher-priority one", () => {
     setup([0, 0xc0, 0xc0, 0xc0, 0xc0, 0x20]);
     sgiW(0, ISPENDR, 0b11110);
@@ -207,6 +239,39 @@ describe("sync after the guest deactivates", () => {
   });
 });
 
+describe("pending and active state reads", () => {
+  it("show an interrupt the guest acknowledged in its list register as active, no longer pending", () => {
+    setup([0, 0x80]);
+    sgiW(0, ISPENDR, 0b10);
+    guestAck(0);
+    expect(sgiR(0, ISACTIVER) & 0b10).toBe(0b10);
+    expect(sgiR(0, ISPENDR) & 0b10).toBe(0);
+    expect(sgiR(0, ICACTIVER) & 0b10).toBe(0b10);
+    expect(sgiR(0, ICPENDR) & 0b10).toBe(0);
+  });
+
+  it("show an interrupt the guest deactivated in its list register as neither", () => {
+    setup([0, 0x80]);
+    sgiW(0, ISPENDR, 0b10);
+    guestAck(0);
+    expect(sgiR(0, ISACTIVER) & 0b10).toBe(0b10);
+    guestEoi(0);
+    expect(sgiR(0, ISACTIVER) & 0b10).toBe(0);
+    expect(lrValid(0)).toBe(false);
+  });
+
+  it("show an SPI the guest acknowledged as active in GICD_ISACTIVER<n>", () => {
+    setup([]);
+    gicdW(ISENABLER + 4, 1 << (UART_SPI - 32));
+    gicdW(ISPENDR + 4, 1 << (UART_SPI - 32));
+    const i = lrFind(UART_SPI);
+    expect(i).toBeGreaterThanOrEqual(0);
+    guestAck(i);
+    expect(<u32>gicdR(ISACTIVER + 4) & (1 << (UART_SPI - 32))).toBe(1 << (UART_SPI - 32));
+    expect(<u32>gicdR(ISPENDR + 4) & (1 << (UART_SPI - 32))).toBe(0);
+  });
+});
+
 describe("WFI", () => {
   it("idles a vCPU with nothing pending", () => {
     setup([]);
@@ -227,6 +292,15 @@ describe("WFI", () => {
     expect(lrValid(0)).toBe(false);
     expect(wfi(1)).toBe(ACTION_RESUME);
     expect(lrIntid(0)).toBe(1);
+  });
+
+  it("idles when the only interrupt in a list register is pending and active (it waits for its deactivation)", () => {
+    setup([0, 0x80]);
+    sgiW(0, ISPENDR, 0b10);
+    guestAck(0);
+    sgiW(0, ISPENDR, 0b10);
+    expect(lrGet(0) & LR_STATE_BITS).toBe(LR_STATE_BITS);
+    expect(wfi(0)).toBe(ACTION_IDLE);
   });
 
   it("idles when the only interrupt in a list register is active", () => {

@@ -1,11 +1,12 @@
 import { freshGicV2Vm, v2W, v2R, lrVid, lrFindV2, lrSource, sgirValue, D_CTLR, D_ISPENDR, D_ICENABLER,
-  D_ISENABLER, D_SGIR, D_CPENDSGIR, D_SPENDSGIR, D_IGROUPR } from "../../__tests__/gicv2";
+  D_ISENABLER, D_SGIR, D_CPENDSGIR, D_SPENDSGIR, D_IGROUPR, D_ISACTIVER } from "../../__tests__/gicv2";
 import { irqExit, guestAck, guestEoi, lrValid, lrIsPending, lrIsActive, LR_EOI } from "../../__tests__/gic";
 import { kickCount, kickVcpu, setCpu, lrGet } from "../../__tests__/fake";
 import { vgicResetVcpu } from "../vgic";
 
 const KICK: u32 = 8;
 const MAINTENANCE: u32 = 25;
+const UART_SPI: u32 = 33;
 const GROUP0: u64 = 1;
 const FILTER_LIST: u32 = 0, FILTER_OTHERS: u32 = 1, FILTER_SELF: u32 = 2, FILTER_RESERVED: u32 = 3;
 
@@ -168,5 +169,29 @@ describe("a GICv2 vCPU reset (PSCI CPU_ON)", () => {
     expect(sources(1, 3)).toBe(0);
     expect(v2R(D_ISPENDR, 1)).toBe(0);
     expect(v2R(D_IGROUPR, 1)).toBe(0);
+  });
+});
+
+describe("GICv2 pending and active state reads", () => {
+  it("show an SGI the guest acknowledged in its list register as active, no source pending", () => {
+    setup(1);
+    send(0, FILTER_SELF, 0, 3);
+    const i = lrFindV2(3);
+    expect(i).toBeGreaterThanOrEqual(0);
+    guestAck(i);
+    expect(sources(0, 3)).toBe(0);
+    expect(<u32>v2R(D_ISACTIVER, 0) & (1 << 3)).toBe(1 << 3);
+    expect(<u32>v2R(D_ISPENDR, 0) & (1 << 3)).toBe(0);
+  });
+
+  it("show an SPI the guest acknowledged as active in GICD_ISACTIVER1", () => {
+    setup(1);
+    v2W(D_ISENABLER + 4, 1 << (UART_SPI - 32));
+    v2W(D_ISPENDR + 4, 1 << (UART_SPI - 32));
+    const i = lrFindV2(UART_SPI);
+    expect(i).toBeGreaterThanOrEqual(0);
+    guestAck(i);
+    expect(<u32>v2R(D_ISACTIVER + 4) & (1 << (UART_SPI - 32))).toBe(1 << (UART_SPI - 32));
+    expect(<u32>v2R(D_ISPENDR + 4) & (1 << (UART_SPI - 32))).toBe(0);
   });
 });
