@@ -80,6 +80,7 @@ export function wv_init(vm: i32, blob: i32, len: i32): i32 {
   say(vm, "image_load outside the VM", image_load(0, 0x10000000));
   say(vm, "sysreg_write off the allow-list", sysreg_write(0, 99, 0));
   say(vm, "sysreg_write of a vCPU it lacks", sysreg_write(7, 1, 0));
+  say(vm, "sysreg_write of ESR_EL1 outside an exit", sysreg_write(0, 8, 0));
   console_write(0xffffff00, 1000);
   return -1;
 }

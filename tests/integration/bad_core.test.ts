@@ -34,6 +34,7 @@ const EXPECTED: [string, number][] = [
   ["image_load outside the VM", -2],
   ["sysreg_write off the allow-list", -4],
   ["sysreg_write of a vCPU it lacks", -1],
+  ["sysreg_write of ESR_EL1 outside an exit", -5],
 ];
 
 test("a hostile core module cannot map, read or write what its VM does not own", async () => {
