@@ -42,7 +42,8 @@ const commands: Record<string, Command> = {
     usage: "wasmvisor run [vmconfig] [--headless] [--timeout S] [--icount] [--port N]",
     help: "Build and boot a VM config (default: mixed, the three-VM demo) on QEMU. Console lines carry a [vm-name] prefix.\n" +
       "  --headless   no console input; exit 0 once every VM printed its ready marker (and expected lines),\n" +
-      "               non-zero with the reason on timeout or hypervisor panic\n" +
+      "               non-zero with the reason on timeout, hypervisor panic, or as soon as every VM has\n" +
+      "               stopped without reaching its markers\n" +
       "  --timeout S  give up after S seconds (headless only; default 120)\n" +
       "  --icount     run QEMU with -icount shift=0 (1 ns = 1 instruction)\n" +
       "  --port N     the TCP port of 127.0.0.1 that {port} in the config's qemu.args becomes (default: a free\n" +

@@ -1,6 +1,6 @@
 // Fill the exit record the way the runtime does before wv_handle_exit.
 
-import { EXIT_RECORD, EXIT_ESR, EXIT_FAR, EXIT_HPFAR, EXIT_PC, EXIT_X } from "../abi/exit_record";
+import { EXIT_RECORD, EXIT_ESR, EXIT_FAR, EXIT_HPFAR, EXIT_PC, EXIT_SPSR, EXIT_X } from "../abi/exit_record";
 
 export const IL: u64 = 1 << 25;
 export const START_PC: u64 = 0x40080000;
@@ -8,6 +8,8 @@ export const START_PC: u64 = 0x40080000;
 export function setReg(n: u32, v: u64): void { store<u64>(EXIT_RECORD + EXIT_X + (<usize>n << 3), v); }
 export function reg(n: u32): u64 { return load<u64>(EXIT_RECORD + EXIT_X + (<usize>n << 3)); }
 export function pc(): u64 { return load<u64>(EXIT_RECORD + EXIT_PC); }
+export function spsr(): u64 { return load<u64>(EXIT_RECORD + EXIT_SPSR); }
+export function setSpsr(v: u64): void { store<u64>(EXIT_RECORD + EXIT_SPSR, v); }
 
 /** Clear the record and set ESR_EL2 and the PC. */
 export function exitWith(esr: u64): void {
@@ -28,3 +30,6 @@ export function dabtEsr(isv: u32, sas: u32, sse: u32, srt: u32, sf: u32, wnr: u3
   return (<u64>0x24 << 26) | IL | <u64>((isv << 24) | (sas << 22) | (sse << 21) | (srt << 16)
     | (sf << 15) | (wnr << 6) | dfsc);
 }
+
+/** An instruction abort from a lower EL with fault status `ifsc`. */
+export function iabtEsr(ifsc: u32): u64 { return (<u64>0x20 << 26) | IL | <u64>ifsc; }

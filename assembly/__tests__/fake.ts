@@ -56,6 +56,11 @@
 @external("wvfake", "chan_get") export declare function chanGet(i: i32, dst: usize, cap: i32): i32;
 @external("wvfake", "chan_refused") export declare function chanRefused(): i32;
 @external("wvfake", "set_chan_result") export declare function setChanResult(r: i32): void;
+// EL1 registers behind sysreg_read/sysreg_write (ids of runtime-c/include/wv_sysregs.h).
+@external("wvfake", "sysreg_get") export declare function sysregGet(vcpu: i32, reg: i32): u64;
+@external("wvfake", "sysreg_set") export declare function sysregSet(vcpu: i32, reg: i32, value: u64): void;
+@external("wvfake", "sysreg_writes") export declare function sysregWrites(): i32;
+@external("wvfake", "set_sysreg_result") export declare function setSysregResult(r: i32): void;
 
 const TEXT_CAP: i32 = 512;
 const TEXT_BUF: usize = memory.data(TEXT_CAP);

@@ -53,6 +53,11 @@ export function createFakeHost() {
       pmu: new Map([[0, 6n << 11n]]),
       pmuWrites: [],
       pmuRefused: 0,
+      // EL1 registers behind sysreg_read/sysreg_write, by id (runtime-c/include/wv_sysregs.h),
+      // and a refusal the spec may ask for.
+      sysregs: new Map(),
+      sysregWrites: 0,
+      sysregResult: 0,
     };
     for (let c = 0; c < 8; c++) { st.lrs.push(new Array(16).fill(0n)); st.hcr.push(0); }
   }
@@ -163,7 +168,13 @@ export function createFakeHost() {
       st.boots.push([vcpu, BigInt.asUintN(64, pc), BigInt.asUintN(64, x0)]);
       return st.bootResult;
     },
-    sysreg_write() { return 0; },
+    sysreg_write(vcpu, reg, value) {
+      if (st.sysregResult !== 0) return st.sysregResult;
+      st.sysregWrites++;
+      st.sysregs.set(`${vcpu}:${reg}`, BigInt.asUintN(64, value));
+      return 0;
+    },
+    sysreg_read(vcpu, reg) { return BigInt.asIntN(64, st.sysregs.get(`${vcpu}:${reg}`) ?? 0n); },
     vm_stop() { st.stops++; },
     pcpu_of() { return 0; },
     lr_count() { return st.lrCount; },
@@ -288,6 +299,10 @@ export function createFakeHost() {
     },
     chan_refused() { return st.chanRefused; },
     set_chan_result(r) { st.chanResult = r; },
+    sysreg_get(vcpu, reg) { return BigInt.asIntN(64, st.sysregs.get(`${vcpu}:${reg}`) ?? 0n); },
+    sysreg_set(vcpu, reg, value) { st.sysregs.set(`${vcpu}:${reg}`, BigInt.asUintN(64, value)); },
+    sysreg_writes() { return st.sysregWrites; },
+    set_sysreg_result(r) { st.sysregResult = r; },
   };
 
   return {

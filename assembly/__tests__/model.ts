@@ -295,6 +295,11 @@ export function mFaultIpa(): u64 {
   return (((load<u64>(M_REC + EXIT_HPFAR) >> 4) & 0xffffffffff) << 12) | (load<u64>(M_REC + EXIT_FAR) & 0xfff);
 }
 
+/** The reason of an abort's ISS, with S1PTW [7] named: the fault came on a stage-1 table walk. */
+function walkReason(iss: u32): string {
+  return fscReason(iss & 0x3f) + ((iss & (1 << 7)) != 0 ? ", on a stage-1 table walk" : "");
+}
+
 function abortLine(data: bool, ipa: u64, esr: u64, reason: string): string {
   return (data ? "data" : "instruction") + " abort at IPA " + hx(ipa) + ", ESR " + hx(esr) + " (" + reason + ")";
 }
@@ -303,7 +308,7 @@ function mDataAbort(esr: u64, il: u64): i32 {
   const iss = <u32>esr & 0x1ffffff;
   const ipa = mFaultIpa();
   const slot = mFind(ipa);
-  if (slot < 0 || (iss & (1 << 7)) != 0) { mStop(abortLine(true, ipa, esr, fscReason(iss & 0x3f))); return STOP; }
+  if (slot < 0 || (iss & (1 << 7)) != 0) { mStop(abortLine(true, ipa, esr, walkReason(iss))); return STOP; }
   if ((iss & (1 << 24)) == 0) { mStop(abortLine(true, ipa, esr, "no instruction syndrome, ISV=0")); return STOP; }
   const bytes: u32 = 1 << ((iss >> 22) & 3);
   const srt = (iss >> 16) & 0x1f;
@@ -431,7 +436,7 @@ export function mExit(vcpu: i32): i32 {
   }
   if (ec == EC_IABT) {
     mCount(v, EXIT_CLASS_IABT, VM_EXIT_OTHER);
-    mStop(abortLine(false, mFaultIpa(), esr, fscReason(<u32>esr & 0x3f)));
+    mStop(abortLine(false, mFaultIpa(), esr, walkReason(<u32>esr & 0x1ffffff)));
     return STOP;
   }
   mCount(v, EXIT_CLASS_OTHER, VM_EXIT_OTHER);

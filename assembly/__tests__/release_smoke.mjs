@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import { createFakeHost } from "./fake_host.js";
 
 const ABI_IMPORTS = ["console_write", "now", "counter_freq", "s2_table_new", "s2_set_entry",
-  "s2_activate", "guest_read", "guest_write", "image_load", "vcpu_boot", "sysreg_write", "vm_stop", "pcpu_of",
+  "s2_activate", "guest_read", "guest_write", "image_load", "vcpu_boot", "sysreg_write", "sysreg_read", "vm_stop", "pcpu_of",
   "lr_count", "lr_read", "lr_write", "ich_hcr_write", "ich_status", "vcpu_kick", "irq_set", "chan_send",
   "pmu_read", "pmu_write"];
 const ABI_EXPORTS = ["memory", "wv_abi_version", "wv_state_version", "wv_buffer", "wv_init",

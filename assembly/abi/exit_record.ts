@@ -40,6 +40,11 @@ export function exitWriteReg(n: u32, value: u64): void {
 @inline export function exitHpfar(): u64 { return load<u64>(EXIT_RECORD + EXIT_HPFAR); }
 @inline export function exitPc(): u64 { return load<u64>(EXIT_RECORD + EXIT_PC); }
 @inline export function exitSpsr(): u64 { return load<u64>(EXIT_RECORD + EXIT_SPSR); }
+/** Where the vCPU resumes: the runtime copies the PC back on ACTION_RESUME. */
+@inline export function exitSetPc(pc: u64): void { store<u64>(EXIT_RECORD + EXIT_PC, pc); }
+/** The PSTATE the vCPU resumes with; the runtime takes NZCV, and DAIF and M[3:0] only
+ * for a guest mode (EL1h, EL1t, EL0t: docs/abi.md section 2, "Exit record"). */
+@inline export function exitSetSpsr(spsr: u64): void { store<u64>(EXIT_RECORD + EXIT_SPSR, spsr); }
 @inline export function exitIsIrq(): bool { return (load<u32>(EXIT_RECORD + EXIT_FLAGS) & EXIT_FLAG_IRQ) != 0; }
 @inline export function exitIntid(): u32 { return load<u32>(EXIT_RECORD + EXIT_INTID); }
 

@@ -46,6 +46,18 @@ export declare function wv_vcpu_boot(vcpu: i32, pc: u64, x0: u64): i32;
 @external("wv", "sysreg_write")
 export declare function wv_sysreg_write(vcpu: i32, reg: i32, value: u64): i32;
 
+/** An allow-listed EL1 register of the vCPU whose exit is being handled; 0 when refused. */
+@external("wv", "sysreg_read")
+export declare function wv_sysreg_read(vcpu: i32, reg: i32): u64;
+
+// Register ids of sysreg_write and sysreg_read (runtime-c/include/wv_sysregs.h).
+export const SYSREG_SCTLR_EL1: i32 = 1;
+export const SYSREG_VBAR_EL1: i32 = 2;
+export const SYSREG_ELR_EL1: i32 = 6;
+export const SYSREG_SPSR_EL1: i32 = 7;
+export const SYSREG_ESR_EL1: i32 = 8;
+export const SYSREG_FAR_EL1: i32 = 9;
+
 /** Park every vCPU of this VM. */
 @external("wv", "vm_stop")
 export declare function wv_vm_stop(): void;

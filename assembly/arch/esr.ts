@@ -56,7 +56,8 @@ const FSC_MASK: u32 = 0x3f;
 @inline export function dabtSrt(esr: u64): u32 { return (<u32>esr >> DABT_SRT_SHIFT) & 0x1f; }
 /** SF = 1: the register is 64-bit (Xt); 0: 32-bit (Wt). */
 @inline export function dabtSf(esr: u64): bool { return (<u32>esr & DABT_SF_BIT) != 0; }
-@inline export function dabtS1ptw(esr: u64): bool { return (<u32>esr & DABT_S1PTW_BIT) != 0; }
+/** S1PTW [7], at the same place in the Instruction Abort ISS: the fault came on a stage-1 table walk. */
+@inline export function abortS1ptw(esr: u64): bool { return (<u32>esr & DABT_S1PTW_BIT) != 0; }
 @inline export function dabtIsWrite(esr: u64): bool { return (<u32>esr & DABT_WNR_BIT) != 0; }
 /** DFSC for data aborts, IFSC for instruction aborts: same position and encoding. */
 @inline export function abortFsc(esr: u64): u32 { return <u32>esr & FSC_MASK; }

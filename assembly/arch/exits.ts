@@ -5,17 +5,18 @@
 import { ACTION_RESUME, ACTION_IDLE, ACTION_STOP, ACTION_YIELD, exitEsr, exitFar,
   exitHpfar, exitPc, exitReadReg, exitWriteReg, exitAdvancePc, exitIsIrq, exitIntid } from "../abi/exit_record";
 import { EC_WFX, EC_HVC64, EC_SMC64, EC_SYSREG, EC_IABT_LOW, EC_DABT_LOW, esrEc, esrInstrBytes, wfxIsWfe,
-  dabtIsv, dabtAccessBytes, dabtSse, dabtSrt, dabtSf, dabtS1ptw, dabtIsWrite, abortFsc, fscKind,
+  dabtIsv, dabtAccessBytes, dabtSse, dabtSrt, dabtSf, abortS1ptw, dabtIsWrite, abortFsc, fscKind, FaultKind,
   fscHasLevel, fscLevel, faultKindName, sysregKey, sysregIsRead, sysregRt, sysregOp0, sysregOp1,
   sysregCrn, sysregCrm, sysregOp2, SYSREG_ACTLR_EL1 } from "./esr";
 import { STATE, COUNTERS_OFF, EXIT_CLASSES, MAX_VCPUS, VM_EXIT_DATA_ABORT, VM_EXIT_HVC, VM_EXIT_SYSREG, VM_EXIT_WFX,
   VM_EXIT_IRQ, VM_EXIT_OTHER } from "../core/layout";
 import { vmCountExit } from "../core/exit_counters";
 import { stateSetStaged } from "../core/state_staged";
-import { vmRunning, vmVcpuCount, vmStop } from "../core/vm";
+import { vmRunning, vmVcpuCount, vmStop, vmRegionOf } from "../core/vm";
 import { handleHypercall, handleSmc } from "../core/hypercall";
 import { consoleFlush } from "../core/console";
-import { mmioFind, mmioBase, mmioRead, mmioWrite } from "../devices/mmio";
+import { mmioFind, mmioBase, mmioRead, mmioWrite, mmioUnmappedAborts } from "../devices/mmio";
+import { injectExternalAbort, INJECTED, INJECT_BAD_MODE } from "./inject";
 import { logBeginVm, logStr, logHex, logDec, logEnd } from "../core/log";
 import { vgicBeginExit, vgicEndExit, vgicIrqExit, vgicWfiResumes, vgicOwnsSysreg, vgicSysreg } from "./vgic";
 import { isPhysTimerRegister, physTimerAccess } from "./timer";
@@ -72,8 +73,9 @@ function stopLine(): void {
   logStr(" stopped: ");
 }
 
-/** Stop the VM after an abort: docs/abi.md section 3, "Faults". */
-function stopOnAbort(data: bool, ipa: u64, esr: u64, reason: string, fsc: i32): i32 {
+/** Stop the VM after an abort: docs/abi.md section 3, "Faults". `s1ptw`: the abort came
+ * on the guest's own stage-1 table walk (ISS.S1PTW), not on the access it was making. */
+function stopOnAbort(data: bool, ipa: u64, esr: u64, reason: string, fsc: i32, s1ptw: bool): i32 {
   stopLine();
   logStr(data ? "data" : "instruction");
   logStr(" abort at IPA ");
@@ -83,10 +85,32 @@ function stopOnAbort(data: bool, ipa: u64, esr: u64, reason: string, fsc: i32): 
   logStr(" (");
   logStr(reason);
   if (fsc >= 0 && fscHasLevel(<u32>fsc)) { logStr(" level "); logDec(<u64>fscLevel(<u32>fsc)); }
+  if (s1ptw) logStr(", on a stage-1 table walk");
   logStr(")");
   logEnd();
   vmStop();
   return ACTION_STOP;
+}
+
+/**
+ * An abort no emulated device answers. An access to an IPA outside every region and
+ * device (a stage-2 translation fault) gets a synchronous external abort, as hardware
+ * gives one, when the VM's config asks for it (docs/abi.md section 3, "Faults"); anything
+ * else, and an abort on the guest's stage-1 table walk, stops the VM.
+ */
+function unhandledAbort(data: bool, esr: u64, v: u32): i32 {
+  const ipa = faultIpa();
+  const fsc = abortFsc(esr);
+  const s1ptw = abortS1ptw(esr);
+  const outside = fscKind(fsc) == FaultKind.Translation && vmRegionOf(ipa) < 0 && mmioFind(ipa) < 0;
+  if (!s1ptw && outside && mmioUnmappedAborts()) {
+    const rc = injectExternalAbort(v, data, esr, exitFar());
+    if (rc == INJECTED) return ACTION_RESUME;
+    const why = rc == INJECT_BAD_MODE ? "no external abort for a vCPU in AArch32 or an unknown mode"
+      : "the runtime refused the external abort's EL1 registers";
+    return stopOnAbort(data, ipa, esr, why, -1, false);
+  }
+  return stopOnAbort(data, ipa, esr, faultKindName(fscKind(fsc)), <i32>fsc, s1ptw);
 }
 
 /** Sign-extend the low `bits` of `v` to 64 bits. */
@@ -99,8 +123,8 @@ function handleDataAbort(esr: u64, v: u32): i32 {
   const ipa = faultIpa();
   const fsc = abortFsc(esr);
   const slot = mmioFind(ipa);
-  if (slot < 0 || dabtS1ptw(esr)) return stopOnAbort(true, ipa, esr, faultKindName(fscKind(fsc)), <i32>fsc);
-  if (!dabtIsv(esr)) return stopOnAbort(true, ipa, esr, "no instruction syndrome, ISV=0", -1);
+  if (slot < 0 || abortS1ptw(esr)) return unhandledAbort(true, esr, v);
+  if (!dabtIsv(esr)) return stopOnAbort(true, ipa, esr, "no instruction syndrome, ISV=0", -1, false);
   const bytes = dabtAccessBytes(esr);
   const offset = ipa - mmioBase(slot);
   const rt = dabtSrt(esr);
@@ -233,7 +257,7 @@ export function handleExit(vcpu: i32): i32 {
       return handleSysreg(esr, v);
     case EC_IABT_LOW:
       count(v, EXIT_CLASS_IABT, VM_EXIT_OTHER);
-      return stopOnAbort(false, faultIpa(), esr, faultKindName(fscKind(abortFsc(esr))), <i32>abortFsc(esr));
+      return unhandledAbort(false, esr, v);
     default:
       count(v, EXIT_CLASS_OTHER, VM_EXIT_OTHER);
       return handleOther(esr);

@@ -66,6 +66,9 @@ export const VM_TYPE_MVM: u32 = 0;
 export const VM_TYPE_GVM: u32 = 1;
 export const VM_TYPE_RTVM: u32 = 2;
 export const CFG_VM_FLAG_BENCH: u32 = 1 << 0;
+/** An access no region or device covers gets a synchronous external abort, not a stop. */
+export const CFG_VM_FLAG_UNMAPPED_ABORT: u32 = 1 << 1;
+const CFG_VM_FLAGS_KNOWN: u32 = CFG_VM_FLAG_BENCH | CFG_VM_FLAG_UNMAPPED_ABORT;
 const REGION_FLAGS_ALL: u32 = REGION_R | REGION_W | REGION_X;
 const PAGE_MASK: u64 = 0xfff;
 const ENTRY_ALIGN_MASK: u64 = 3;     // A64 instructions are 4-byte aligned
@@ -367,7 +370,7 @@ function validateVm(rec: usize, vm: i32): i32 {
   if (load<u32>(rec + CFG_VM_DEVICE_COUNT) > MAX_DEVICES) return fail(CFG_ERR_DEVICE_COUNT, vm, -1);
   const images = load<u32>(rec + CFG_VM_IMAGE_COUNT);
   if (images < 1 || images > MAX_IMAGES) return fail(CFG_ERR_IMAGE_COUNT, vm, -1);
-  if ((load<u32>(rec + CFG_VM_FLAGS) & ~CFG_VM_FLAG_BENCH) != 0) return fail(CFG_ERR_FLAGS, vm, -1);
+  if ((load<u32>(rec + CFG_VM_FLAGS) & ~CFG_VM_FLAGS_KNOWN) != 0) return fail(CFG_ERR_FLAGS, vm, -1);
   const slice = load<u32>(rec + CFG_VM_SLICE_US);
   if (slice != 0 && (slice < SLICE_US_MIN || slice > SLICE_US_MAX)) return fail(CFG_ERR_SLICE, vm, -1);
   let rc = validateRegions(rec, vm);

@@ -55,6 +55,12 @@ export const REGIONS_SIZE: usize = REGION_RECORD * <usize>MAX_REGIONS;
 // ---- MMIO registry (devices/mmio.ts), MAX_DEVICES records ----
 export const MMIO_OFF: usize = REGIONS_OFF + REGIONS_SIZE;
 export const MMIO_COUNT: usize = MMIO_OFF + 0;     // u32 registered devices
+// u32 what an access no region or device covers does: MMIO_UNMAPPED_STOP or _ABORT. The
+// word was reserved (always 0) in layouts 1 to 4, and 0 is "stop", the only behaviour
+// those modules had: blobs of every layout carry it unchanged, no new layout is needed.
+export const MMIO_UNMAPPED: usize = MMIO_OFF + 4;
+export const MMIO_UNMAPPED_STOP: u32 = 0;
+export const MMIO_UNMAPPED_ABORT: u32 = 1;
 export const MMIO_ENTRIES: usize = MMIO_OFF + 8;
 export const MMIO_BASE: usize = 0;                 // u64 IPA
 export const MMIO_LIMIT: usize = 8;                // u64 size in bytes

@@ -11,8 +11,8 @@ import { cfgValidate, cfgErrorMessage, cfgErrorVm, cfgErrorItem, cfgVm, cfgRegio
   cfgNameLength, CFG_OK, CFG_VM_NAME, CFG_VM_TYPE, CFG_VM_VCPU_COUNT, CFG_VM_PCPU_MASK,
   CFG_VM_REGION_COUNT, CFG_VM_DEVICE_COUNT, CFG_VM_IMAGE_COUNT, CFG_VM_ENTRY_IPA, CFG_VM_DTB_IPA,
   CFG_R_IPA, CFG_R_PA, CFG_R_SIZE, CFG_R_FLAGS, CFG_D_KIND, CFG_D_IRQ, CFG_D_IPA, CFG_D_SIZE, CFG_D_PA,
-  CFG_I_INDEX, CFG_I_LOAD_IPA, DEVICE_GICV2_CPUIF, cfgIsFrame } from "./config";
-import { mmioReset, mmioRegister, DEVICE_GICV2_DIST } from "../devices/mmio";
+  CFG_I_INDEX, CFG_I_LOAD_IPA, DEVICE_GICV2_CPUIF, CFG_VM_FLAGS, CFG_VM_FLAG_UNMAPPED_ABORT, cfgIsFrame } from "./config";
+import { mmioReset, mmioRegister, mmioSetUnmappedAborts, DEVICE_GICV2_DIST } from "../devices/mmio";
 import { vgicInit, VGIC_MODEL_V2, VGIC_MODEL_V3 } from "../arch/vgic";
 import { s2Create, s2Map, s2MapDevice, s2Activate, s2IpaBits, REGION_X } from "../arch/stage2";
 import { consoleFlush } from "./console";
@@ -177,6 +177,7 @@ function registerDevices(rec: usize): i32 {
     if (slot < 0) return slot;
     registered++;
   }
+  mmioSetUnmappedAborts((load<u32>(rec + CFG_VM_FLAGS) & CFG_VM_FLAG_UNMAPPED_ABORT) != 0);
   return registered;
 }
 

@@ -7,7 +7,7 @@
 // registers (the GICv3 frames: GICD_IROUTER<n>, GICR_TYPER); otherwise it is split
 // in two words (little-endian).
 
-import { STATE, MMIO_COUNT, MMIO_ENTRIES, MMIO_BASE, MMIO_LIMIT, MMIO_KIND, MMIO_IRQ,
+import { STATE, MMIO_COUNT, MMIO_UNMAPPED, MMIO_UNMAPPED_STOP, MMIO_UNMAPPED_ABORT, MMIO_ENTRIES, MMIO_BASE, MMIO_LIMIT, MMIO_KIND, MMIO_IRQ,
   MMIO_RECORD, MAX_DEVICES } from "../core/layout";
 import { WV_EINVAL, WV_ENOMEM } from "../abi/imports";
 import { pl011Reset, pl011Read, pl011Write } from "./pl011";
@@ -46,6 +46,15 @@ export function mmioCount(): i32 {
 
 export function mmioReset(): void {
   memory.fill(STATE + MMIO_COUNT, 0, 8 + MMIO_RECORD * <usize>MAX_DEVICES);
+}
+
+/** Does an access no region or device covers get a synchronous external abort (else the VM stops)? */
+export function mmioUnmappedAborts(): bool {
+  return load<u32>(STATE + MMIO_UNMAPPED) == MMIO_UNMAPPED_ABORT;
+}
+
+export function mmioSetUnmappedAborts(abort: bool): void {
+  store<u32>(STATE + MMIO_UNMAPPED, abort ? MMIO_UNMAPPED_ABORT : MMIO_UNMAPPED_STOP);
 }
 
 /** Is `kind` a device the registry emulates? */

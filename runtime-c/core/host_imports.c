@@ -254,6 +254,26 @@ m3ApiRawFunction(imp_vcpu_boot)
     m3ApiReturn(WV_OK);
 }
 
+/* Is `v` the vCPU whose exit this CPU is handling for `vm`? */
+static int exiting(struct wv_vm *vm, const struct wv_vcpu *v)
+{
+    const struct wv_pcpu *p = &wv_pcpus[wv_cpu_index()];
+    return p->exit_vm == vm && p->current == &v->regs;
+}
+
+/* Does this CPU hold v's EL1 registers right now (so they, not v->el1, are its state)? */
+static int el1_live(const struct wv_vcpu *v)
+{
+    return wv_pcpus[wv_cpu_index()].loaded == v;
+}
+
+/* Write one EL1 register of `v`: into the register itself while this CPU holds v's EL1
+ * state (the trap path resumes the guest without loading v->el1 again), else into
+ * v->el1 for its next load. */
+#define EL1_SET(v, field, reg, value) \
+    do { if (el1_live(v)) write_sysreg(reg, value); else (v)->el1.field = (value); } while (0)
+#define EL1_GET(v, field, reg) (el1_live(v) ? read_sysreg(reg) : (v)->el1.field)
+
 m3ApiRawFunction(imp_sysreg_write)
 {
     m3ApiReturnType(int32_t);
@@ -265,16 +285,54 @@ m3ApiRawFunction(imp_sysreg_write)
     if (idx < 0 || (uint32_t)idx >= vm->own.vcpu_count) m3ApiReturn(WV_EINVAL);
     if (!wv_sysreg_allowed((uint32_t)reg)) { refuse(vm, "sysreg_write", WV_EDENIED); m3ApiReturn(WV_EDENIED); }
     struct wv_vcpu *v = &vm->vcpus[idx];
+    if (wv_sysreg_exit_only((uint32_t)reg) && !exiting(vm, v)) {
+        refuse(vm, "sysreg_write", WV_ESTATE);
+        m3ApiReturn(WV_ESTATE);
+    }
     switch (reg) {
-    case WV_SYSREG_SCTLR_EL1: v->el1.sctlr = value; break;
-    case WV_SYSREG_VBAR_EL1: v->el1.vbar = value; break;
-    case WV_SYSREG_SP_EL1: v->el1.sp_el1 = value; break;
-    case WV_SYSREG_VMPIDR_EL2: v->vmpidr = (value & 0xff00ffffffull) | (1ull << 31); break;
+    case WV_SYSREG_SCTLR_EL1: EL1_SET(v, sctlr, sctlr_el1, value); break;
+    case WV_SYSREG_VBAR_EL1: EL1_SET(v, vbar, vbar_el1, value); break;
+    case WV_SYSREG_SP_EL1: EL1_SET(v, sp_el1, sp_el1, value); break;
+    case WV_SYSREG_ELR_EL1: EL1_SET(v, elr_el1, elr_el1, value); break;
+    case WV_SYSREG_SPSR_EL1: EL1_SET(v, spsr_el1, spsr_el1, value); break;
+    case WV_SYSREG_ESR_EL1: EL1_SET(v, esr, esr_el1, value); break;
+    case WV_SYSREG_FAR_EL1: EL1_SET(v, far, far_el1, value); break;
+    case WV_SYSREG_VMPIDR_EL2:
+        v->vmpidr = (value & 0xff00ffffffull) | (1ull << 31);
+        /* VMPIDR_EL2 is written when the vCPU's state is loaded: save what is live, then
+         * let the next entry load it all again with the new value. */
+        if (el1_live(v)) { wv_el1_save(&v->el1); wv_pcpus[wv_cpu_index()].loaded = 0; }
+        break;
     default: m3ApiReturn(WV_EDENIED);   /* CNTVOFF_EL2 comes with the virtual timer */
     }
-    /* Registers of the vCPU running on this CPU take effect at its next entry. */
-    if (wv_pcpus[wv_cpu_index()].loaded == v) wv_pcpus[wv_cpu_index()].loaded = 0;
     m3ApiReturn(WV_OK);
+}
+
+/* Only the exiting vCPU's registers: another vCPU's may be live on another CPU. 0 when refused. */
+m3ApiRawFunction(imp_sysreg_read)
+{
+    m3ApiReturnType(uint64_t);
+    m3ApiGetArg(int32_t, idx);
+    m3ApiGetArg(int32_t, reg);
+    struct wv_vm *vm = VM();
+    if (idx < 0 || (uint32_t)idx >= vm->own.vcpu_count || !wv_sysreg_readable((uint32_t)reg)) {
+        refuse(vm, "sysreg_read", WV_EDENIED);
+        m3ApiReturn(0);
+    }
+    struct wv_vcpu *v = &vm->vcpus[idx];
+    if (!exiting(vm, v)) { refuse(vm, "sysreg_read", WV_ESTATE); m3ApiReturn(0); }
+    uint64_t r = 0;
+    switch (reg) {
+    case WV_SYSREG_SCTLR_EL1: r = EL1_GET(v, sctlr, sctlr_el1); break;
+    case WV_SYSREG_VBAR_EL1: r = EL1_GET(v, vbar, vbar_el1); break;
+    case WV_SYSREG_SP_EL1: r = EL1_GET(v, sp_el1, sp_el1); break;
+    case WV_SYSREG_ELR_EL1: r = EL1_GET(v, elr_el1, elr_el1); break;
+    case WV_SYSREG_SPSR_EL1: r = EL1_GET(v, spsr_el1, spsr_el1); break;
+    case WV_SYSREG_ESR_EL1: r = EL1_GET(v, esr, esr_el1); break;
+    case WV_SYSREG_FAR_EL1: r = EL1_GET(v, far, far_el1); break;
+    default: break;
+    }
+    m3ApiReturn(r);
 }
 
 m3ApiRawFunction(imp_vm_stop)
@@ -305,6 +363,7 @@ static const struct wv_import imports[] = {
     { "image_load", "I(iI)", imp_image_load },
     { "vcpu_boot", "i(iII)", imp_vcpu_boot },
     { "sysreg_write", "i(iiI)", imp_sysreg_write },
+    { "sysreg_read", "I(ii)", imp_sysreg_read },
     { "vm_stop", "v()", imp_vm_stop },
     { "pcpu_of", "i(i)", imp_pcpu_of },
 };

@@ -267,3 +267,34 @@ int wv_sysreg_allowed(uint32_t id)
 {
     return id >= 1 && id <= WV_SYSREG_MAX;
 }
+
+int wv_sysreg_exit_only(uint32_t id)
+{
+    return id >= WV_SYSREG_ELR_EL1 && id <= WV_SYSREG_FAR_EL1;
+}
+
+int wv_sysreg_readable(uint32_t id)
+{
+    return id == WV_SYSREG_SCTLR_EL1 || id == WV_SYSREG_VBAR_EL1 || id == WV_SYSREG_SP_EL1
+        || wv_sysreg_exit_only(id);
+}
+
+/* PSTATE fields as SPSR_EL2 holds them (ARM ARM C5.2.19 SPSR_EL2). */
+#define SPSR_NZCV       0xf0000000ull
+#define SPSR_DAIF       (0xfull << 6)
+#define SPSR_M          0x1full         /* M[4] AArch32, M[3:0] the mode */
+#define SPSR_M_EL0T     0x0ull
+#define SPSR_M_EL1T     0x4ull
+#define SPSR_M_EL1H     0x5ull
+
+int wv_spsr_from_core(uint64_t before, uint64_t core, uint64_t *out)
+{
+    uint64_t nzcv = (before & ~SPSR_NZCV) | (core & SPSR_NZCV);
+    uint64_t m = core & SPSR_M, changing = SPSR_M | SPSR_DAIF;
+    *out = nzcv;
+    if ((core & changing) == (before & changing)) return WV_OK;
+    /* Never EL2 (that would hand the guest the hypervisor's own level), nor AArch32. */
+    if (m != SPSR_M_EL0T && m != SPSR_M_EL1T && m != SPSR_M_EL1H) return WV_EDENIED;
+    *out = (nzcv & ~changing) | (core & changing);
+    return WV_OK;
+}

@@ -236,8 +236,14 @@ static int handle_exit_locked(struct wv_vm *vm, struct wv_core_instance *c, stru
     }
     rec = mem + c->exit_rec;
     memcpy(&vcpu->regs, rec, 31 * 8 + 8);           /* x0..x30, pc */
-    uint64_t spsr = *(uint64_t *)(rec + 256);
-    vcpu->regs.spsr = (vcpu->regs.spsr & ~0xf0000000ull) | (spsr & 0xf0000000ull);  /* NZCV only */
+    uint64_t spsr;
+    if (wv_spsr_from_core(vcpu->regs.spsr, *(uint64_t *)(rec + 256), &spsr) != WV_OK) {
+        wv_printf("[wasmvisor] vm %s: the core set PSTATE.M to 0x%lx, not EL1h, EL1t or EL0t\n",
+                  vm->own.name, *(uint64_t *)(rec + 256) & 0x1f);
+        wv_vm_stop(vm, "core set a bad PSTATE");
+        return WV_ACTION_STOP;
+    }
+    vcpu->regs.spsr = spsr;
     return action;
 }
 

@@ -91,6 +91,16 @@ int wv_s2_link(uint8_t *levels, uint32_t count, int32_t table, uint32_t level, u
 
 /* 1 when the core may set this EL1 register of a vCPU (wv_sysregs.h ids). */
 int wv_sysreg_allowed(uint32_t id);
+/* 1 when the core may read this register (of the vCPU whose exit it handles). */
+int wv_sysreg_readable(uint32_t id);
+/* 1 for the exception-state registers, which the core sets only for the exiting vCPU. */
+int wv_sysreg_exit_only(uint32_t id);
+/* The PSTATE a vCPU resumes with after an exit, from the one it trapped with (`before`)
+ * and the one the core left in the exit record (`core`): NZCV always the core's; M[4:0]
+ * and DAIF the core's only when they are unchanged or name EL1h, EL1t or EL0t in AArch64
+ * (an injected exception); every other bit the vCPU's own. WV_OK, or WV_EDENIED (and
+ * `*out` = before) for any other mode. */
+int wv_spsr_from_core(uint64_t before, uint64_t core, uint64_t *out);
 
 /* Bounds of a Wasm memory access: [off, off+len) inside a memory of `size` bytes. */
 static inline int wv_wasm_range_ok(uint64_t off, uint64_t len, uint64_t size)

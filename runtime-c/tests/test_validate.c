@@ -386,12 +386,36 @@ static void test_misc(void)
 {
     CHECK(wv_sysreg_allowed(WV_SYSREG_SCTLR_EL1));
     CHECK(!wv_sysreg_allowed(0) && !wv_sysreg_allowed(WV_SYSREG_MAX + 1) && !wv_sysreg_allowed(0xffffffffu));
+    CHECK(wv_sysreg_allowed(WV_SYSREG_ESR_EL1) && wv_sysreg_exit_only(WV_SYSREG_ESR_EL1));
+    CHECK(!wv_sysreg_exit_only(WV_SYSREG_VBAR_EL1) && wv_sysreg_readable(WV_SYSREG_VBAR_EL1));
+    CHECK(!wv_sysreg_readable(WV_SYSREG_CNTVOFF_EL2) && !wv_sysreg_readable(WV_SYSREG_VMPIDR_EL2));
+    CHECK(!wv_sysreg_readable(0) && !wv_sysreg_readable(WV_SYSREG_MAX + 1));
     CHECK(wv_wasm_range_ok(0, 16, 16) && !wv_wasm_range_ok(1, 16, 16));
     CHECK(!wv_wasm_range_ok(0xffffffffull, 2, 0x10000) && !wv_wasm_range_ok(8, 0xffffffffffffffffull, 16));
 }
 
+static void test_spsr(void)
+{
+    uint64_t out = 0;
+    /* NZCV alone: taken, the rest stays the vCPU's (here SS [21] and an AArch32 EL0 mode). */
+    CHECK(wv_spsr_from_core(0x00200010ull, 0xf0000000ull | 0x10ull, &out) == WV_OK && out == 0xf0200010ull);
+    /* An exception injected at EL1h with DAIF masked, from EL0t. */
+    CHECK(wv_spsr_from_core(0x20000000ull, 0x200003c5ull, &out) == WV_OK && out == 0x200003c5ull);
+    /* From EL1h to EL1t, EL1h to EL0t. */
+    CHECK(wv_spsr_from_core(0x3c5ull, 0x3c4ull, &out) == WV_OK && out == 0x3c4ull);
+    CHECK(wv_spsr_from_core(0x3c5ull, 0x0ull, &out) == WV_OK && out == 0x0ull);
+    /* EL2t, EL2h, EL3h, AArch32 modes and unknown ones are refused, leaving the vCPU's PSTATE. */
+    const uint64_t bad[] = { 0x8, 0x9, 0xd, 0x10, 0x13, 0x1f, 0x2, 0x6 };
+    for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        CHECK(wv_spsr_from_core(0x3c5ull, 0x3c0ull | bad[i], &out) == WV_EDENIED && out == 0x3c5ull);
+    }
+    /* DAIF alone changing at an allowed mode is taken. */
+    CHECK(wv_spsr_from_core(0x5ull, 0x3c5ull, &out) == WV_OK && out == 0x3c5ull);
+}
+
 int main(void)
 {
+    test_spsr();
     test_blob();
     test_slice();
     test_ipa();

@@ -84,6 +84,7 @@ export function wv_init(vm: i32, blob: i32, len: i32): i32 {
   say(vm, "image_load of the other VM's image", image_load(vm == 0 ? 1 : 0, 0x40000000));
   say(vm, "activate stage 2", s2_activate(0, 32));
   say(vm, "change an entry of the active stage 2", s2_set_entry(1, 130, 2, own | ATTRS | BLOCK));
+  say(vm, "sysreg_write of ESR_EL1 outside an exit", sysreg_write(0, 8, 0));
   console_write(0xffffff00, 1000);
   return -1;
 }

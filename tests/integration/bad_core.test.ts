@@ -37,6 +37,7 @@ const EXPECTED: [string, number][] = [
   ["image_load of the other VM's image", -2],
   ["activate stage 2", 0],
   ["change an entry of the active stage 2", -5],
+  ["sysreg_write of ESR_EL1 outside an exit", -5],
 ];
 
 test("a hostile core module cannot map, read or write what its VM does not own", async () => {

@@ -32,6 +32,8 @@ export const DEVICE_KIND = {
 } as const;
 export const REGION_R = 1, REGION_W = 2, REGION_X = 4;
 export const VM_FLAG_BENCH = 1;
+/** Flags bit 1: an access outside every region and device gets a synchronous external abort. */
+export const VM_FLAG_UNMAPPED_ABORT = 2;
 
 /**
  * An image's name in the image table: its file name (a file named by several VMs is
@@ -115,7 +117,8 @@ export function encodeBlob(set: VmSet, imageIndex?: (key: string, image: Image) 
     buf.writeUInt32LE(vm.images.length, at + REC.imageCount);
     buf.writeBigUInt64LE(u64(vm.entry, `${what} entry`), at + REC.entry);
     buf.writeBigUInt64LE(u64(vm.dtb ?? 0n, `${what} dtb`), at + REC.dtb);
-    buf.writeUInt32LE(vm.bench ? VM_FLAG_BENCH : 0, at + REC.flags);
+    const flags = (vm.bench ? VM_FLAG_BENCH : 0) | (vm.unmappedAccess === "external-abort" ? VM_FLAG_UNMAPPED_ABORT : 0);
+    buf.writeUInt32LE(flags, at + REC.flags);
     buf.writeUInt32LE(vm.sliceUs, at + REC.sliceUs);
     vm.memory.forEach((r, k) => {
       const o = at + REC.regions + k * REGION_SIZE;

@@ -52,6 +52,7 @@ function initVm(blob: Uint8Array, vm: number): Run {
       return 0;
     },
     sysreg_write: () => 0,
+    sysreg_read: () => 0n,
     vm_stop: () => undefined,
     pcpu_of: () => 0,
   };

@@ -314,6 +314,19 @@ describe("the set", () => {
   });
 });
 
+describe("unmapped accesses", () => {
+  test("unmapped_access is stop or external-abort", () => {
+    rejects((d) => { d.vms[0].unmapped_access = "ignore"; }, "vms[0].unmapped_access", /must be equal to one of|stop/);
+  });
+  test("external-abort sets bit 1 of the record's flags; stop, the default, leaves it clear", () => {
+    const set = accepts((d) => { d.vms[0].unmapped_access = "external-abort"; d.vms[1].unmapped_access = "stop"; });
+    const blob = encodeBlob(set);
+    assert.equal(blob.readUInt32LE(16 + 56), 2);
+    assert.equal(blob.readUInt32LE(16 + 640 + 56), 0);
+    assert.equal(encodeBlob(accepts(() => undefined)).readUInt32LE(16 + 56), 0);
+  });
+});
+
 describe("time slice", () => {
   test("slice_us is 1000..1000000 microseconds", () => {
     rejects((d) => { d.vms[0].slice_us = 999; }, "vms[0].slice_us", /must be >= 1000|at least 1000/);

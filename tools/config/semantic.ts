@@ -4,7 +4,7 @@
 // every problem becomes an issue naming the field, and all of them are collected.
 import { statSync } from "node:fs";
 import type { Issue } from "./errors.ts";
-import type { Access, BoardDescription, Image, ImageResolver, LinuxBoot, Region, Vm, VmType } from "./types.ts";
+import type { Access, BoardDescription, Image, ImageResolver, LinuxBoot, Region, UnmappedAccess, Vm, VmType } from "./types.ts";
 import { checkDevices, PL011_SIZE, type RawDevice } from "./devices.ts";
 import { layoutLinux, type RawLinux } from "./linux.ts";
 import { checkDma, checkFramesAcross } from "./passthrough.ts";
@@ -32,6 +32,7 @@ export interface RawVm {
   ready: string;
   expect?: string[];
   bench?: boolean;
+  unmapped_access?: UnmappedAccess;
   slice_us?: number;
   linux?: RawLinux;
 }
@@ -153,7 +154,7 @@ class Checker {
     return {
       index: i, name: raw.name, type: raw.type, description: raw.description ?? "", cpus: [...raw.cpus],
       vcpus: raw.vcpus, memory, devices, images, entry, dtb, ready: raw.ready, expect: [...(raw.expect ?? [])],
-      bench: raw.bench ?? false, sliceUs: raw.slice_us ?? 0, linux,
+      bench: raw.bench ?? false, unmappedAccess: raw.unmapped_access ?? "stop", sliceUs: raw.slice_us ?? 0, linux,
     };
   }
 

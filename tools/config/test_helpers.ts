@@ -148,7 +148,7 @@ export function blobProblems(blob: Uint8Array, board: BoardDescription, imageCou
     if (nr < 1 || nr > 8) return [...p, `${at}: region_count`];
     if (nd > 8) return [...p, `${at}: device_count`];
     if (ni < 1 || ni > 4) return [...p, `${at}: image_count`];
-    if ((u32(56) & ~1) !== 0) p.push(`${at}: flags`);
+    if ((u32(56) & ~3) !== 0) p.push(`${at}: flags`);
     const slice = u32(60);
     if (slice !== 0 && (slice < 1000 || slice > 1000000)) p.push(`${at}: slice_us ${slice} outside 1000..1000000`);
     const regions: { ipa: bigint; size: bigint; flags: number }[] = [];

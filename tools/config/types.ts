@@ -200,11 +200,15 @@ export interface Vm {
   ready: string;
   expect: string[];
   bench: boolean;
+  /** An access outside every region and device: stop the VM, or give the guest a synchronous external abort. */
+  unmappedAccess: UnmappedAccess;
   /** Time slice where its vCPUs share CPUs, in µs; 0 = the runtime's default (10 ms). */
   sliceUs: number;
   /** Set when the VM boots Linux (its `linux` section); null otherwise. */
   linux: LinuxBoot | null;
 }
+
+export type UnmappedAccess = "stop" | "external-abort";
 
 /** A VM config file, loaded and checked (load.ts). */
 export interface VmSet {

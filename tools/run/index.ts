@@ -3,6 +3,7 @@ import { buildImage } from "../build/image.ts";
 import { runQemu } from "./qemu.ts";
 import { waitsFor, observe, missing, PANIC } from "./markers.ts";
 import { describeForwards, runArgs } from "./ports.ts";
+import { VmStops } from "./stops.ts";
 
 /** The hypervisor's lines for a VM that does not start: its config refused (all VMs), or its core's wv_init. */
 const NOT_STARTED = /^\[wasmvisor\] (built-in VM config rejected: |vm \S+ not started: )/;
@@ -18,6 +19,7 @@ export async function runCommand(o: RunOptions): Promise<number> {
   const waits = waitsFor(img.set);
   const extra = await runArgs(img.set, o.port);
   let panic = "", notStarted = "";
+  const stops = new VmStops(img.set.vms.map((v) => v.name));
   process.stderr.write(`[wasmvisor] booting ${img.set.vms.length} VM(s) on ${img.board.name}: ` +
     `${img.set.vms.map((v) => v.name).join(", ")}` +
     (o.headless ? ` (headless, timeout ${o.timeoutS} s)\n` : ` (Ctrl-C quits)\n`));
@@ -34,7 +36,9 @@ export async function runCommand(o: RunOptions): Promise<number> {
       if (line.startsWith(PANIC)) { panic = line; return true; }
       // A VM that will never print its marker ends a headless run at once, unless a marker asks for that very line.
       if (o.headless && NOT_STARTED.test(line) && !waits.some((w) => line.includes(w.what))) { notStarted = line; return true; }
-      return o.headless && observe(waits, line);
+      if (!o.headless) return false;
+      // Every marker seen ends the run; so does every VM stopped, since nothing more can come.
+      return observe(waits, line) || stops.observe(line);
     },
   });
   if (!o.headless) return r.end.startsWith("exit") ? 0 : 1;
@@ -52,7 +56,8 @@ export async function runCommand(o: RunOptions): Promise<number> {
     process.stderr.write(`[wasmvisor] run ok: every VM reached its markers (${waits.length} seen) in ${secs} s\n`);
     return 0;
   }
-  const why = r.end === "timeout" ? `timed out after ${o.timeoutS} s` : `QEMU ended (${r.end}) after ${secs} s`;
+  const why = stops.allStopped() ? `every VM stopped after ${secs} s: ${stops.describe()}`
+    : r.end === "timeout" ? `timed out after ${o.timeoutS} s` : `QEMU ended (${r.end}) after ${secs} s`;
   process.stderr.write(`[wasmvisor] run failed: ${why}; never saw:\n` + left.map((m) => `  - ${m}\n`).join(""));
   return 1;
 }

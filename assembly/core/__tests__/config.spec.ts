@@ -162,11 +162,13 @@ describe("config VM record errors", () => {
     expect(cfgValidate(BLOB, len, 0)).toBe(CFG_ERR_IMAGE_COUNT);
   });
 
-  it("refuses unknown VM flags but accepts bench mode", () => {
+  it("refuses unknown VM flags but accepts bench mode and external aborts for unmapped accesses", () => {
     const len = good();
-    store<u32>(vm0() + CFG_VM_FLAGS, 1);
-    expect(cfgValidate(BLOB, len, 0)).toBe(CFG_OK);
-    store<u32>(vm0() + CFG_VM_FLAGS, 2);
+    for (let f: u32 = 1; f <= 3; f++) {
+      store<u32>(vm0() + CFG_VM_FLAGS, f);
+      expect(cfgValidate(BLOB, len, 0)).toBe(CFG_OK);
+    }
+    store<u32>(vm0() + CFG_VM_FLAGS, 4);
     expect(cfgValidate(BLOB, len, 0)).toBe(CFG_ERR_FLAGS);
   });
 
