@@ -18,7 +18,6 @@ import { consoleFlush } from "../core/console";
 import { mmioFind, mmioBase, mmioRead, mmioWrite } from "../devices/mmio";
 import { logBeginVm, logStr, logHex, logDec, logEnd } from "../core/log";
 import { vgicBeginExit, vgicEndExit, vgicIrqExit, vgicWfiResumes, vgicOwnsSysreg, vgicSysreg } from "./vgic";
-import { isPhysTimerRegister, physTimerAccess } from "./timer";
 import { WV_KICK_SGI } from "./vgic_irq";
 import { consoleContinue } from "../devices/virtio_console";
 
@@ -125,10 +124,10 @@ function handleSysreg(esr: u64, v: u32): i32 {
     return ACTION_RESUME;
   }
   const gic = vgicOwnsSysreg(key);
-  if (gic || isPhysTimerRegister(key)) {
+  if (gic) {
     const rt = sysregRt(esr);
     const read = sysregIsRead(esr);
-    const value = gic ? vgicSysreg(v, key, read, exitReadReg(rt)) : physTimerAccess();
+    const value = vgicSysreg(v, key, read, exitReadReg(rt));
     if (read) exitWriteReg(rt, value);
     exitAdvancePc(esrInstrBytes(esr));
     return ACTION_RESUME;

@@ -21,7 +21,10 @@ export const VGIC_NO_VCPU: u32 = 0xffffffff;
 // VG_FLAGS bits.
 /** Something changed for the current vCPU: sync and refill its list registers before resuming. */
 export const VGF_REFILL: u32 = 1 << 0;
-/** The EL1 physical timer warning was printed (arch/timer.ts). */
+/**
+ * Once: the warning that the EL1 physical timer never fires. The guest has that timer
+ * now (docs/abi.md 4); the bit stays reserved so that saved states keep their meaning.
+ */
 export const VGF_TIMER_WARNED: u32 = 1 << 1;
 /** The "no list registers" warning was printed (arch/vgic_lr.ts). */
 export const VGF_NO_LRS_WARNED: u32 = 1 << 2;

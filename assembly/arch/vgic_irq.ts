@@ -2,9 +2,9 @@
 // runtime acknowledged it and dropped its priority. The physical INTIDs that reach a core:
 //   WV_KICK_SGI (8)      another vCPU's exit changed this vCPU's interrupts: refill;
 //   PPI 25 (maintenance) the list registers need attention (NPIE/UIE/EOI): refill;
-//   PPI 27 (EL1 virtual timer) and the VM's own SPIs (passthrough): give them to the
-//     guest in a hardware-mapped list register (HW = 1, pINTID = INTID), so the guest's
-//     deactivation deactivates the physical interrupt;
+//   PPI 27 (EL1 virtual timer), PPI 30 (EL1 physical timer) and the VM's own SPIs
+//     (passthrough): give them to the guest in a hardware-mapped list register (HW = 1,
+//     pINTID = INTID), so the guest's deactivation deactivates the physical interrupt;
 //   anything else is reported once and ignored.
 // When a physical interrupt cannot go into a list register now (its virtual copy is
 // disabled, routed to another vCPU, already listed, or every register is busy), it is
@@ -28,6 +28,8 @@ export const WV_KICK_SGI: u32 = 8;
 export const PPI_MAINTENANCE: u32 = 25;
 /** The EL1 virtual timer's interrupt, PPI 11 (ARM ARM D11.2.4). */
 export const PPI_VTIMER: u32 = 27;
+/** The EL1 physical timer's interrupt, PPI 14 (ARM ARM D11.2.4): the guest's own as well. */
+export const PPI_PTIMER: u32 = 30;
 
 /** Report `intid` unless already reported (at most VGIC_WARN_MAX of them, then one last line). */
 function reportUnknown(intid: u32): void {
@@ -87,7 +89,7 @@ export function vgicIrqExit(v: u32, intid: u32): void {
     vgicFlush(v);
     return;
   }
-  if (intid == PPI_VTIMER || (intid >= VGIC_PRIVATE_INTIDS && intid < VGIC_NR_INTIDS)) {
+  if (intid == PPI_VTIMER || intid == PPI_PTIMER || (intid >= VGIC_PRIVATE_INTIDS && intid < VGIC_NR_INTIDS)) {
     injectPhysical(v, intid);
     return;
   }

@@ -79,7 +79,7 @@ static void v2_init_cpu(uint32_t cpu)
     /* SGIs and PPIs are banked per CPU in the distributor (GICv2 spec 3.3). */
     for (uint32_t i = 0; i < 32; i += 4) *reg(d, GICD_IPRIORITYR + i) = PRIO_DEFAULT * 0x01010101u;
     *reg(d, GICD_ICENABLER) = 0xffffffffu;
-    *reg(d, GICD_ISENABLER) = (1u << WV_KICK_SGI) | (1u << PPI_MAINTENANCE) | (1u << PPI_VTIMER)
+    *reg(d, GICD_ISENABLER) = (1u << WV_KICK_SGI) | (1u << PPI_MAINTENANCE) | (1u << PPI_VTIMER) | (1u << PPI_PTIMER)
                             | (1u << PPI_HYP_TIMER);
     *reg(c, GICC_PMR) = 0xff;
     *reg(c, GICC_BPR) = 0;
