@@ -19,7 +19,6 @@ import { mmioFind, mmioBase, mmioRead, mmioWrite, mmioUnmappedAborts } from "../
 import { injectExternalAbort, INJECTED, INJECT_BAD_MODE } from "./inject";
 import { logBeginVm, logStr, logHex, logDec, logEnd } from "../core/log";
 import { vgicBeginExit, vgicEndExit, vgicIrqExit, vgicWfiResumes, vgicOwnsSysreg, vgicSysreg } from "./vgic";
-import { isPhysTimerRegister, physTimerAccess } from "./timer";
 import { WV_KICK_SGI } from "./vgic_irq";
 import { consoleContinue } from "../devices/virtio_console";
 import { isPmuRegister, pmuRead, pmuWrite } from "./pmu";
@@ -150,10 +149,10 @@ function handleSysreg(esr: u64, v: u32): i32 {
     return ACTION_RESUME;
   }
   const gic = vgicOwnsSysreg(key);
-  if (gic || isPhysTimerRegister(key)) {
+  if (gic) {
     const rt = sysregRt(esr);
     const read = sysregIsRead(esr);
-    const value = gic ? vgicSysreg(v, key, read, exitReadReg(rt)) : physTimerAccess();
+    const value = vgicSysreg(v, key, read, exitReadReg(rt));
     if (read) exitWriteReg(rt, value);
     exitAdvancePc(esrInstrBytes(esr));
     return ACTION_RESUME;

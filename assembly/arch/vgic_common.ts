@@ -21,7 +21,10 @@ export const VGIC_NO_VCPU: u32 = 0xffffffff;
 // VG_FLAGS bits.
 /** Something changed for the current vCPU: sync and refill its list registers before resuming. */
 export const VGF_REFILL: u32 = 1 << 0;
-/** The EL1 physical timer warning was printed (arch/timer.ts). */
+/**
+ * Once: the warning that the EL1 physical timer never fires. The guest has that timer
+ * now (docs/abi.md 4); the bit stays reserved so that saved states keep their meaning.
+ */
 export const VGF_TIMER_WARNED: u32 = 1 << 1;
 /** The "no list registers" warning was printed (arch/vgic_lr.ts). */
 export const VGF_NO_LRS_WARNED: u32 = 1 << 2;
@@ -36,9 +39,11 @@ export const VRF_KICKED: u32 = 1 << 0;
 
 /** The EL1 virtual timer's interrupt, PPI 11 (ARM ARM D11.2.4). */
 export const PPI_VTIMER: u32 = 27;
+/** The EL1 physical timer's interrupt, PPI 14 (ARM ARM D11.2.4): the guest's own as well. */
+export const PPI_PTIMER: u32 = 30;
 
 /**
- * Is physical `x` a level whose pending state the physical GIC holds? The virtual timer's
+ * Is physical `x` a level whose pending state the physical GIC holds? Either EL1 timer's
  * output is a level, asserted while its condition is met, it is enabled and not masked
  * (ARM ARM D11.2.4), and a level-sensitive interrupt whose source deasserts is no longer
  * pending (GICv3 spec 4.1.1, level-sensitive interrupts). The core keeps no copy of its
@@ -48,7 +53,7 @@ export const PPI_VTIMER: u32 = 27;
  * physical trigger of the device behind them is not known here.
  */
 @inline export function physicalLevel(x: u32): bool {
-  return x == PPI_VTIMER;
+  return x == PPI_VTIMER || x == PPI_PTIMER;
 }
 
 /** GICD_CTLR group enables: bit n enables Group n. */

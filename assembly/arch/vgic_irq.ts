@@ -2,9 +2,9 @@
 // runtime acknowledged it and dropped its priority. The physical INTIDs that reach a core:
 //   WV_KICK_SGI (8)      another vCPU's exit changed this vCPU's interrupts: refill;
 //   PPI 25 (maintenance) the list registers need attention (NPIE/UIE/EOI): refill;
-//   PPI 27 (EL1 virtual timer) and the VM's own SPIs (passthrough): give them to the
-//     guest in a hardware-mapped list register (HW = 1, pINTID = INTID), so the guest's
-//     deactivation deactivates the physical interrupt;
+//   PPI 27 (EL1 virtual timer), PPI 30 (EL1 physical timer) and the VM's own SPIs
+//     (passthrough): give them to the guest in a hardware-mapped list register (HW = 1,
+//     pINTID = INTID), so the guest's deactivation deactivates the physical interrupt;
 //   anything else is reported once and ignored.
 // When a physical interrupt cannot go into a list register now (its virtual copy is
 // disabled, routed to another vCPU, already listed, or every register is busy), it is
@@ -20,7 +20,7 @@
 import { wv_irq_set } from "../abi/imports";
 import { VGIC, VG_WARN_COUNT, VG_WARN_IDS, VGIC_WARN_MAX, VGIC_NR_INTIDS, VGIC_PRIVATE_INTIDS, P_MASKED,
   P_PEND } from "./vgic_layout";
-import { PPI_VTIMER, VGF_MASK_WARNED, VRF_KICKED, physicalLevel, setBit, touch, vgicFlags, vgicSetFlags,
+import { PPI_VTIMER, PPI_PTIMER, VGF_MASK_WARNED, VRF_KICKED, physicalLevel, setBit, touch, vgicFlags, vgicSetFlags,
   setVcpuFlags } from "./vgic_common";
 import { vgicSync, vgicRefill, vgicFlush, vgicListHw, vgicHwListable } from "./vgic_lr";
 import { logBeginVm, logStr, logDec, logEnd } from "../core/log";
@@ -29,7 +29,7 @@ import { logBeginVm, logStr, logDec, logEnd } from "../core/log";
 export const WV_KICK_SGI: u32 = 8;
 /** The GIC maintenance interrupt (ICH_MISR_EL2 non-zero), PPI 9. */
 export const PPI_MAINTENANCE: u32 = 25;
-export { PPI_VTIMER };
+export { PPI_VTIMER, PPI_PTIMER };
 
 /** Report `intid` unless already reported (at most VGIC_WARN_MAX of them, then one last line). */
 function reportUnknown(intid: u32): void {
@@ -98,7 +98,7 @@ export function vgicIrqExit(v: u32, intid: u32): void {
     vgicFlush(v);
     return;
   }
-  if (intid == PPI_VTIMER || (intid >= VGIC_PRIVATE_INTIDS && intid < VGIC_NR_INTIDS)) {
+  if (intid == PPI_VTIMER || intid == PPI_PTIMER || (intid >= VGIC_PRIVATE_INTIDS && intid < VGIC_NR_INTIDS)) {
     injectPhysical(v, intid);
     return;
   }

@@ -28,7 +28,7 @@ static struct wv_pcpu *here(struct wv_vm *vm)
  * and the SPIs of its passthrough frames. */
 static int hw_intid_owned(struct wv_vm *vm, uint64_t pintid)
 {
-    return pintid == PPI_VTIMER || (pintid <= WV_SPI_LAST && wv_owner_spi(&vm->own, (uint32_t)pintid));
+    return pintid == PPI_VTIMER || pintid == PPI_PTIMER || (pintid <= WV_SPI_LAST && wv_owner_spi(&vm->own, (uint32_t)pintid));
 }
 
 /* The VM's SPIs are routed to its first CPU (that of vCPU 0, where the virtual GIC routes
@@ -136,13 +136,14 @@ m3ApiRawFunction(imp_irq_set)
     ACTING_OR("irq_set", m3ApiReturn(WV_ESTATE));
     struct wv_vm *vm = VM();
     if (!here(vm)) m3ApiReturn(WV_ESTATE);
-    /* The virtual timer PPI of the CPU running the exiting vCPU: the core masks it while
-     * the guest handles a virtual copy. */
-    if (intid == (int32_t)PPI_VTIMER) {
+    /* A timer PPI (virtual or physical) of the CPU running the exiting vCPU: the core
+     * masks it while the guest handles a virtual copy. */
+    if (intid == (int32_t)PPI_VTIMER || intid == (int32_t)PPI_PTIMER) {
         wv_gic_ppi_set((uint32_t)intid, enable != 0);
         /* Kept per vCPU: when vCPUs share this CPU, each comes back with its own mask. */
         struct wv_vcpu *cur = wv_pcpus[wv_cpu_index()].loaded;
-        if (cur) cur->vtimer_masked = enable == 0;
+        if (cur && intid == (int32_t)PPI_VTIMER) cur->vtimer_masked = enable == 0;
+        else if (cur) cur->ptimer_masked = enable == 0;
         m3ApiReturn(WV_OK);
     }
     /* An SPI of one of the VM's passthrough frames: enabling routes it to this CPU, the

@@ -42,7 +42,8 @@ void wv_sched_add(uint32_t cpu, struct wv_vcpu *v)
  * of those still waiting, or WV_NO_DEADLINE. */
 static uint64_t wake_due(struct wv_pcpu *p)
 {
-    struct wv_vtimer live = { read_sysreg(cntv_ctl_el0), read_sysreg(cntv_cval_el0) };
+    struct wv_timers live = { read_sysreg(cntv_ctl_el0), read_sysreg(cntv_cval_el0),
+                              read_sysreg(cntp_ctl_el0), read_sysreg(cntp_cval_el0) };
     return wv_sched_wake_due(p, live, read_sysreg(cntpct_el0));
 }
 
@@ -147,7 +148,7 @@ void wv_idle_cpu(void)
             /* The virtual timer of the vCPU still loaded here (stopped, or off): its
              * level stays up while nobody runs the guest, so it is masked until a vCPU
              * is run here again (wv_vcpu_run sets it), or this loop would take it forever. */
-            else if (intid == PPI_VTIMER) wv_gic_ppi_set(PPI_VTIMER, 0);
+            else if (intid == PPI_VTIMER || intid == PPI_PTIMER) wv_gic_ppi_set(intid, 0);
             else wv_console_in_irq(intid);
             wv_gic_deactivate(intid);
         }

@@ -46,19 +46,30 @@ struct wv_vcpu *wv_sched_pick(struct wv_pcpu *p, const struct wv_vcpu *after)
     return 0;
 }
 
-uint64_t wv_sched_wake_due(struct wv_pcpu *p, struct wv_vtimer live, uint64_t now)
+/* The deadline of one timer that can interrupt (enabled, not masked, its PPI not
+ * masked by the core), or WV_NO_DEADLINE. */
+static uint64_t deadline(uint64_t ctl, uint64_t cval, uint32_t ppi_masked)
+{
+    if (ppi_masked || (ctl & (CNTV_CTL_ENABLE | CNTV_CTL_IMASK)) != CNTV_CTL_ENABLE) return WV_NO_DEADLINE;
+    return cval;
+}
+
+uint64_t wv_sched_wake_due(struct wv_pcpu *p, struct wv_timers live, uint64_t now)
 {
     uint64_t earliest = WV_NO_DEADLINE;
     uint32_t n = queued(p);
     for (uint32_t i = 0; i < n; i++) {
         struct wv_vcpu *v = p->runq[i];
-        /* A vCPU whose timer PPI the core masked cannot be interrupted by it: it waits
-         * for the core's kick instead. */
-        if (v->state != VCPU_IDLE || v->vm->stopped || v->vtimer_masked) continue;
-        struct wv_vtimer t = v == p->loaded ? live : (struct wv_vtimer){ v->el1.cntv_ctl, v->el1.cntv_cval };
-        if ((t.ctl & (CNTV_CTL_ENABLE | CNTV_CTL_IMASK)) != CNTV_CTL_ENABLE) continue;
-        if (t.cval > now) {
-            if (t.cval < earliest) earliest = t.cval;
+        if (v->state != VCPU_IDLE || v->vm->stopped) continue;
+        struct wv_timers t = v == p->loaded ? live
+            : (struct wv_timers){ v->el1.cntv_ctl, v->el1.cntv_cval, v->el1.cntp_ctl, v->el1.cntp_cval };
+        /* A timer whose PPI the core masked cannot interrupt the vCPU: it waits for the
+         * core's kick instead. The physical timer follows the same rules (CNTP_CTL_EL0). */
+        uint64_t dv = deadline(t.vctl, t.vcval, v->vtimer_masked), dp = deadline(t.pctl, t.pcval, v->ptimer_masked);
+        uint64_t d = dv < dp ? dv : dp;
+        if (d == WV_NO_DEADLINE) continue;
+        if (d > now) {
+            if (d < earliest) earliest = d;
             continue;
         }
         /* Only IDLE -> RUNNABLE: a restart or stop that turned it off meanwhile wins. */

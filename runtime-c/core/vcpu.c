@@ -18,7 +18,7 @@ void wv_el1_save(struct wv_el1_state *s)
     SAVE(elr_el1, elr_el1); SAVE(spsr_el1, spsr_el1); SAVE(esr, esr_el1); SAVE(far, far_el1);
     SAVE(afsr0, afsr0_el1); SAVE(afsr1, afsr1_el1); SAVE(par, par_el1); SAVE(cpacr, cpacr_el1);
     SAVE(csselr, csselr_el1); SAVE(cntkctl, cntkctl_el1); SAVE(cntv_ctl, cntv_ctl_el0);
-    SAVE(cntv_cval, cntv_cval_el0);
+    SAVE(cntv_cval, cntv_cval_el0); SAVE(cntp_ctl, cntp_ctl_el0); SAVE(cntp_cval, cntp_cval_el0);
 }
 
 void wv_el1_restore(const struct wv_el1_state *s)
@@ -30,7 +30,7 @@ void wv_el1_restore(const struct wv_el1_state *s)
     LOAD(elr_el1, elr_el1); LOAD(spsr_el1, spsr_el1); LOAD(esr, esr_el1); LOAD(far, far_el1);
     LOAD(afsr0, afsr0_el1); LOAD(afsr1, afsr1_el1); LOAD(par, par_el1); LOAD(cpacr, cpacr_el1);
     LOAD(csselr, csselr_el1); LOAD(cntkctl, cntkctl_el1); LOAD(cntv_ctl, cntv_ctl_el0);
-    LOAD(cntv_cval, cntv_cval_el0);
+    LOAD(cntv_cval, cntv_cval_el0); LOAD(cntp_ctl, cntp_ctl_el0); LOAD(cntp_cval, cntp_cval_el0);
     isb();
 }
 
@@ -59,6 +59,7 @@ void wv_vcpu_run(struct wv_vcpu *v)
         v->switched_out = 0;
         p->loaded = v;
         wv_gic_ppi_set(PPI_VTIMER, !v->vtimer_masked);
+        wv_gic_ppi_set(PPI_PTIMER, !v->ptimer_masked);
         wv_sched_arm(p);
     }
     if (v->fresh) {
@@ -66,7 +67,9 @@ void wv_vcpu_run(struct wv_vcpu *v)
         wv_debug_reset();           /* and so are its debug and PMU registers */
         wv_pmu_reset();
         v->vtimer_masked = 0;
+        v->ptimer_masked = 0;
         wv_gic_ppi_set(PPI_VTIMER, 1);
+        wv_gic_ppi_set(PPI_PTIMER, 1);
         v->fresh = 0;
     }
     /* IMO/FMO: physical interrupts come to EL2 and the guest gets virtual ones from the
@@ -89,9 +92,10 @@ void wv_vcpu_run(struct wv_vcpu *v)
     write_sysreg(vmpidr_el2, v->vmpidr);
     write_sysreg(vpidr_el2, read_sysreg(midr_el1));
     /* CNTHCTL_EL2 (ARM ARM D17.2.25): EL1PCTEN = 1, the guest reads the physical counter;
-     * EL1PCEN = 0, its physical timer registers trap (the core emulates them): the
-     * physical timer belongs to the hypervisor. Guests use the virtual timer. */
-    write_sysreg(cnthctl_el2, 1);
+     * EL1PCEN = 1, it has the EL1 physical timer (CNTP_*) as it has the virtual one: the
+     * hypervisor's own timer is the EL2 one (CNTHP), so both EL1 timers are the vCPU's,
+     * switched with its EL1 state, their PPIs handed to it hardware-mapped. */
+    write_sysreg(cnthctl_el2, CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN);
     /* The guest's own debug registers, its PMU accesses trapped (debug_regs.c). */
     write_sysreg(mdcr_el2, wv_mdcr_el2());
     write_sysreg(cntvoff_el2, 0);

@@ -78,7 +78,7 @@ static void v2_init_cpu(uint32_t cpu)
     /* SGIs and PPIs are banked per CPU in the distributor (GICv2 spec 3.3). */
     for (uint32_t i = 0; i < 32; i += WV_GIC_PRIO_PER_REG) *reg(d, GICD_IPRIORITYR + i) = wv_gic_private_prio_word(i);
     *reg(d, GICD_ICENABLER) = 0xffffffffu;
-    *reg(d, GICD_ISENABLER) = (1u << WV_KICK_SGI) | (1u << PPI_MAINTENANCE) | (1u << PPI_VTIMER)
+    *reg(d, GICD_ISENABLER) = (1u << WV_KICK_SGI) | (1u << PPI_MAINTENANCE) | (1u << PPI_VTIMER) | (1u << PPI_PTIMER)
                             | (1u << PPI_HYP_TIMER);
     *reg(c, GICC_PMR) = 0xff;
     *reg(c, GICC_BPR) = 0;

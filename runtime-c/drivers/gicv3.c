@@ -68,7 +68,7 @@ static void v3_init_cpu(uint32_t cpu)
     for (uint32_t i = 0; i < 32; i += WV_GIC_PRIO_PER_REG)
         *reg32(r, GICR_IPRIORITYR + i) = wv_gic_private_prio_word(i);
     *reg32(r, GICR_ICENABLER0) = 0xffffffffu;
-    *reg32(r, GICR_ISENABLER0) = (1u << WV_KICK_SGI) | (1u << PPI_MAINTENANCE) | (1u << PPI_VTIMER)
+    *reg32(r, GICR_ISENABLER0) = (1u << WV_KICK_SGI) | (1u << PPI_MAINTENANCE) | (1u << PPI_VTIMER) | (1u << PPI_PTIMER)
                                 | (1u << PPI_HYP_TIMER);
 
     /* ICC_SRE_EL2: SRE, DFB, DIB, Enable (EL1 may use the system registers: 12.2.14). */

@@ -47,5 +47,9 @@ int wv_stack_guard_cpu(uint64_t va);
 #define HCR_TSC     (1ull << 19)    /* trap SMC */
 #define HCR_TACR    (1ull << 21)    /* trap ACTLR_EL1 accesses */
 #define HCR_RW      (1ull << 31)    /* EL1 is AArch64 */
+/* CNTHCTL_EL2 without VHE (ARM ARM D17.2.25): EL1 may read the physical counter, and
+ * use the EL1 physical timer, without trapping. */
+#define CNTHCTL_EL1PCTEN    (1ull << 0)
+#define CNTHCTL_EL1PCEN     (1ull << 1)
 
 #endif

@@ -8,6 +8,7 @@
 #define WV_KICK_SGI         8u      /* makes a CPU leave its guest (docs/abi.md 4) */
 #define PPI_MAINTENANCE     25u     /* GICv3 spec 12.1.2: ICH maintenance interrupt */
 #define PPI_VTIMER          27u     /* EL1 virtual timer (ARM ARM D11.2.4) */
+#define PPI_PTIMER          30u     /* EL1 physical timer (ARM ARM D11.2.4): the guest's too */
 #define PPI_HYP_TIMER       26u     /* EL2 physical timer: the scheduler's tick */
 
 /* Physical priorities (lower is more urgent; GICv3 spec 4.8, GICv2 spec 3.3). Every

@@ -27,7 +27,7 @@ _Static_assert(__builtin_offsetof(struct wv_vcpu_regs, q) == FRAME_Q0, "frame la
 struct wv_el1_state {
     uint64_t sctlr, ttbr0, ttbr1, tcr, mair, amair, vbar, contextidr, tpidr_el0, tpidrro_el0,
         tpidr_el1, sp_el0, sp_el1, elr_el1, spsr_el1, esr, far, afsr0, afsr1, par, cpacr, csselr,
-        cntkctl, cntv_ctl, cntv_cval;
+        cntkctl, cntv_ctl, cntv_cval, cntp_ctl, cntp_cval;
 };
 
 struct wv_vm;
@@ -49,6 +49,7 @@ struct wv_vcpu {
     volatile uint32_t in_guest;     /* 1 from guest entry to the next trap */
     uint32_t switched_out;          /* its virtual CPU interface is saved in `gic` */
     uint32_t vtimer_masked;         /* the core masked the virtual timer PPI for it */
+    uint32_t ptimer_masked;         /* the core masked the physical timer PPI for it */
     struct wv_gic_vcpu_state gic;
     uint64_t vmpidr;
 };

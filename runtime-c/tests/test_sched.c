@@ -39,7 +39,7 @@ static void wait_for(int i, uint64_t ctl, uint64_t cval)
     V(i)->el1.cntv_cval = cval;
 }
 
-static const struct wv_vtimer no_timer = { 0, 0 };
+static const struct wv_timers no_timer = { 0, 0, 0, 0 };
 
 static void test_pick(void)
 {
@@ -96,7 +96,7 @@ static void test_wake_due(void)
     setup();
     wait_for(0, 0, 0);
     cpu.loaded = V(0);
-    const struct wv_vtimer live = { TIMER_ON, 700 };
+    const struct wv_timers live = { TIMER_ON, 700, 0, 0 };
     CHECK(wv_sched_wake_due(&cpu, live, 600) == 700);
     CHECK(wv_sched_wake_due(&cpu, live, 700) == WV_NO_DEADLINE && V(0)->state == VCPU_RUNNABLE);
 

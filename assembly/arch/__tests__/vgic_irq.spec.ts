@@ -21,6 +21,33 @@ function setup(vcpus: u32 = 1): void {
   sgiW(0, ISENABLER, 1 << VTIMER);
 }
 
+describe("the physical timer's interrupt", () => {
+  it("goes to the running vCPU in a hardware-mapped list register, as the virtual timer's does", () => {
+    const PTIMER: u32 = 30;
+    expect(freshGicVm(1)).toBe(0);
+    gicdW(CTLR, GROUP1);
+    sgiW(0, ISENABLER, 1 << PTIMER);
+    expect(irqExit(0, PTIMER)).toBe(ACTION_RESUME);
+    const i = lrFind(PTIMER);
+    expect(i).toBe(0);
+    expect(lrGet(i) & LR_HW).toBe(LR_HW);
+    expect(lrPintid(i)).toBe(PTIMER);
+    expect(lrIsPending(i)).toBe(true);
+    expect(consoleCount()).toBe(0);
+  });
+
+  it("is masked at the physical GIC while its virtual copy waits (the guest disabled it)", () => {
+    const PTIMER: u32 = 30;
+    expect(freshGicVm(1)).toBe(0);
+    gicdW(CTLR, GROUP1);
+    expect(irqExit(0, PTIMER)).toBe(ACTION_RESUME);
+    expect(lrFind(PTIMER)).toBe(-1);
+    expect(irqSetCount()).toBe(1);
+    expect(irqSetIntid(0)).toBe(PTIMER);
+    expect(irqSetEnable(0)).toBe(0);
+  });
+});
+
 describe("the virtual timer's interrupt", () => {
   it("goes to the running vCPU in a hardware-mapped list register", () => {
     setup();

@@ -23,9 +23,13 @@
 #define RT_FIRST_TICK_TIMEOUT_US 100000u
 
 /* The EL1 virtual timer's interrupt: PPI 27 on QEMU virt, as the Server Base System
- * Architecture recommends. Any priority the PMR lets through will do: only one
- * interrupt is in use. */
+ * Architecture recommends; built with RT_PHYS_TIMER, the EL1 physical timer's, PPI 30.
+ * Any priority the PMR lets through will do: only one interrupt is in use. */
+#ifdef RT_PHYS_TIMER
+#define RT_VTIMER_INTID    30u
+#else
 #define RT_VTIMER_INTID    27u
+#endif
 #define RT_VTIMER_PRIORITY 0x80u
 
 /* Bound on each wait for the GIC (GICD_CTLR.RWP, GICR_WAKER.ChildrenAsleep). */

@@ -10,6 +10,20 @@
 
 #include "cpu.h"
 
+/* Built with RT_PHYS_TIMER (guest-rt-ptimer), the tick runs on the EL1 physical timer
+ * (CNTP_*, its PPI 14 = INTID 30) instead: the same registers and rules, the physical
+ * counter (ARM ARM D11.2.4, "The EL1 physical timer"). */
+#ifdef RT_PHYS_TIMER
+#define RT_TIMER_CTL  cntp_ctl_el0
+#define RT_TIMER_CVAL cntp_cval_el0
+#else
+#define RT_TIMER_CTL  cntv_ctl_el0
+#define RT_TIMER_CVAL cntv_cval_el0
+#endif
+/* One more level, so that the register name above is expanded before SYSREG_* quote it. */
+#define RT_TIMER_READ(r)     SYSREG_READ(r)
+#define RT_TIMER_WRITE(r, v) SYSREG_WRITE(r, v)
+
 /* CNTV_CTL_EL0 bits (ARM ARM, CNTV_CTL_EL0 description). */
 #define CNTV_CTL_ENABLE  (1u << 0)
 #define CNTV_CTL_IMASK   (1u << 1)
@@ -19,21 +33,21 @@
  * condition) take effect before what follows, such as the EOI. */
 static inline void vtimer_set_deadline(uint64_t cval)
 {
-    SYSREG_WRITE(cntv_cval_el0, cval);
+    RT_TIMER_WRITE(RT_TIMER_CVAL, cval);
     isb();
 }
 
 /* Deadline first, then ENABLE with IMASK clear: the timer never fires on a stale CVAL. */
 static inline void vtimer_start(uint64_t cval)
 {
-    SYSREG_WRITE(cntv_cval_el0, cval);
-    SYSREG_WRITE(cntv_ctl_el0, CNTV_CTL_ENABLE);
+    RT_TIMER_WRITE(RT_TIMER_CVAL, cval);
+    RT_TIMER_WRITE(RT_TIMER_CTL, CNTV_CTL_ENABLE);
     isb();
 }
 
 static inline uint64_t vtimer_ctl(void)
 {
-    return SYSREG_READ(cntv_ctl_el0);
+    return RT_TIMER_READ(RT_TIMER_CTL);
 }
 
 #endif
