@@ -10,7 +10,7 @@
 #include "wv_console.h"
 #include "wv_imports.h"
 
-#define VM()        ((struct wv_vm *)m3_GetUserData(runtime))
+#define VM()        WV_IMPORT_VM()
 
 static int handling_exit_of(struct wv_vm *vm)
 {
@@ -29,7 +29,8 @@ m3ApiRawFunction(imp_pmu_read)
     m3ApiReturnType(int64_t);
     m3ApiGetArg(int32_t, reg);
     struct wv_vm *vm = VM();
-    if (!handling_exit_of(vm)) m3ApiReturn(0);
+    /* A staged instance reads nothing of the VM it may take over (docs/live-update.md). */
+    if (!WV_IMPORT_CTX()->live || !handling_exit_of(vm)) m3ApiReturn(0);
     if (wv_pmu_access_check((uint32_t)reg, 0, 0, wv_pmu_counters()) != WV_OK) {
         refused(vm, "pmu_read", (uint32_t)reg, WV_EINVAL);
         m3ApiReturn(0);
@@ -42,6 +43,7 @@ m3ApiRawFunction(imp_pmu_write)
     m3ApiReturnType(int32_t);
     m3ApiGetArg(int32_t, reg);
     m3ApiGetArg(uint64_t, value);
+    if (!wv_import_may_act(WV_IMPORT_CTX(), "pmu_write")) m3ApiReturn(WV_ESTATE);
     struct wv_vm *vm = VM();
     if (!handling_exit_of(vm)) m3ApiReturn(refused(vm, "pmu_write", (uint32_t)reg, WV_ESTATE));
     int rc = wv_pmu_access_check((uint32_t)reg, 1, value, wv_pmu_counters());
