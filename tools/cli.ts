@@ -93,7 +93,7 @@ const commands: Record<string, Command> = {
       "  --seed S         the first seed (default 1); --seeds K how many (default 1)\n" +
       "  --actions A      the guest's bound per seed (default 100000)\n" +
       "  --report-every R a progress line every R actions (default 1000)\n" +
-      "  --skip LIST      actions never drawn, e.g. wait,sgi (call, sysreg, device, memory, cache, sgi, wait, irq, cpu, mgmt)\n" +
+      "  --skip LIST      actions never drawn, e.g. wait,sgi (call, sysreg, device, memory, cache, sgi, wait, irq,\n                   cpu, mgmt, suspend)\n" +
       "  --trace          the guest names every action before it runs it (where a frozen run stopped)\n" +
       "  --outside        accesses just outside the fuzz VM's memory (the VM is stopped for them today)\n" +
       "  --reset          PSCI SYSTEM_RESET among the calls\n" +

@@ -34,6 +34,8 @@ export interface SeedResult {
 }
 
 const FROZEN_CHECK_MS = 500;
+/** After the fuzz guest's done line, each neighbour must tick this often more: they kept running. */
+export const TICKS_AFTER_DONE = 3;
 
 export function reproduce(o: FuzzOptions, seed: number): string {
   return `npx wasmvisor fuzz --seed ${seed} --actions ${o.actions}` + (o.skip.length ? ` --skip ${o.skip.join(",")}` : "") +
@@ -53,7 +55,14 @@ export async function fuzzSeed(o: FuzzOptions, seed: number, exitsLeft: number, 
   let end = "";
   const stop = (why: string) => { if (!end) { end = why; ac.abort(); } };
   const timer = setInterval(() => {
-    if (watch.frozen(Date.now() - t0, o.frozenMs)) {
+    const now = Date.now() - t0;
+    if (watch.done && now - watch.doneMs > o.frozenMs) {
+      for (const vm of watch.quietSinceDone(TICKS_AFTER_DONE)) {
+        watch.anomalies.push({ kind: `vm ${vm}: fewer than ${TICKS_AFTER_DONE} ticks in ${o.frozenMs / 1000} s after the fuzz guest's end`, line: "", atMs: now });
+      }
+      stop("done");
+    }
+    if (watch.frozen(now, o.frozenMs)) {
       const at = Date.now() - t0;
       watch.anomalies.push({
         kind: `vm ${rc.fuzzVm}: frozen (no progress line for ${o.frozenMs / 1000} s)`,
@@ -69,7 +78,7 @@ export async function fuzzSeed(o: FuzzOptions, seed: number, exitsLeft: number, 
       watch.line(line, Date.now() - t0);
       if (!quiet) for (const a of watch.anomalies.slice(before)) process.stderr.write(`[fuzz] seed ${seed}: ANOMALY ${a.kind}: ${a.line}\n`);
       if (watch.anomalies.slice(before).some((a) => /panic|stopped/.test(a.kind))) stop("anomaly");
-      if (watch.done) stop("done");
+      if (watch.done && watch.quietSinceDone(TICKS_AFTER_DONE).length === 0) stop("done");
       if (exitsLeft > 0 && watch.exits >= exitsLeft) stop("exits");
       return false;
     },

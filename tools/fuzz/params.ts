@@ -13,7 +13,7 @@ export const FLAG_SYSTEM_RESET = 1 << 1;
 export const FLAG_TRACE = 1 << 2;
 
 /** The guest's actions in the order of its table (tests/guests/fuzz/main.c): bit i of `skip`. */
-export const ACTIONS = ["call", "sysreg", "device", "memory", "cache", "sgi", "wait", "irq", "cpu", "mgmt"] as const;
+export const ACTIONS = ["call", "sysreg", "device", "memory", "cache", "sgi", "wait", "irq", "cpu", "mgmt", "suspend"] as const;
 
 export interface FuzzParams {
   seed: bigint;

@@ -53,7 +53,14 @@ export class FuzzWatch {
   firstProgressMs = -1;
   exitsAtFirst = 0;
   lastAction = "";
+  doneMs = -1;
   private kinds = new Map<string, number>();
+  private ticksAtDone = new Map<string, number>();
+
+  /** Neighbours that have not ticked `n` times since the fuzz guest's done line. */
+  quietSinceDone(n: number): string[] {
+    return [...this.neighbours.values()].filter((v) => v.ticks - (this.ticksAtDone.get(v.vm) ?? 0) < n).map((v) => v.vm);
+  }
 
   constructor(private o: WatchOptions) {
     for (const vm of o.counters) this.neighbours.set(vm, { vm, ticks: 0, maxGapMs: 0, lastMs: -1 });
@@ -107,8 +114,13 @@ export class FuzzWatch {
       return;
     }
     if (text === "READY fuzz") { this.lastProgressMs = ms; return; }
-    if (text.startsWith("fuzz: action ")) { this.lastAction = text.slice("fuzz: ".length); return; }
-    if (DONE.test(text)) { this.done = true; return; }
+    if (text.startsWith("fuzz: action ")) { this.lastAction = text.slice("fuzz: ".length); this.lastProgressMs = ms; return; }
+    if (DONE.test(text)) {
+      this.done = true;
+      this.doneMs = ms;
+      for (const n of this.neighbours.values()) this.ticksAtDone.set(n.vm, n.ticks);
+      return;
+    }
     if (/^fuzz: ERROR|^EXCEPTION: |guest stopped/.test(text)) this.anomaly(`vm ${this.o.fuzzVm}: the guest reports`, l, ms);
   }
 

@@ -7,6 +7,8 @@
 
 /* calls.c: hypercalls, PSCI and other SMCCC calls by HVC and SMC, wild arguments. */
 uint32_t act_call(struct prng *r);
+/* calls.c: PSCI CPU_SUSPEND, a wait bounded by the guest's own timer. */
+uint32_t act_suspend(struct prng *r);
 /* sysregs.c: trapped and untrapped system registers a hostile guest tries. */
 uint32_t act_sysreg(struct prng *r);
 /* mmio.c: random-width accesses to the GIC frames, the PL011 and the virtio window. */

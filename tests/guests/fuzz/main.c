@@ -40,6 +40,7 @@ static const struct action actions[] = {
     { act_irq_window, 2, "irq" },
     { act_cpu_cycle, 1, "cpu" },
     { act_mgmt_flood, 2, "mgmt" },
+    { act_suspend, 1, "suspend" },
 };
 #define ACTION_COUNT (sizeof actions / sizeof actions[0])
 
