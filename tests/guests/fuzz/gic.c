@@ -73,6 +73,12 @@ uint32_t fuzz_gic_drain(int group0)
          * once: a level-sensitive PPI (GICv3 spec 4.1.1). */
         if (intid == GIC_VTIMER_INTID)
             fuzz_vtimer_off();
+        /* An SPI the guest has no driver for (the PL011's, with UARTIMSC set by a random
+         * write, stays asserted: TXRIS always is) is disabled, as an OS masks an
+         * unhandled interrupt: otherwise it is taken again at once, for ever
+         * (GICD_ICENABLER<n>, GICv3 spec 12.9.9). */
+        if (intid >= GIC_SPI_FIRST)
+            mmio_write32(GICD_BASE + GICD_ICENABLER + (intid / 32u) * 4u, 1u << (intid % 32u));
         if (group0)
             SYSREG_WRITE(icc_eoir0_el1, iar);
         else

@@ -10,6 +10,8 @@
 #define GIC_INTID_SPECIAL_FIRST 1020u       /* 1020..1023: nothing to acknowledge */
 #define GIC_VTIMER_INTID        27u         /* EL1 virtual timer PPI (BSA / QEMU virt) */
 #define GIC_SGI_COUNT           16u
+#define GIC_SPI_FIRST           32u
+#define GICD_ICENABLER          0x0180u
 #define GICR_ICENABLER0         (GICR_SGI_FRAME + 0x0180u)
 #define GICR_ICPENDR0           (GICR_SGI_FRAME + 0x0280u)
 #define GICR_ISACTIVER0         (GICR_SGI_FRAME + 0x0300u)
