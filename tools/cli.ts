@@ -8,6 +8,7 @@ import { benchCommand } from "./bench/index.ts";
 import { setup } from "./setup/index.ts";
 import { signCommand } from "./sign/index.ts";
 import { updateCommand } from "./update/index.ts";
+import { fuzzCommand } from "./fuzz/index.ts";
 
 /** The default demo: management, guest and real-time VMs side by side (vmconfigs/mixed.json). */
 const DEFAULT_CONFIG = "mixed";
@@ -83,6 +84,38 @@ const commands: Record<string, Command> = {
       "             development key in .cache/keys/, made on first use)",
     flags: { key: "str" },
     main: async (args, f) => signCommand(args, f),
+  },
+  fuzz: {
+    usage: "wasmvisor fuzz [--exits N] [--seed S] [--seeds K] [--actions A] [--skip LIST] [--trace] [--echo] ...",
+    help: "Run vmconfigs/fuzz.json headless with seeds S..S+K-1: a hostile guest (tests/guests/fuzz) beside two counters\n" +
+      "  and the RT guest. Reports exits (counted by the fuzz guest: one per trapping instruction it ran), exits/s,\n" +
+      "  the neighbours' ticks and gaps, and anomalies; non-zero when there is any (docs/testing.md).\n" +
+      "  --exits N        stop once the seeds' exits add up to N\n" +
+      "  --seed S         the first seed (default 1); --seeds K how many (default 1)\n" +
+      "  --actions A      the guest's bound per seed (default 100000)\n" +
+      "  --report-every R a progress line every R actions (default 1000)\n" +
+      "  --skip LIST      actions never drawn, e.g. wait,sgi (call, sysreg, device, memory, cache, sgi, wait, irq,\n                   cpu, mgmt, suspend)\n" +
+      "  --trace          the guest names every action before it runs it (where a frozen run stopped)\n" +
+      "  --outside        accesses just outside the fuzz VM's memory (the VM is stopped for them today)\n" +
+      "  --reset          PSCI SYSTEM_RESET among the calls\n" +
+      "  --frozen S       no progress line for S seconds is an anomaly that ends the seed (default 15)\n" +
+      "  --max-gap MS     a neighbour's tick gap above MS ms is an anomaly (default 1000)\n" +
+      "  --rt-overruns    an RT round with overruns is an anomaly (spurious interrupts always are)\n" +
+      "  --timeout S      give up on a seed after S seconds (default 600)\n" +
+      "  --echo           print the console as it comes",
+    flags: { exits: "num", seed: "num", seeds: "num", actions: "str", "report-every": "num", skip: "str", trace: "bool",
+      outside: "bool", reset: "bool", "rt-overruns": "bool", frozen: "num", "max-gap": "num", timeout: "num", echo: "bool" },
+    main: async (_a, f) => fuzzCommand({
+      seed: f.seed !== undefined ? Number(f.seed) : 1, seeds: f.seeds !== undefined ? Number(f.seeds) : 1,
+      exits: f.exits !== undefined ? Number(f.exits) : 0,
+      actions: f.actions !== undefined ? Number(f.actions) : 100000,
+      reportEvery: f["report-every"] !== undefined ? Number(f["report-every"]) : 1000,
+      skip: typeof f.skip === "string" ? f.skip.split(",").filter((s) => s) : [],
+      trace: f.trace === true, outside: f.outside === true, reset: f.reset === true, echo: f.echo === true,
+      frozenMs: (f.frozen !== undefined ? Number(f.frozen) : 15) * 1000,
+      maxGapMs: f["max-gap"] !== undefined ? Number(f["max-gap"]) : 1000, rtOverruns: f["rt-overruns"] === true,
+      timeoutMs: (f.timeout !== undefined ? Number(f.timeout) : 600) * 1000,
+    }),
   },
   bench: {
     usage: "wasmvisor bench",

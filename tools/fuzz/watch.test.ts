@@ -1,0 +1,63 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { FuzzWatch, FLOOD_LIMIT } from "./watch.ts";
+
+const opts = { fuzzVm: "fuzz", counters: ["counter"], rts: ["rt"], maxGapMs: 1000, rtOverruns: false };
+
+test("progress lines give actions, exits and exits per second", () => {
+  const w = new FuzzWatch(opts);
+  w.line("[fuzz] fuzz: actions 100 exits 1000 aborts 1 undefs 2 irqs 3 cpu_on 4", 1000);
+  w.line("[fuzz] fuzz: actions 200 exits 3000 aborts 1 undefs 2 irqs 3 cpu_on 5", 2000);
+  assert.equal(w.exits, 3000);
+  assert.equal(w.cpuOn, 5);
+  assert.equal(w.exitsPerSecond(), 2000);
+  assert.equal(w.anomalies.length, 0);
+});
+
+test("a tick gap above the bound, a panic and a stopped VM are anomalies", () => {
+  const w = new FuzzWatch(opts);
+  w.line("[counter] tick 1", 0);
+  w.line("[counter] tick 2", 1500);
+  w.line("[wasmvisor] PANIC: something", 1600);
+  w.line("[wasmvisor] vm fuzz stopped: data abort at IPA 0x0", 1700);
+  assert.deepEqual(w.anomalies.map((a) => a.kind), ["vm counter: 1500 ms between ticks", "hypervisor panic", "a VM was stopped"]);
+  assert.equal(w.neighbours.get("counter")!.maxGapMs, 1500);
+});
+
+test("documented notices pass once per kind, a flood of one kind does not", () => {
+  const w = new FuzzWatch(opts);
+  w.line("[wasmvisor] vm fuzz: the EL1 physical timer (CNTP_*) is not available to guests; it never fires (use the virtual timer)", 0);
+  for (let i = 0; i < FLOOD_LIMIT; i++) w.line(`[wasmvisor] vm fuzz: management request ${i + 1} refused (not the management VM)`, i);
+  assert.equal(w.anomalies.length, 0);
+  w.line("[wasmvisor] vm fuzz: management request 1 refused (not the management VM)", 99);
+  assert.equal(w.anomalies.length, 1);
+  assert.match(w.anomalies[0]!.kind, /console flood/);
+  w.line("[wasmvisor] vm fuzz: something undocumented", 100);
+  assert.equal(w.anomalies[1]!.kind, "hypervisor warning");
+});
+
+test("RT spurious interrupts are anomalies, overruns only when asked", () => {
+  const w = new FuzzWatch(opts);
+  w.line("[rt] rt: 5 overrun(s), 0 spurious interrupt(s) in this round", 0);
+  assert.equal(w.anomalies.length, 0);
+  assert.equal(w.rtOverruns, 5);
+  w.line("[rt] rt: 0 overrun(s), 2 spurious interrupt(s) in this round", 1);
+  assert.equal(w.anomalies.length, 1);
+  const strict = new FuzzWatch({ ...opts, rtOverruns: true });
+  strict.line("[rt] rt: 5 overrun(s), 0 spurious interrupt(s) in this round", 0);
+  assert.equal(strict.anomalies.length, 1);
+});
+
+test("frozen: no progress for the bound after READY, never after done", () => {
+  const w = new FuzzWatch(opts);
+  assert.equal(w.frozen(100_000, 1000), false, "not before the guest is ready");
+  w.line("[fuzz] READY fuzz", 0);
+  assert.equal(w.frozen(500, 1000), false);
+  assert.equal(w.frozen(1500, 1000), true);
+  w.line("[counter] tick 1", 1600);
+  w.line("[fuzz] fuzz: done 10 actions", 1600);
+  assert.equal(w.frozen(5000, 1000), false);
+  assert.deepEqual(w.quietSinceDone(1), ["counter"]);
+  w.line("[counter] tick 2", 1700);
+  assert.deepEqual(w.quietSinceDone(1), []);
+});
