@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { FuzzWatch, FLOOD_LIMIT } from "./watch.ts";
+import { FuzzWatch, FLOOD_LIMIT, RATE_LIMIT_MS } from "./watch.ts";
 
 const opts = { fuzzVm: "fuzz", counters: ["counter"], rts: ["rt"], maxGapMs: 1000, rtOverruns: false };
 
@@ -26,14 +26,25 @@ test("a tick gap above the bound, a panic and a stopped VM are anomalies", () =>
 
 test("documented notices pass once per kind, a flood of one kind does not", () => {
   const w = new FuzzWatch(opts);
-  w.line("[wasmvisor] vm fuzz: the EL1 physical timer (CNTP_*) is not available to guests; it never fires (use the virtual timer)", 0);
-  for (let i = 0; i < FLOOD_LIMIT; i++) w.line(`[wasmvisor] vm fuzz: management request ${i + 1} refused (not the management VM)`, i);
+  for (let i = 0; i < FLOOD_LIMIT; i++) w.line(`[wasmvisor] vm fuzz: unknown hypercall 0x${(0xc000 + i).toString(16)}`, i);
   assert.equal(w.anomalies.length, 0);
-  w.line("[wasmvisor] vm fuzz: management request 1 refused (not the management VM)", 99);
+  w.line("[wasmvisor] vm fuzz: unknown hypercall 0xc100", 99);
   assert.equal(w.anomalies.length, 1);
   assert.match(w.anomalies[0]!.kind, /console flood/);
   w.line("[wasmvisor] vm fuzz: something undocumented", 100);
   assert.equal(w.anomalies[1]!.kind, "hypervisor warning");
+});
+
+test("a rate-limited notice is fine once a second, an anomaly when two come closer", () => {
+  const w = new FuzzWatch(opts);
+  w.line("[wasmvisor] vm fuzz: management request 6 refused (not the management VM)", 0);
+  for (let s = 1; s <= 20; s++) {
+    w.line(`[wasmvisor] vm fuzz: management request 6 refused (not the management VM); ${s * 100} more refused before it`, s * 1000);
+  }
+  assert.equal(w.anomalies.length, 0);
+  w.line("[wasmvisor] vm fuzz: management request 3 refused (not the management VM); 5 more refused before it", 20_000 + RATE_LIMIT_MS - 1);
+  assert.equal(w.anomalies.length, 1);
+  assert.match(w.anomalies[0]!.kind, /not rate-limited/);
 });
 
 test("RT spurious interrupts are anomalies, overruns only when asked", () => {
