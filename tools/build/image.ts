@@ -16,6 +16,7 @@ import { buildInitramfs, guestKernelModules } from "./initramfs.ts";
 import { builtWvctlEntries } from "./wvctl.ts";
 import type { CpioEntry } from "./cpio.ts";
 import { buildDeviceTrees } from "../dtb/build.ts";
+import { writeElfSegments } from "./segments.ts";
 
 export interface BuiltImage {
   config: string;
@@ -85,7 +86,7 @@ function coreModuleEntries(): CpioEntry[] {
   return entries;
 }
 
-/** Set up, build the guest files, load and check `configName`, and generate its device trees. */
+/** Set up, build the guest files, load and check `configName`, and generate its device trees and ELF segment files. */
 export function prepareVmSet(configName: string, opts: { boardOverride?: string } = {}): PreparedSet {
   const { wasm3Dir, guestFiles } = setup();
   buildGuestFiles(guestFiles);
@@ -94,6 +95,7 @@ export function prepareVmSet(configName: string, opts: { boardOverride?: string 
   const board = loadBoard(set.board);
   const dir = join(BUILD, "img", board.name, basename(config, ".json"));
   buildDeviceTrees(set, board, dir);
+  writeElfSegments(set, dir);
   return { config, set, board, dir, wasm3Dir };
 }
 

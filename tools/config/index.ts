@@ -1,6 +1,7 @@
 // The VM config tools: vmconfigs/*.json -> checked VmSet -> config blob (docs/abi.md section 1).
 export type {
   Access, BoardDescription, BoardGic, BoardPassthrough, Device, DeviceType, GicV2Device, GicV3Device, Image, ImageResolver, LinuxBoot, MemRange,
+  BootTree, KernelBoot, KernelKind,
   PassthroughDevice, Pl011Device, Region, VirtioConsoleDevice, VirtioMmioTransport, Vm, VmSet, VmType,
 } from "./types.ts";
 export { VmConfigError, BoardError, formatIssue, type Issue } from "./errors.ts";
@@ -13,6 +14,7 @@ export { parseAddress, parseSize, hex } from "./values.ts";
 export { GICV3, PL011_SIZE } from "./devices.ts";
 export { GICV2 } from "./gicv2.ts";
 export { DTB_ROOM } from "./linux.ts";
+export { bootTree } from "./boot_tree.ts";
 export { PASSTHROUGH_SIZE, VIRTIO_MMIO_SIZE } from "./passthrough.ts";
 export { VIRTIO_CONSOLE_SIZE } from "./virtio_console.ts";
 export { expandQemuArgs, hostForwards, usesPort, type HostForward } from "./qemu_args.ts";

@@ -180,6 +180,6 @@ describe("refused", () => {
     rejects((d) => { delete d.vms[0].linux.kernel; }, "vms[0].linux.kernel", /^missing \(this field is required\)$/);
     rejects((d) => { d.vms[0].linux.cmdline = "x"; }, "vms[0].linux.cmdline", /^unknown property \(allowed here: kernel, initrd, bootargs\)$/);
     rejects((d) => { d.vms[0].linux.kernel = ""; }, "vms[0].linux.kernel", /^must not be empty$/);
-    rejects((d) => { delete d.vms[0].linux; }, "vms[0].images", /^missing \(this field is required unless the VM has a linux section\)$/);
+    rejects((d) => { delete d.vms[0].linux; }, "vms[0].images", /^missing \(this field is required unless the VM has a linux or a kernel section\)$/);
   });
 });

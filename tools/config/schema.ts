@@ -75,7 +75,7 @@ const REQUIRED_FOR_VIRTIO: Record<string, string> = {
 
 /** Fields that are required only sometimes, with the condition. */
 const REQUIRED_WHEN: Record<string, string> = {
-  "vms[].images": "missing (this field is required unless the VM has a linux section)",
+  "vms[].images": "missing (this field is required unless the VM has a linux or a kernel section)",
   "vms[].devices[].ipa": "missing (a pl011 needs the address of its registers)",
   "vms[].devices[].pa": "missing (a passthrough device needs the physical address of its frame)",
   "vms[].devices[].irq": "missing (a passthrough device names the SPI it raises, or null when it has none)",
@@ -114,6 +114,7 @@ function message(e: ErrorObject, path: string): string {
         case "board":
           return `${shown(data)} is not a board name (a directory under boards/: a-z, 0-9, '_' and '-')`;
         case "vms[].linux.bootargs":
+        case "vms[].kernel.bootargs":
           return `must be one line of printable text (no line breaks, tabs or other control characters), not ${shown(data)}`;
         case "vms[].memory[].access":
           return `${shown(data)} is not an access: give the letters r, w, x in that order, at least one (e.g. "rwx", "rw", "rx")`;

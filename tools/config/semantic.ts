@@ -1,12 +1,13 @@
 // The checks a schema cannot express: the board's CPUs and RAM, alignment,
 // overlaps, image files and their sizes, entry and device-tree addresses, and the
-// layout of a Linux VM (linux.ts). Works on VMs that already passed the schema;
+// layout of a Linux VM (linux.ts) and of a VM booting a kernel as QEMU would (kernel.ts). Works on VMs that already passed the schema;
 // every problem becomes an issue naming the field, and all of them are collected.
 import { statSync } from "node:fs";
 import type { Issue } from "./errors.ts";
-import type { Access, BoardDescription, Image, ImageResolver, LinuxBoot, Region, UnmappedAccess, Vm, VmType } from "./types.ts";
+import type { Access, BoardDescription, Image, ImageResolver, KernelBoot, LinuxBoot, Region, UnmappedAccess, Vm, VmType } from "./types.ts";
 import { checkDevices, PL011_SIZE, type RawDevice } from "./devices.ts";
 import { layoutLinux, type RawLinux } from "./linux.ts";
+import { layoutKernel, type RawKernel } from "./kernel.ts";
 import { checkDma, checkFramesAcross } from "./passthrough.ts";
 import { checkQemuArgs } from "./qemu_args.ts";
 import { IPA_LIMIT, LIMITS, PAGE } from "./limits.ts";
@@ -25,7 +26,7 @@ export interface RawVm {
   vcpus: number;
   memory: { ipa: Address; pa: Address; size: Address; access?: string }[];
   devices?: RawDevice[];
-  /** Required unless `linux` is given. */
+  /** Required unless `linux` or `kernel` is given. */
   images?: { file: string; ipa: Address }[];
   entry?: Address;
   dtb?: Address | null;
@@ -35,6 +36,7 @@ export interface RawVm {
   unmapped_access?: UnmappedAccess;
   slice_us?: number;
   linux?: RawLinux;
+  kernel?: RawKernel;
 }
 export interface RawConfig {
   board: string;
@@ -95,16 +97,32 @@ class Checker {
       return image;
     });
     let linux: LinuxBoot | null = null;
+    let kernel: KernelBoot | null = null;
     let entry: bigint;
     let dtb: bigint | null;
     let entryNote = "";
-    if (raw.linux) {
+    const resolve = (file: string, path: string): { path: string; size: number } | null => {
+      const im = this.image(file, 0n, path);
+      return im.size > 0 ? { path: im.path, size: im.size } : null;
+    };
+    if (raw.linux && raw.kernel) {
+      this.bad(`${at}.kernel`, `a VM boots either a linux section or a kernel section, not both`);
+    }
+    if (raw.kernel && !raw.linux) {
+      const laid = layoutKernel({
+        raw: raw.kernel, at, name: raw.name, memory, devices, images, entry: raw.entry, dtb: raw.dtb, resolve,
+        place: (im, path) => this.place(im, path, at, memory),
+        bad: (p, m) => this.bad(p, m),
+      });
+      if (laid) ({ kernel, images, entry, dtb } = laid);
+      else {
+        entry = 0n;
+        dtb = null;
+      }
+    } else if (raw.linux) {
       const laid = layoutLinux({
         raw: raw.linux, at, name: raw.name, memory, devices, images, entry: raw.entry, dtb: raw.dtb,
-        resolve: (file, path) => {
-          const im = this.image(file, 0n, path);
-          return im.size > 0 ? { path: im.path, size: im.size } : null;
-        },
+        resolve,
         place: (im, path) => this.place(im, path, at, memory),
         bad: (p, m) => this.bad(p, m),
       });
@@ -130,14 +148,14 @@ class Checker {
       }
     });
 
-    if (!(raw.linux && linux === null)) {
+    if (!(raw.linux && linux === null) && !(raw.kernel && kernel === null)) {
       if (entry % 4n !== 0n) this.bad(`${at}.entry`, `${hex(entry)} is not 4-byte aligned${entryNote}`);
       else if (!memory.some((r) => r.access.x && inside(entry, 4n, r.ipa, r.size))) {
         this.bad(`${at}.entry`, `${hex(entry)} is not inside a memory region of this VM with access x${entryNote}`);
       }
     }
 
-    const dtbField = raw.linux && raw.dtb === undefined ? `${at}.linux` : `${at}.dtb`;
+    const dtbField = raw.kernel && !raw.linux ? `${at}.kernel` : raw.linux && raw.dtb === undefined ? `${at}.linux` : `${at}.dtb`;
     const dtbNote = raw.linux && raw.dtb === undefined ? ` (the device tree's place by default, the start of ${at}.memory[0])` : "";
     if (dtb === 0n) this.bad(dtbField, `0 cannot be used: the blob means "no device tree" by 0 (write null for none)`);
     else if (dtb !== null && dtb % 8n !== 0n) this.bad(dtbField, `${hex(dtb)} is not 8-byte aligned`);
@@ -155,6 +173,7 @@ class Checker {
       index: i, name: raw.name, type: raw.type, description: raw.description ?? "", cpus: [...raw.cpus],
       vcpus: raw.vcpus, memory, devices, images, entry, dtb, ready: raw.ready, expect: [...(raw.expect ?? [])],
       bench: raw.bench ?? false, unmappedAccess: raw.unmapped_access ?? "stop", sliceUs: raw.slice_us ?? 0, linux,
+      kernel,
     };
   }
 
@@ -226,6 +245,10 @@ class Checker {
   imagePath(raw: RawVm, at: string, im: Image, k: number): string {
     const own = raw.images?.length ?? 0;
     if (k < own) return `${at}.images[${k}].ipa`;
+    if (raw.kernel) {
+      if (im.generated === "dtb") return `${at}.kernel`;
+      return im.file === raw.kernel.initrd ? `${at}.kernel.initrd` : `${at}.kernel.file`;
+    }
     if (im.generated) return raw.dtb === undefined ? `${at}.linux` : `${at}.dtb`;
     return im.file === raw.linux?.kernel ? `${at}.linux.kernel` : `${at}.linux.initrd`;
   }
@@ -234,7 +257,8 @@ class Checker {
   imageName(raw: RawVm, at: string, im: Image, k: number): string {
     const own = raw.images?.length ?? 0;
     if (k < own) return `${at}.images[${k}]`;
-    if (im.generated) return `the device tree`;
+    if (im.generated === "dtb") return `the device tree`;
+    if (raw.kernel) return im.file === raw.kernel.initrd ? `the initrd of ${at}.kernel` : `"${im.file}" of ${at}.kernel`;
     return im.file === raw.linux?.kernel ? `the kernel of ${at}.linux` : `the initrd of ${at}.linux`;
   }
 
@@ -273,7 +297,7 @@ function extent(im: Image): bigint {
 
 /** An image as messages name it. */
 function describe(im: Image, withSize = false): string {
-  if (im.generated) return withSize ? `the device tree (${bytes(extent(im))} kept for it)` : "the device tree";
+  if (im.generated === "dtb") return withSize ? `the device tree (${bytes(extent(im))} kept for it)` : "the device tree";
   if (!withSize) return `"${im.file}"`;
   return im.extent !== undefined ? `"${im.file}" (${im.extent} bytes in memory: its image_size)` : `"${im.file}" (${im.size} bytes)`;
 }

@@ -165,22 +165,45 @@ export interface Image {
    * device tree. Overlap checks use it.
    */
   extent?: bigint;
-  /** Set for the device tree the tools generate for a VM with a linux section. */
-  generated?: "dtb";
+  /**
+   * Set for what the tools make: "dtb" the device tree of a VM with a linux or kernel
+   * section; "segment" a PT_LOAD segment of an ELF kernel (`segment` says which bytes).
+   */
+  generated?: "dtb" | "segment";
+  /** For a segment: `filesz` bytes of `source` from `offset`, then zeros up to `size`. */
+  segment?: { source: string; offset: bigint; filesz: bigint };
+}
+
+/** What a generated device tree carries for a VM, and the image it becomes. */
+export interface BootTree {
+  /** The generated device tree (one of the VM's images). */
+  dtb: Image;
+  /** The initrd (one of the VM's images), or null. */
+  initrd: Image | null;
+  bootargs: string;
+}
+
+/** How QEMU would load a `kernel` file (kernel.ts): found by its content. */
+export type KernelKind = "elf" | "image" | "raw";
+
+/** How a VM with a `kernel` section boots (kernel.ts): as QEMU virt's -kernel would boot the file. */
+export interface KernelBoot extends BootTree {
+  kind: KernelKind;
+  /** The file named in the config. */
+  file: string;
+  /** What is loaded of it (among the VM's images): the file itself, or an ELF's segments. */
+  parts: Image[];
+  /** x0 at entry: the device tree's address, or null (0) for an ELF, which QEMU enters with x0 = 0. */
+  x0: bigint | null;
 }
 
 /** How a VM with a `linux` section boots (linux.ts): its images and command line. */
-export interface LinuxBoot {
+export interface LinuxBoot extends BootTree {
   /** The arm64 Image (one of the VM's images); entry is its ipa. */
   kernel: Image;
   /** The Image header's text_offset and image_size. */
   textOffset: bigint;
   imageSize: bigint;
-  /** The initramfs (one of the VM's images), or null. */
-  initrd: Image | null;
-  /** The generated device tree (one of the VM's images); dtb is its ipa. */
-  dtb: Image;
-  bootargs: string;
 }
 
 export interface Vm {
@@ -206,6 +229,8 @@ export interface Vm {
   sliceUs: number;
   /** Set when the VM boots Linux (its `linux` section); null otherwise. */
   linux: LinuxBoot | null;
+  /** Set when the VM boots a file as QEMU virt's -kernel would (its `kernel` section); null otherwise. */
+  kernel: KernelBoot | null;
 }
 
 export type UnmappedAccess = "stop" | "external-abort";

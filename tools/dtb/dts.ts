@@ -1,4 +1,4 @@
-// The device tree a Linux VM boots with, as DTS text: what QEMU's virt machine would
+// The device tree a Linux VM (or a VM with a kernel section) boots with, as DTS text: what QEMU's virt machine would
 // describe for the VM's own memory, vCPUs and devices, so an unmodified kernel needs
 // nothing else. Nodes: / (linux,dummy-virt), chosen (bootargs, stdout-path, initrd),
 // aliases (serialN), memory@ per "rwx" region, cpus (PSCI enable-method), psci (hvc),
@@ -8,6 +8,7 @@
 // frame and one for the virtio-console the hypervisor emulates. Node and property order
 // is fixed: the same VM gives the same text.
 import type { BoardDescription, PassthroughDevice, Pl011Device, VirtioConsoleDevice, Vm } from "../config/index.ts";
+import { bootTree } from "../config/index.ts";
 import { isLinuxRam } from "../config/linux.ts";
 import { gicProperties, ppiFlags, type VmGic } from "./gic_node.ts";
 
@@ -48,10 +49,10 @@ export function cpuCompatible(board: BoardDescription): string {
 
 const unit = (v: bigint): string => v.toString(16);
 
-/** The DTS text for `vm` (which must have a linux section and a gicv3 or gicv2) on `board`. */
+/** The DTS text for `vm` (which must have a linux or kernel section and a gicv3 or gicv2) on `board`. */
 export function deviceTreeSource(vm: Vm, board: BoardDescription): string {
-  const linux = vm.linux;
-  if (!linux) throw new Error(`vm ${vm.name} has no linux section: no device tree to make`);
+  const linux = bootTree(vm);
+  if (!linux) throw new Error(`vm ${vm.name} has no linux or kernel section: no device tree to make`);
   const gic = vm.devices.find((d): d is VmGic => d.type === "gicv3" || d.type === "gicv2");
   if (!gic) throw new Error(`vm ${vm.name} has no GIC (gicv3 or gicv2): Linux needs one`);
   const uarts = vm.devices.filter((d): d is Pl011Device => d.type === "pl011");

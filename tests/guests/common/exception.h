@@ -9,6 +9,10 @@
  * Prints what happened on the UART, then waits forever in WFE. */
 void wv_exception_report(uint64_t index) __attribute__((noreturn));
 
+/* x0 as the guest was entered with (start.S): the device tree's address when the
+ * loader passes one there, else 0. */
+extern uint64_t wv_boot_x0;
+
 /* Entry of the guest proper, called by start.S; must not return. */
 void guest_main(void) __attribute__((noreturn));
 

@@ -1,7 +1,9 @@
 /* Entry point of every test guest.
  *
- * vCPU 0 arrives here at EL1h (SP_EL1 selected), MMU off, DAIF masked, x0 = 0 (no
- * DTB), at IPA 0x40000000 where guest.lds puts this section. Nothing else is set up:
+ * vCPU 0 arrives here at EL1h (SP_EL1 selected), MMU off, DAIF masked, x0 = the
+ * device tree's address or 0 for none, at the address where guest.lds puts this
+ * section (IPA 0x40000000 unless the guest moves it). x0 is kept for the guest in
+ * wv_boot_x0 (exception.h). Nothing else is set up:
  * the stack pointer, .bss and VBAR_EL1 hold whatever they hold, so this code
  * installs the vector table first (any fault from here on is reported, never
  * silent), then sets SP, zeroes .bss and calls guest_main, which does not return.
@@ -13,6 +15,7 @@
     .global _start
     .type   _start, %function
 _start:
+    mov     x19, x0                 /* x0 at entry, kept over the set-up below */
     /* VBAR_EL1 first. The write is a system register write, so an ISB is needed
      * before an exception is guaranteed to use the new value (ARM ARM,
      * "Synchronization requirements for AArch64 System registers"). */
@@ -38,6 +41,8 @@ _start:
     str     xzr, [x1], #8
     b       1b
 2:
+    adrp    x1, wv_boot_x0
+    str     x19, [x1, :lo12:wv_boot_x0]
     mov     x29, #0                 /* end of the frame-record chain */
     mov     x30, #0
     bl      guest_main
@@ -47,3 +52,10 @@ _start:
     mov     x0, #16
     b       wv_exception_entry
     .size   _start, . - _start
+
+    /* In .data, not .bss: written after .bss is zeroed. */
+    .section .data
+    .balign 8
+    .global wv_boot_x0
+wv_boot_x0:
+    .quad   0
