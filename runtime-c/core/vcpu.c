@@ -38,6 +38,7 @@ void wv_vcpu_run(struct wv_vcpu *v)
 {
     struct wv_pcpu *p = &wv_pcpus[wv_cpu_index()];
     struct wv_vm *vm = v->vm;
+    uint32_t boots = __atomic_load_n(&v->boots, __ATOMIC_SEQ_CST);
     if (p->loaded != v) {
         struct wv_vcpu *out = p->loaded;
         if (out) {
@@ -104,6 +105,14 @@ void wv_vcpu_run(struct wv_vcpu *v)
     dsb(nsh);
     isb();
     wv_sched_resume();             /* no switch: the slice must still be armed */
-    v->in_guest = 1;
+    /* As in wv_trap: in the guest first, then the last look (a restart from another CPU
+     * turns the vCPU off first, then looks whether it is in its guest). A vCPU turned off,
+     * stopped or booted afresh meanwhile is not entered with what was loaded for it. */
+    __atomic_store_n(&v->in_guest, 1, __ATOMIC_SEQ_CST);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    if (vm->stopped || v->state != VCPU_RUNNABLE || v->boots != boots) {
+        __atomic_store_n(&v->in_guest, 0, __ATOMIC_SEQ_CST);
+        wv_idle_cpu();
+    }
     wv_guest_enter(&v->regs);
 }

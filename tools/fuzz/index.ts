@@ -39,7 +39,7 @@ export const TICKS_AFTER_DONE = 3;
 
 export function reproduce(o: FuzzOptions, seed: number): string {
   return `npx wasmvisor fuzz --seed ${seed} --actions ${o.actions}` + (o.skip.length ? ` --skip ${o.skip.join(",")}` : "") +
-    (o.outside ? " --outside" : "") + (o.reset ? " --reset" : "") + (o.rtOverruns ? " --rt-overruns" : "") + " --trace --echo";
+    (o.outside ? "" : " --inside-only") + (o.reset ? " --reset" : "") + (o.rtOverruns ? " --rt-overruns" : "") + " --trace --echo";
 }
 
 /** One seed, headless. `exitsLeft` bounds it too (0: no bound). */
