@@ -7,6 +7,7 @@
  * 16 entries of 0x80 bytes, groups current EL/SP_EL0, current EL/SP_ELx, lower EL
  * AArch64, lower EL AArch32; in each group sync, IRQ, FIQ, SError. */
 
+#include "caller_saved.inc"
     .equ    IRQ_FRAME, 160          /* x0..x18 and x30: 20 registers, 16-byte multiple */
 
     .section .text.vectors, "ax"
@@ -44,26 +45,8 @@ irq_vectors:
  * there stops the guest. NZCV comes back from SPSR_EL1 at the ERET. */
     .type   irq_entry, %function
 irq_entry:
-    stp     x2, x3, [sp, #16]
-    stp     x4, x5, [sp, #32]
-    stp     x6, x7, [sp, #48]
-    stp     x8, x9, [sp, #64]
-    stp     x10, x11, [sp, #80]
-    stp     x12, x13, [sp, #96]
-    stp     x14, x15, [sp, #112]
-    stp     x16, x17, [sp, #128]
-    stp     x18, x30, [sp, #144]
+    save_caller_rest
     bl      guest_irq
-    ldp     x18, x30, [sp, #144]
-    ldp     x16, x17, [sp, #128]
-    ldp     x14, x15, [sp, #112]
-    ldp     x12, x13, [sp, #96]
-    ldp     x10, x11, [sp, #80]
-    ldp     x8, x9, [sp, #64]
-    ldp     x6, x7, [sp, #48]
-    ldp     x4, x5, [sp, #32]
-    ldp     x2, x3, [sp, #16]
-    ldp     x0, x1, [sp, #0]
-    add     sp, sp, #IRQ_FRAME
+    restore_caller IRQ_FRAME
     eret
     .size   irq_entry, . - irq_entry

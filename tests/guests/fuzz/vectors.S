@@ -11,6 +11,7 @@
  * handler takes no exception of its own (one that would is reported and stops), and
  * changes ELR_EL1 itself to skip an instruction. */
 
+#include "caller_saved.inc"
     .equ    FRAME, 160              /* x0..x18 and x30: 20 registers, 16-byte multiple */
 
     .section .text.vectors, "ax"
@@ -28,26 +29,8 @@ fuzz_vectors:
     .text
     .type   fuzz_vector_common, %function
 fuzz_vector_common:
-    stp     x2, x3, [sp, #16]
-    stp     x4, x5, [sp, #32]
-    stp     x6, x7, [sp, #48]
-    stp     x8, x9, [sp, #64]
-    stp     x10, x11, [sp, #80]
-    stp     x12, x13, [sp, #96]
-    stp     x14, x15, [sp, #112]
-    stp     x16, x17, [sp, #128]
-    stp     x18, x30, [sp, #144]
+    save_caller_rest
     bl      fuzz_exception
-    ldp     x18, x30, [sp, #144]
-    ldp     x16, x17, [sp, #128]
-    ldp     x14, x15, [sp, #112]
-    ldp     x12, x13, [sp, #96]
-    ldp     x10, x11, [sp, #80]
-    ldp     x8, x9, [sp, #64]
-    ldp     x6, x7, [sp, #48]
-    ldp     x4, x5, [sp, #32]
-    ldp     x2, x3, [sp, #16]
-    ldp     x0, x1, [sp, #0]
-    add     sp, sp, #FRAME
+    restore_caller FRAME
     eret
     .size   fuzz_vector_common, . - fuzz_vector_common
