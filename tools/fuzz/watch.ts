@@ -14,6 +14,7 @@ const GUEST_NOTICE = [
   /: more unknown hypercalls, not reported$/,
   /: unknown SMC function 0x[0-9a-f]+/,
   /: virtio-console/,
+  /: channel answers dropped: the guest reads none$/,
   /: restarted from its images$/,
 ];
 /**
