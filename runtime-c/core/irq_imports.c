@@ -1,34 +1,27 @@
 /* The interrupt imports of the core module (docs/abi.md 4). They act on the list
  * registers of the physical CPU that is handling an exit of the calling VM, and only
  * then: a core cannot reach another VM's virtual CPU interface, hand a guest a
- * physical interrupt it does not own, or set ICH_HCR_EL2 bits outside its remit.
- * A VM owns the virtual timer PPI and the SPI of each of its passthrough frames. */
+ * physical interrupt it does not own, or set ICH_HCR_EL2 bits outside its remit. A VM
+ * owns its two EL1 timer PPIs and the SPI of each of its passthrough frames. The value
+ * checks are pure functions (irq_check.c, host-tested). */
 #include "wv_core.h"
 #include "wv_gic.h"
 #include "wv_validate.h"
 #include "wv_console.h"
 #include "wv_arch.h"
 #include "wv_imports.h"
+#include "wv_irq_check.h"
 
 #define VM()        WV_IMPORT_VM()
 /* The refusal of an effectful import by an instance that is not its VM's (yet). */
 #define ACTING_OR(import, ret) do { if (!wv_import_may_act(WV_IMPORT_CTX(), import)) { ret; } } while (0)
 
-/* ICH_HCR_EL2 bits the core may set (GICv3 spec 12.5.4): En, UIE, LRENPIE, NPIE. */
-#define ICH_HCR_EN          1u
-#define ICH_HCR_ALLOWED     0xfu
+#define ICH_HCR_EN          1u      /* the virtual CPU interface on: always */
 
 static struct wv_pcpu *here(struct wv_vm *vm)
 {
     struct wv_pcpu *p = &wv_pcpus[wv_cpu_index()];
     return p->exit_vm == vm ? p : 0;
-}
-
-/* Physical INTIDs a VM may have deactivated by its guest (HW = 1): its virtual timer
- * and the SPIs of its passthrough frames. */
-static int hw_intid_owned(struct wv_vm *vm, uint64_t pintid)
-{
-    return pintid == PPI_VTIMER || pintid == PPI_PTIMER || (pintid <= WV_SPI_LAST && wv_owner_spi(&vm->own, (uint32_t)pintid));
 }
 
 /* The VM's SPIs are routed to its first CPU (that of vCPU 0, where the virtual GIC routes
@@ -60,7 +53,7 @@ m3ApiRawFunction(imp_lr_read)
     m3ApiReturnType(int64_t);
     m3ApiGetArg(int32_t, lr);
     struct wv_vm *vm = VM();
-    if (!WV_IMPORT_CTX()->live || !here(vm) || lr < 0 || (uint32_t)lr >= wv_gic_lr_count()) m3ApiReturn(0);
+    if (!WV_IMPORT_CTX()->live || !here(vm) || !wv_lr_index_ok(lr, wv_gic_lr_count())) m3ApiReturn(0);
     m3ApiReturn((int64_t)wv_gic_lr_read((uint32_t)lr));
 }
 
@@ -73,16 +66,14 @@ m3ApiRawFunction(imp_lr_write)
     struct wv_vm *vm = VM();
     struct wv_pcpu *p = here(vm);
     if (!p) m3ApiReturn(WV_ESTATE);
-    if (lr < 0 || (uint32_t)lr >= wv_gic_lr_count()) m3ApiReturn(WV_EINVAL);
-    if (value & WV_LR_HW) {
-        uint64_t pintid = (uint64_t)WV_LR_PINTID(value);
-        if (!hw_intid_owned(vm, pintid)) {
-            wv_printf("[wasmvisor] vm %s: import lr_write refused (error -2: pINTID %lu not owned)\n",
-                      vm->own.name, (unsigned long)pintid);
-            m3ApiReturn(WV_ENOTOWNED);
-        }
-        p->hw_mapped = (uint32_t)pintid;
+    if (!wv_lr_index_ok(lr, wv_gic_lr_count())) m3ApiReturn(WV_EINVAL);
+    uint32_t pintid;
+    if (wv_lr_value_check(&vm->own, value, &pintid) != WV_OK) {
+        wv_printf("[wasmvisor] vm %s: import lr_write refused (error -2: pINTID %u not owned)\n",
+                  vm->own.name, WV_LR_PINTID(value));
+        m3ApiReturn(WV_ENOTOWNED);
     }
+    if (pintid != ~0u) p->hw_mapped = pintid;
     wv_gic_lr_write((uint32_t)lr, value);
     m3ApiReturn(WV_OK);
 }
@@ -93,7 +84,7 @@ m3ApiRawFunction(imp_ich_hcr_write)
     m3ApiGetArg(uint32_t, value);
     ACTING_OR("ich_hcr_write", m3ApiReturn(WV_ESTATE));
     if (!here(VM())) m3ApiReturn(WV_ESTATE);
-    if (value & ~ICH_HCR_ALLOWED) m3ApiReturn(WV_EDENIED);
+    if (wv_ich_hcr_check(value) != WV_OK) m3ApiReturn(WV_EDENIED);
     wv_gic_hcr_write(value | ICH_HCR_EN);
     m3ApiReturn(WV_OK);
 }
@@ -136,9 +127,10 @@ m3ApiRawFunction(imp_irq_set)
     ACTING_OR("irq_set", m3ApiReturn(WV_ESTATE));
     struct wv_vm *vm = VM();
     if (!here(vm)) m3ApiReturn(WV_ESTATE);
+    int target = wv_irq_set_target(&vm->own, intid);
     /* A timer PPI (virtual or physical) of the CPU running the exiting vCPU: the core
-     * masks it while the guest handles a virtual copy. */
-    if (intid == (int32_t)PPI_VTIMER || intid == (int32_t)PPI_PTIMER) {
+     * masks it while the guest cannot take it. */
+    if (target == WV_IRQ_TIMER_PPI) {
         wv_gic_ppi_set((uint32_t)intid, enable != 0);
         /* Kept per vCPU: when vCPUs share this CPU, each comes back with its own mask. */
         struct wv_vcpu *cur = wv_pcpus[wv_cpu_index()].loaded;
@@ -149,7 +141,7 @@ m3ApiRawFunction(imp_irq_set)
     /* An SPI of one of the VM's passthrough frames: enabling routes it to this CPU, the
      * one running the vCPU whose exit the core handles (the physical interrupt follows
      * the vCPU that unmasks it); disabling leaves the route. */
-    if (intid >= 0 && wv_owner_spi(&vm->own, (uint32_t)intid)) {
+    if (target == WV_IRQ_OWNED_SPI) {
         wv_gic_spi_set((uint32_t)intid, wv_cpu_index(), enable != 0);
         m3ApiReturn(WV_OK);
     }
