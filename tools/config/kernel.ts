@@ -24,15 +24,14 @@
 // when there is none); QEMU's stub enters the kernel with x0 = the device tree, x1..x3 = 0
 // (arm_setup_direct_kernel_boot, bootloader_aarch64). The hypervisor enters at the same
 // point with the same registers, without a stub.
-import type { Device, Image, KernelBoot, KernelKind, Region } from "./types.ts";
+import type { Image, KernelBoot, KernelKind } from "./types.ts";
 import { ARM64_HEADER_SIZE, ARM64_MAGIC, parseArm64Header } from "./arm64_image.ts";
 import { hasElfMagic, parseElf, readHead } from "./elf.ts";
-import { DTB_ROOM } from "./linux.ts";
+import { DTB_ROOM, type BootInputs } from "./linux.ts";
 import { LIMITS, PAGE } from "./limits.ts";
 import { hex, span } from "./values.ts";
 import { readFileSync } from "node:fs";
 
-type Address = number | string;
 export interface RawKernel { file: string; initrd?: string; bootargs?: string }
 
 const MiB = 1n << 20n;
@@ -49,21 +48,7 @@ const alignUp = (v: bigint, a: bigint): bigint => ((v + a - 1n) / a) * a;
 const min = (a: bigint, b: bigint): bigint => (a < b ? a : b);
 const max = (a: bigint, b: bigint): bigint => (a > b ? a : b);
 
-export interface KernelInputs {
-  raw: RawKernel;
-  /** "vms[i]" */
-  at: string;
-  name: string;
-  memory: readonly Region[];
-  devices: readonly Device[];
-  /** The VM's own `images`, resolved and placed (in order). */
-  images: readonly Image[];
-  entry: Address | undefined;
-  dtb: Address | null | undefined;
-  resolve(file: string, path: string): { path: string; size: number } | null;
-  place(im: Image, path: string): void;
-  bad(path: string, message: string): void;
-}
+export type KernelInputs = BootInputs<RawKernel>;
 
 export interface KernelLayout { kernel: KernelBoot; images: Image[]; entry: bigint; dtb: bigint | null }
 

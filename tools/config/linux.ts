@@ -32,8 +32,9 @@ function accessText(r: Region): string {
 const alignUp = (v: bigint, a: bigint): bigint => ((v + a - 1n) / a) * a;
 const alignDown = (v: bigint, a: bigint): bigint => (v / a) * a;
 
-export interface LinuxInputs {
-  raw: RawLinux;
+/** What laying out a VM's boot section needs: its raw section `raw` and the VM around it. */
+export interface BootInputs<R> {
+  raw: R;
   /** "vms[i]" */
   at: string;
   name: string;
@@ -49,6 +50,8 @@ export interface LinuxInputs {
   place(im: Image, path: string): void;
   bad(path: string, message: string): void;
 }
+
+export type LinuxInputs = BootInputs<RawLinux>;
 
 export interface LinuxLayout { linux: LinuxBoot; images: Image[]; entry: bigint; dtb: bigint }
 
