@@ -96,6 +96,7 @@ const commands: Record<string, Command> = {
       "  --report-every R a progress line every R actions (default 1000)\n" +
       "  --skip LIST      actions never drawn, e.g. wait,sgi (call, sysreg, device, memory, cache, sgi, wait, irq,\n                   cpu, mgmt, suspend)\n" +
       "  --trace          the guest names every action before it runs it (where a frozen run stopped)\n" +
+      "  --trace-from N   with --trace: name actions from the Nth on (reach a late stop at full speed)\n" +
       "  --inside-only    no accesses just outside the fuzz VM's memory (by default it makes them: its config\n" +
       "                   asks for a synchronous external abort there, which the guest handles and counts)\n" +
       "  --reset          PSCI SYSTEM_RESET among the calls\n" +
@@ -104,7 +105,7 @@ const commands: Record<string, Command> = {
       "  --rt-overruns    an RT round with overruns is an anomaly (spurious interrupts always are)\n" +
       "  --timeout S      give up on a seed after S seconds (default 600)\n" +
       "  --echo           print the console as it comes",
-    flags: { exits: "num", seed: "num", seeds: "num", actions: "str", "report-every": "num", skip: "str", trace: "bool",
+    flags: { exits: "num", seed: "num", seeds: "num", actions: "str", "report-every": "num", skip: "str", trace: "bool", "trace-from": "num",
       "inside-only": "bool", reset: "bool", "rt-overruns": "bool", frozen: "num", "max-gap": "num", timeout: "num", echo: "bool" },
     main: async (_a, f) => fuzzCommand({
       seed: f.seed !== undefined ? Number(f.seed) : 1, seeds: f.seeds !== undefined ? Number(f.seeds) : 1,
@@ -112,7 +113,8 @@ const commands: Record<string, Command> = {
       actions: f.actions !== undefined ? Number(f.actions) : 100000,
       reportEvery: f["report-every"] !== undefined ? Number(f["report-every"]) : 1000,
       skip: typeof f.skip === "string" ? f.skip.split(",").filter((s) => s) : [],
-      trace: f.trace === true, outside: f["inside-only"] !== true, reset: f.reset === true, echo: f.echo === true,
+      trace: f.trace === true || f["trace-from"] !== undefined,
+      traceFrom: f["trace-from"] !== undefined ? Number(f["trace-from"]) : 0, outside: f["inside-only"] !== true, reset: f.reset === true, echo: f.echo === true,
       frozenMs: (f.frozen !== undefined ? Number(f.frozen) : 15) * 1000,
       maxGapMs: f["max-gap"] !== undefined ? Number(f["max-gap"]) : 1000, rtOverruns: f["rt-overruns"] === true,
       timeoutMs: (f.timeout !== undefined ? Number(f.timeout) : 600) * 1000,

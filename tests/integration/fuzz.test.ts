@@ -10,7 +10,7 @@ import { fuzzSeed, seedSummary, TICKS_AFTER_DONE, type FuzzOptions } from "../..
 const SEEDS = [1, 2, 3];
 const OPTIONS: FuzzOptions = {
   seed: SEEDS[0]!, seeds: SEEDS.length, exits: 0, actions: 3000, reportEvery: 200,
-  skip: [], trace: false, outside: true, reset: false,
+  skip: [], trace: false, traceFrom: 0, outside: true, reset: false,
   frozenMs: 10_000, maxGapMs: 1000, rtOverruns: false, timeoutMs: 40_000, echo: false,
 };
 /** Anomalies this test fails on; others (floods, warnings, gaps on a loaded host) are the tool's to report. */

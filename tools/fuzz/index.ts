@@ -19,6 +19,8 @@ export interface FuzzOptions {
   reportEvery: number;
   skip: string[];
   trace: boolean; outside: boolean; reset: boolean;
+  /** With `trace`: the first action named (0: every one). */
+  traceFrom: number;
   /** No progress line for this long: the fuzz guest is frozen. */
   frozenMs: number;
   maxGapMs: number;
@@ -37,16 +39,20 @@ const FROZEN_CHECK_MS = 500;
 /** After the fuzz guest's done line, each neighbour must tick this often more: they kept running. */
 export const TICKS_AFTER_DONE = 3;
 
-export function reproduce(o: FuzzOptions, seed: number): string {
+/** The command that runs `seed` again, naming the actions from the last progress line
+ * before `actionsSeen` on (earlier ones at full speed). */
+export function reproduce(o: FuzzOptions, seed: number, actionsSeen = 0): string {
+  const from = Math.max(0, actionsSeen - o.reportEvery);
   return `npx wasmvisor fuzz --seed ${seed} --actions ${o.actions}` + (o.skip.length ? ` --skip ${o.skip.join(",")}` : "") +
-    (o.outside ? "" : " --inside-only") + (o.reset ? " --reset" : "") + (o.rtOverruns ? " --rt-overruns" : "") + " --trace --echo";
+    (o.outside ? "" : " --inside-only") + (o.reset ? " --reset" : "") + (o.rtOverruns ? " --rt-overruns" : "") +
+    (from > 0 ? ` --trace-from ${from}` : " --trace") + " --echo";
 }
 
 /** One seed, headless. `exitsLeft` bounds it too (0: no bound). */
 export async function fuzzSeed(o: FuzzOptions, seed: number, exitsLeft: number, quiet = false): Promise<SeedResult> {
   const flags = (o.outside ? FLAG_OUTSIDE_MEMORY : 0) | (o.reset ? FLAG_SYSTEM_RESET : 0) | (o.trace ? FLAG_TRACE : 0);
   const rc: RunConfig = writeRunConfig({
-    seed: BigInt(seed), actions: BigInt(o.actions), reportEvery: o.reportEvery, flags, skip: skipMask(o.skip),
+    seed: BigInt(seed), actions: BigInt(o.actions), reportEvery: o.reportEvery, flags, skip: skipMask(o.skip), traceFrom: o.traceFrom,
   });
   const img = buildImage(rc.path);
   const watch = new FuzzWatch({ fuzzVm: rc.fuzzVm, counters: rc.counters, rts: rc.rts, maxGapMs: o.maxGapMs, rtOverruns: o.rtOverruns });
@@ -117,7 +123,7 @@ export async function fuzzCommand(o: FuzzOptions): Promise<number> {
     ms += s.watch.lastProgressMs - s.watch.firstProgressMs;
     anomalies += s.anomalies.length;
     process.stdout.write(`[fuzz] ${seedSummary(s)}\n`);
-    for (const a of s.anomalies) bad.push(`seed ${seed} at ${(a.atMs / 1000).toFixed(1)} s: ${a.kind}: ${a.line}\n    reproduce: ${reproduce(o, seed)}`);
+    for (const a of s.anomalies) bad.push(`seed ${seed} at ${(a.atMs / 1000).toFixed(1)} s: ${a.kind}: ${a.line}\n    reproduce: ${reproduce(o, seed, s.watch.actions)}`);
   }
   process.stdout.write(`[fuzz] total: ${exits} exits in ${(ms / 1000).toFixed(1)} s of fuzzing (${ms > 0 ? Math.round(exits * 1000 / ms) : 0} exits/s), ` +
     `${anomalies} anomalies\n` + bad.map((b) => `  ${b}\n`).join(""));

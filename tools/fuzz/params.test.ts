@@ -12,6 +12,7 @@ test("the encoder agrees byte for byte with the record the guest build makes (pa
   assert.deepEqual(encodeParams(p), built);
   assert.equal(p.memBase, 0x40000000n);
   assert.equal(p.skip, 0);
+  assert.equal(p.traceFrom, 0);
 });
 
 test("the skip mask names the guest's actions and refuses others", () => {

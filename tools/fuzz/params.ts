@@ -26,6 +26,8 @@ export interface FuzzParams {
   /** 0 when the VM has no virtio-console. */
   virtioIpa: bigint;
   skip: number;
+  /** With FLAG_TRACE: the first action the guest names (0: every one). */
+  traceFrom: number;
 }
 
 export function encodeParams(p: FuzzParams): Buffer {
@@ -40,6 +42,7 @@ export function encodeParams(p: FuzzParams): Buffer {
   b.writeBigUInt64LE(p.memSize, 40);
   b.writeBigUInt64LE(p.virtioIpa, 48);
   b.writeUInt32LE(p.skip, 56);
+  b.writeUInt32LE(p.traceFrom, 60);
   return b;
 }
 
@@ -51,7 +54,7 @@ export function decodeParams(b: Buffer): FuzzParams {
   return {
     seed: b.readBigUInt64LE(8), actions: b.readBigUInt64LE(16), reportEvery: b.readUInt32LE(24),
     flags: b.readUInt32LE(28), memBase: b.readBigUInt64LE(32), memSize: b.readBigUInt64LE(40),
-    virtioIpa: b.readBigUInt64LE(48), skip: b.readUInt32LE(56),
+    virtioIpa: b.readBigUInt64LE(48), skip: b.readUInt32LE(56), traceFrom: b.readUInt32LE(60),
   };
 }
 

@@ -73,6 +73,13 @@ uint32_t fuzz_gic_drain(int group0)
          * once: a level-sensitive PPI (GICv3 spec 4.1.1). */
         if (intid == GIC_VTIMER_INTID)
             fuzz_vtimer_off();
+        /* The physical timer too: the sysreg action may have enabled it with a random
+         * deadline. Left firing, its level would bring the IRQ back after every EOI and
+         * the guest would make no progress, as on hardware. */
+        if (intid == GIC_PTIMER_INTID) {
+            SYSREG_WRITE(cntp_ctl_el0, 0);
+            isb();
+        }
         /* An SPI the guest has no driver for (the PL011's, with UARTIMSC set by a random
          * write, stays asserted: TXRIS always is) is disabled, as an OS masks an
          * unhandled interrupt: otherwise it is taken again at once, for ever

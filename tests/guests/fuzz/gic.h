@@ -9,6 +9,7 @@
 #define GIC_INTID_MASK          0xffffffu
 #define GIC_INTID_SPECIAL_FIRST 1020u       /* 1020..1023: nothing to acknowledge */
 #define GIC_VTIMER_INTID        27u         /* EL1 virtual timer PPI (BSA / QEMU virt) */
+#define GIC_PTIMER_INTID        30u         /* EL1 physical timer PPI (BSA / QEMU virt) */
 #define GIC_SGI_COUNT           16u
 #define GIC_SPI_FIRST           32u
 #define GICD_ICENABLER          0x0180u

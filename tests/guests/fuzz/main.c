@@ -68,6 +68,7 @@ static void params_load(void)
     fuzz_par.mem_size = p->mem_size;
     fuzz_par.virtio_ipa = p->virtio_ipa;
     fuzz_par.skip = p->skip;
+    fuzz_par.trace_from = p->trace_from;
 }
 
 static void new_line(void)
@@ -162,7 +163,7 @@ void guest_main(void)
                 break;
             pick -= actions[i].weight;
         }
-        if (fuzz_par.flags & FUZZ_FLAG_TRACE)
+        if ((fuzz_par.flags & FUZZ_FLAG_TRACE) && fuzz_count.actions + 1u >= fuzz_par.trace_from)
             trace(actions[i].name);
         fuzz_count.exits += actions[i].run(&r);
         fuzz_count.actions++;

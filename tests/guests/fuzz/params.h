@@ -13,7 +13,8 @@
  *   48 u64 virtio_ipa     the VM's virtio-console window, 0 when it has none
  *   56 u32 skip           bit i set: action i of main.c's table is never drawn (to get
  *                         past a known defect and on to others)
- *   60 u32 reserved       0 */
+ *   60 u32 trace_from     with FUZZ_FLAG_TRACE: the first action named (0 and 1: every
+ *                         one), to reach a late stop at full speed */
 #ifndef FUZZ_PARAMS_H
 #define FUZZ_PARAMS_H
 #include <stdint.h>
@@ -42,7 +43,7 @@ struct fuzz_params {
     uint64_t mem_size;
     uint64_t virtio_ipa;
     uint32_t skip;
-    uint32_t reserved;
+    uint32_t trace_from;
 };
 
 _Static_assert(sizeof(struct fuzz_params) == 64, "fuzz_params is 64 bytes (tools/fuzz/params.ts)");

@@ -21,5 +21,5 @@ const struct fuzz_params fuzz_params_default __attribute__((section(".fuzz_param
     .mem_size = FUZZ_DEFAULT_MEM_SIZE,
     .virtio_ipa = FUZZ_DEFAULT_VIRTIO_IPA,
     .skip = 0,
-    .reserved = 0,
+    .trace_from = 0,
 };

@@ -1,8 +1,9 @@
 /* System registers a hostile guest tries. Some trap to the hypervisor and are emulated
- * there (the EL1 physical timer CNTP_*: CNTHCTL_EL2.EL1PCEN = 0; ACTLR_EL1:
- * HCR_EL2.TACR; the SGI generation registers ICC_SGI1R/ASGI1R/SGI0R_EL1: HCR_EL2.IMO,
+ * there (ACTLR_EL1: HCR_EL2.TACR; the SGI generation registers ICC_SGI1R/ASGI1R/SGI0R_EL1: HCR_EL2.IMO,
  * GICv3 spec 12.1.8), the rest go to the virtual CPU interface (ICV_*, GICv3 spec 12.3)
- * or stay at EL1 (PMU, debug) and must not disturb the VMs sharing the CPU. */
+ * or stay at EL1 (the EL1 physical timer CNTP_*, the guest's own with CNTHCTL_EL2.EL1PCEN
+ * = 1 and switched with the vCPU; PMU, debug) and must not disturb the VMs sharing the
+ * CPU. */
 #include "fuzz.h"
 #include "actions.h"
 
@@ -22,13 +23,14 @@ uint32_t act_sysreg(struct prng *r)
 {
     uint64_t v = prng_next(r);
     switch (prng_below(r, 24)) {
-    /* Trapped, emulated as a timer that never fires. */
-    case 0:  TRAP(cntp_ctl_el0); return 1;
-    case 1:  SYSREG_WRITE(cntp_ctl_el0, v & 3u); return 1;
-    case 2:  SYSREG_WRITE(cntp_cval_el0, v); return 1;
-    case 3:  TRAP(cntp_tval_el0); return 1;
-    case 4:  SYSREG_WRITE(cntp_tval_el0, v); return 1;
-    case 5:  TRAP(cntp_cval_el0); return 1;
+    /* Not trapped: the vCPU's own EL1 physical timer. Enabled with a deadline passed, it
+     * holds its PPI's level up until fuzz_gic_drain turns it off. */
+    case 0:  TRAP(cntp_ctl_el0); return 0;
+    case 1:  SYSREG_WRITE(cntp_ctl_el0, v & 3u); return 0;
+    case 2:  SYSREG_WRITE(cntp_cval_el0, v); return 0;
+    case 3:  TRAP(cntp_tval_el0); return 0;
+    case 4:  SYSREG_WRITE(cntp_tval_el0, v); return 0;
+    case 5:  TRAP(cntp_cval_el0); return 0;
     /* Trapped, IMPLEMENTATION DEFINED: reads 0, writes ignored. */
     case 6:  TRAP(actlr_el1); return 1;
     case 7:  SYSREG_WRITE(actlr_el1, v); return 1;
