@@ -19,8 +19,11 @@
  *     `rollback` is the same hand-over back to that module, and a VM that fails step 4
  *     after others went over takes those back the same way.
  * Everything runs on the CPU of the management VM's vCPU that asked, outside any
- * instance lock but the one of the VM being handed over. */
+ * instance lock but the one of the VM being handed over. What is decided from the file
+ * and from the modules' answers (bounds, the signature's need, the state version, which
+ * module bytes may be freed) is in update_plan.c, host-tested; this file carries it out. */
 #include "wv_update.h"
+#include "wv_update_plan.h"
 #include "wv_core.h"
 #include "wv_console.h"
 #include "wv_arch.h"
@@ -29,8 +32,6 @@
 #include "monocypher-ed25519.h"
 #include <stdlib.h>
 #include <string.h>
-
-#define MODULE_MAX      (4u << 20)
 
 struct module {
     const uint8_t *wasm;
@@ -94,12 +95,9 @@ static int pick_version(struct wv_vm *vm, struct wv_core_instance *next, uint32_
     if (rc) return -1;
     int32_t a[3] = { running, 0, 0 };
     if (wv_core_call(next, "wv_state_restorable", 1, a, &yes, err)) return -1;
-    if (yes == 1) { *out = (uint32_t)running; *own = 1; return 0; }
+    if (wv_update_pick_own(running, yes, out, own)) return 0;
     if (wv_core_call(next, "wv_state_version", 0, 0, &target, err)) return -1;
-    if (target <= 0) { *err = "the new module names no state version"; return -1; }
-    *out = (uint32_t)target;
-    *own = 0;
-    return 0;
+    return wv_update_pick_target(target, out, own, err);
 }
 
 /* A VM's saved state on its way from one instance to the next. */
@@ -288,6 +286,7 @@ static void switch_module(struct module *to, struct wv_answer *a, uint64_t t0, i
     /* The instances replaced last time belong to `prev`: let them go now. */
     free_retired();
     if (swap_to(to, &h, why, sizeof why)) {
+        uint32_t back_done = 0;
         if (h.done) {
             /* Some VMs went over before one failed: take them back the same way. */
             struct handover back;
@@ -297,12 +296,13 @@ static void switch_module(struct module *to, struct wv_answer *a, uint64_t t0, i
             if (stage(&cur, 0, &back, why2, sizeof why2) || hand_over(&back, why2, sizeof why2)) {
                 drop_staged(&back);
                 wv_printf("[wasmvisor] update: VMs could not all be taken back (%s)\n", why2);
-                /* Some VMs still run instances of the new module, whose wasm3 modules
-                 * point into its bytes (function bodies, data segments): the bytes are
-                 * theirs now and are never freed, rather than freed under them. */
-                to->owned = 0;
             }
+            back_done = back.done;
         }
+        /* Bytes that VMs left on the new module still run are theirs now: never freed. */
+        if (wv_update_end(0, rolling_back, wv_update_left_on_new(h.done, back_done)) & WV_UPDATE_FREE_NEW)
+            free(to->owned);
+        to->owned = 0;
         wv_printf("[wasmvisor] update refused: %s; every VM runs the previous module\n", why);
         wv_ans_fail(a, WV_ST_UPDATE, "update refused: %s", why);
         return;
@@ -313,7 +313,7 @@ static void switch_module(struct module *to, struct wv_answer *a, uint64_t t0, i
     cur.loaded_at = read_sysreg(cntpct_el0);
     /* A rollback keeps the module it leaves (roll back twice: forward again); an update
      * lets go of the one before the previous. */
-    if (!rolling_back && prev.owned) free(prev.owned);
+    if (wv_update_end(1, rolling_back, 0) & WV_UPDATE_FREE_PREV) free(prev.owned);
     prev = old;
 }
 
@@ -357,13 +357,14 @@ void wv_update_apply(const uint8_t *file, size_t len, struct wv_answer *a)
     const char *err = 0;
     struct module to;
     memset(&to, 0, sizeof to);
-    if (len > MODULE_MAX + 80) {
+    enum wv_update_trust trust = WV_TRUST_REFUSE_UNSIGNED;
+    if (!wv_update_file_len_ok(len)) {
         wv_ans_fail(a, WV_ST_UPDATE, "update refused: module file larger than the 4 MiB limit");
     } else if (wv_module_file_parse(file, len, &wasm, &wasm_len, &sig, &err)) {
         wv_ans_fail(a, WV_ST_UPDATE, "update refused: %s", err);
-    } else if (!sig && !wv_update_allow_unsigned) {
+    } else if ((trust = wv_update_trust(sig != 0, wv_update_allow_unsigned)) == WV_TRUST_REFUSE_UNSIGNED) {
         wv_ans_fail(a, WV_ST_UPDATE, "update refused: the module is not signed and this image accepts signed modules only");
-    } else if (sig && wv_signature_check(file, len - 64, sig, wv_update_pubkey)) {
+    } else if (trust == WV_TRUST_CHECK_SIGNATURE && wv_signature_check(file, len - 64, sig, wv_update_pubkey)) {
         wv_ans_fail(a, WV_ST_UPDATE, "update refused: bad signature (not signed by the key built into this image)");
     } else if (!(to.owned = malloc(wasm_len))) {
         wv_ans_fail(a, WV_ST_UPDATE, "update refused: out of memory for the module");
@@ -374,8 +375,7 @@ void wv_update_apply(const uint8_t *file, size_t len, struct wv_answer *a)
         to.is_signed = sig != 0;
         crypto_sha512(to.hash, to.wasm, to.len);
         describe_running();
-        switch_module(&to, a, t0, 0);
-        if (a->status != WV_ST_OK) free(to.owned);
+        switch_module(&to, a, t0, 0);       /* frees what it leaves behind */
     }
     if (a->status != WV_ST_OK) wv_printf("[wasmvisor] %.*s\n", (int)(a->len > 160 ? 160 : a->len), a->text ? a->text : "");
     __atomic_store_n(&updating, 0, __ATOMIC_RELEASE);

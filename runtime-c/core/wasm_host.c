@@ -5,6 +5,7 @@
 #include "wv_arch.h"
 #include "wv_lock.h"
 #include "wv_console_in.h"
+#include "wv_update_plan.h"
 #include "wasm3.h"
 #include "wv_imports.h"
 #include "m3_env.h"     /* M3Module's function table, read by wv_core_uncompiled only */
@@ -364,12 +365,12 @@ int wv_core_save(struct wv_core_instance *c, uint32_t version, uint8_t **out, si
 {
     int32_t size = 0, n = 0;
     if (wv_core_call(c, "wv_state_size", 0, 0, &size, err)) return -1;
-    if (size <= 0 || size > WV_STATE_MAX) { *err = "core module reports an implausible state size"; return -1; }
+    if (!wv_state_size_ok(size)) { *err = "core module reports an implausible state size"; return -1; }
     int32_t buf = state_buffer(c, (size_t)size, err);
     if (buf < 0) return -1;
     int32_t s[3] = { buf, size, (int32_t)version };
     if (wv_core_call(c, version ? "wv_save_as" : "wv_save", version ? 3 : 2, s, &n, err)) return -1;
-    if (n <= 0 || n > size) { *err = "core module could not save its state"; return -1; }
+    if (!wv_state_saved_ok(n, size)) { *err = "core module could not save its state"; return -1; }
     const uint8_t *p = wasm_at(c, buf, (size_t)n, err);
     if (!p) return -1;
     uint8_t *copy = malloc((size_t)n);
