@@ -11,7 +11,7 @@ import { ACTION_RESUME, ACTION_IDLE, EXIT_RECORD, EXIT_RECORD_SIZE } from "../ab
 import { STATE, STATE_SIZE } from "../core/layout";
 import { vmRunning } from "../core/vm";
 import { VGIC, VGIC_SIZE, VGIC_NR_INTIDS, VGIC_PRIVATE_INTIDS, VGIC_MAX_LRS, R_PENDV, R_LR_USED, R_LR_VAL,
-  VG_OWNER, P_LISTED } from "../arch/vgic_layout";
+  VG_OWNER, P_LISTED, P_ACTIVE } from "../arch/vgic_layout";
 import { vcpuRec, getBit, pendingNow, eligible, spiTarget } from "../arch/vgic_common";
 
 /** ICH_LR<n>_EL2.State [63:62] (GICv3 spec 12.4.6); the GICv2 shadows keep it there too. */
@@ -61,12 +61,12 @@ export function stepFault(what: string, action: i32, stray: isize): string {
   return "";
 }
 
-/** vCPU `v`'s PENDV bitmap is exactly the set of its pending, deliverable, unlisted INTIDs; "" when it is. */
+/** vCPU `v`'s PENDV bitmap is exactly the set of its pending, not active, deliverable, unlisted INTIDs; "" when it is. */
 export function pendvFault(v: u32): string {
   for (let x: u32 = 0; x < VGIC_NR_INTIDS; x++) {
     const inPendv = (load<u32>(vcpuRec(v) + R_PENDV + (<usize>(x >> 5) << 2)) & (1 << (x & 31))) != 0;
     const forV = x < VGIC_PRIVATE_INTIDS || spiTarget(x) == v;
-    const want = forV && pendingNow(v, x) && !getBit(P_LISTED, v, x) && eligible(v, x);
+    const want = forV && pendingNow(v, x) && !getBit(P_LISTED, v, x) && !getBit(P_ACTIVE, v, x) && eligible(v, x);
     if (inPendv != want) return "PENDV of vCPU " + v.toString() + " wrong for INTID " + x.toString();
   }
   return "";

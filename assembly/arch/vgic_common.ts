@@ -12,7 +12,8 @@
 
 import { VGIC, VG_CTLR, VG_VCPUS, VG_CURRENT, VG_FLAGS, VG_MODEL, VGIC_MODEL_V2, VG_BITS, VG_BITS_STRIDE, VG_PRIO,
   VG_ROUTE, VG_OWNER, VGIC_VCPU_OFF, VGIC_VCPU_RECORD, R_BITS, R_PENDV, R_PRIO, R_FLAGS, VGIC_PRIVATE_INTIDS,
-  VGIC_WORDS, VGIC_NR_INTIDS, P_GROUP, P_ENABLE, P_PEND, P_EDGE, P_LINE, P_CLRP, P_LISTED, P_MASKED } from "./vgic_layout";
+  VGIC_WORDS, VGIC_NR_INTIDS, P_GROUP, P_ENABLE, P_PEND, P_EDGE, P_LINE, P_CLRP, P_LISTED, P_MASKED,
+  P_ACTIVE } from "./vgic_layout";
 import { wv_vcpu_kick } from "../abi/imports";
 
 /** No vCPU (VG_CURRENT outside an exit, an SPI routed nowhere, an INTID in no list register). */
@@ -247,13 +248,22 @@ export function notify(w: u32): void {
   if (wv_vcpu_kick(<i32>w) < 0) setVcpuFlags(w, VRF_KICKED, false);
 }
 
-/** Recompute whether `x` belongs in a PENDV bitmap (banked INTIDs: vCPU `v`'s) and notify a vCPU that gains it. */
+/**
+ * Recompute whether `x` belongs in a PENDV bitmap (banked INTIDs: vCPU `v`'s) and notify a
+ * vCPU that gains it. An interrupt also active is not signalled until it is deactivated
+ * (GICv3 spec 4.1.2, the active and pending state; the highest priority pending interrupt
+ * is chosen among those not active). Outside a list register it was made active through
+ * the distributor (I/SACTIVER), since an acknowledged one keeps its list register until
+ * deactivated: listing it would hold a register that signals nothing, and with every
+ * register so held the vCPU's other interrupts could never be delivered. Its
+ * deactivation (ICACTIVER, trapped) brings it back here.
+ */
 export function refresh(v: u32, x: u32): void {
   const b = intidBit(x);
   if (isPrivate(x)) {
     const a = pendvAddr(v, x);
     const old = load<u32>(a);
-    const want = pendingNow(v, x) && !getBit(P_LISTED, v, x) && eligible(v, x);
+    const want = pendingNow(v, x) && !getBit(P_LISTED, v, x) && !getBit(P_ACTIVE, v, x) && eligible(v, x);
     store<u32>(a, want ? old | b : old & ~b);
     // A masked level (physicalLevel) may have become one the guest can take: its vCPU
     // looks again at its next flush, and unmasks it if so.
@@ -261,7 +271,7 @@ export function refresh(v: u32, x: u32): void {
     return;
   }
   const t = spiTarget(x);
-  const want = t != VGIC_NO_VCPU && pendingNow(v, x) && !getBit(P_LISTED, v, x) && eligible(t, x);
+  const want = t != VGIC_NO_VCPU && pendingNow(v, x) && !getBit(P_LISTED, v, x) && !getBit(P_ACTIVE, v, x) && eligible(t, x);
   const n = vgicVcpus();
   for (let w: u32 = 0; w < n; w++) {
     const a = pendvAddr(w, x);

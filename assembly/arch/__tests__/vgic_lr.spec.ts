@@ -119,9 +119,11 @@ describe("more pending interrupts than list registers", () => {
   });
 
   it("asks for no maintenance that fires at once when every list register is pending and active", () => {
-    // SGIs 1-4 active, then SGIs 1-5 sent to itself: 1-4 are listed pending and active, 5 waits.
+    // SGIs 1-4 acknowledged, then SGIs 1-5 sent to itself: 1-4 are pending and active in
+    // their list registers, 5 waits.
     setup([0, 0x10, 0x10, 0x10, 0x10, 0x10]);
-    sgiW(0, ISACTIVER, 0b11110);
+    sgiW(0, ISPENDR, 0b11110);
+    for (let i = 0; i < 4; i++) guestAck(i);
     for (let x: u32 = 1; x <= 5; x++) msr(0, SYSREG_ICC_SGI1R_EL1, sgi1r(x, 1));
     for (let i = 0; i < 4; i++) expect(lrGet(i) & LR_STATE_BITS).toBe(LR_STATE_BITS);
     expect(lrFind(5)).toBe(-1);
@@ -134,7 +136,8 @@ describe("more pending interrupts than list registers", () => {
 
   it("delivers the waiting SGI once the guest has worked through the pending and active ones", () => {
     setup([0, 0x10, 0x10, 0x10, 0x10, 0x10]);
-    sgiW(0, ISACTIVER, 0b11110);
+    sgiW(0, ISPENDR, 0b11110);
+    for (let i = 0; i < 4; i++) guestAck(i);
     for (let x: u32 = 1; x <= 5; x++) msr(0, SYSREG_ICC_SGI1R_EL1, sgi1r(x, 1));
     let maintenance = 0;
     for (let i = 0; i < 4; i++) {
@@ -146,6 +149,23 @@ describe("more pending interrupts than list registers", () => {
     }
     expect(maintenance).toBe(1);
     expect(lrFind(5)).toBeGreaterThanOrEqual(0);
+  });
+
+  it("lists no interrupt made active through ISACTIVER, so that a pending one still gets a list register", () => {
+    // SGIs 1-4 made active by the distributor, then SGIs 1-5 sent: only 5 can be signalled.
+    setup([0, 0x10, 0x10, 0x10, 0x10, 0x20]);
+    sgiW(0, ISACTIVER, 0b11110);
+    for (let x: u32 = 1; x <= 5; x++) msr(0, SYSREG_ICC_SGI1R_EL1, sgi1r(x, 1));
+    for (let x: u32 = 1; x <= 4; x++) expect(lrFind(x)).toBe(-1);
+    expect(lrFind(5)).toBeGreaterThanOrEqual(0);
+    expect(sgiR(0, ISPENDR) & 0b111110).toBe(0b111110);
+    expect(sgiR(0, ISACTIVER) & 0b111110).toBe(0b11110);
+    expect(wfi(0)).toBe(ACTION_RESUME);
+    // Deactivated, they are listed (the better ones first) and the rest waits.
+    sgiW(0, ICACTIVER, 0b11110);
+    for (let x: u32 = 1; x <= 3; x++) expect(lrFind(x)).toBeGreaterThanOrEqual(0);
+    expect(lrFind(5)).toBe(-1);
+    expect(fakeHcr()).toBe(HCR_EN | HCR_NPIE);
   });
 
   it("gives a list register holding a lower-priority pending interrupt to a higher-priority one", () => {

@@ -15,9 +15,16 @@
 /* CNTV_CTL_EL0 (ARM ARM D17.2.30): ENABLE bit 0, IMASK bit 1. */
 #define CNTV_CTL_ENABLE     1u
 
+/* GICD_TYPER.ITLinesNumber [4:0] (GICv3 spec 12.9.38): the SPI words are 1..N. */
+#define GICD_TYPER          0x0004u
+#define GICD_ITLINES_MASK   0x1fu
+#define GICD_ICACTIVER      0x0380u
+static uint32_t spi_words;
+
 void fuzz_gic_dist_init(void)
 {
     gic3_dist_enable(0, POLL_TICKS);
+    spi_words = mmio_read32(GICD_BASE + GICD_TYPER) & GICD_ITLINES_MASK;
 }
 
 int fuzz_gic_cpu_init(void)
@@ -56,9 +63,16 @@ uint32_t fuzz_gic_tidy(void)
      * (GICR_ICACTIVER0), and drop the active priorities (ICC_AP1R0_EL1, GICv3 spec
      * 12.2.2: 0 when nothing is active). */
     mmio_write32(rd + GICR_ICACTIVER0, 0xffffffffu);
+    /* And the SPIs: acknowledged with EOImode 1 and never deactivated, or made active
+     * through GICD_ISACTIVER, each would hold one of the hypervisor's list registers
+     * (docs/abi.md, "Interrupts"); an OS deactivates what it acknowledged. */
+    for (uint32_t w = 1; w <= spi_words; w++)
+        mmio_write32(GICD_BASE + GICD_ICACTIVER + w * 4u, 0xffffffffu);
     SYSREG_WRITE(icc_ap1r0_el1, 0);
     isb();
-    return 8;   /* MMIO: GICD_CTLR, WAKER, IGROUPR0 twice, IPRIORITYR twice, ISENABLER0, ICACTIVER0 */
+    /* MMIO: GICD_CTLR, WAKER, IGROUPR0 twice, IPRIORITYR twice, ISENABLER0, ICACTIVER0,
+     * and one GICD_ICACTIVER<n> per SPI word. */
+    return 8 + spi_words;
 }
 
 uint32_t fuzz_gic_drain(int group0)
