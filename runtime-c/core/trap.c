@@ -140,7 +140,8 @@ void wv_trap(struct wv_vcpu_regs *frame, uint32_t kind)
         wv_vm_restart(vm, v);
         wv_idle_cpu();
     case WV_ACTION_OFF:
-        v->state = VCPU_OFF;
+        /* Already off (wv_core_handle_exit, under the VM's lock): writing it here would
+         * undo a CPU_ON another vCPU made meanwhile. */
         wv_idle_cpu();
     default:
         wv_vm_stop(vm, "exit handler asked to stop");

@@ -39,6 +39,9 @@ void wv_vcpu_run(struct wv_vcpu *v)
     struct wv_pcpu *p = &wv_pcpus[wv_cpu_index()];
     struct wv_vm *vm = v->vm;
     uint32_t boots = __atomic_load_n(&v->boots, __ATOMIC_SEQ_CST);
+    /* Booted afresh (CPU_ON after CPU_OFF, a restart): its state is the reset one in
+     * memory, not what this CPU still holds from its last run. */
+    if (p->loaded == v && v->fresh) p->loaded = 0;
     if (p->loaded != v) {
         struct wv_vcpu *out = p->loaded;
         if (out) {

@@ -196,6 +196,10 @@ int wv_core_handle_exit(struct wv_vm *vm, struct wv_vcpu *vcpu, uint32_t flags, 
     if (!c) return WV_ACTION_STOP;
     p->exit_vm = vm;                /* the interrupt imports act for this VM only */
     int action = handle_exit_locked(vm, c, vcpu, flags, intid);
+    /* PSCI CPU_OFF: the vCPU is off before the next exit of its VM can look. Once the
+     * lock is free, another vCPU's AFFINITY_INFO already answers OFF, and its CPU_ON
+     * (vcpu_boot) must find the vCPU off, not still on its way there (PSCI 5.1.5). */
+    if (action == WV_ACTION_OFF) __atomic_store_n(&vcpu->state, VCPU_OFF, __ATOMIC_SEQ_CST);
     p->exit_vm = 0;
     wv_unlock(&c->lock);
     wv_console_in_exit_done(vm);
