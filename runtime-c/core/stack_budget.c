@@ -2,7 +2,14 @@
  * (wv_stack_budget.h; docs/architecture.md, "The EL2 stacks"). wasm3 bounds call depth
  * only through the instance's Wasm stack, and a call level costs native stack for every
  * loop open around it, so a module that nests loops deeper gets a smaller Wasm stack:
- * its deepest possible recursion then fits the EL2 stack as a module without loops does. */
+ * its deepest possible recursion then fits the EL2 stack as a module without loops does.
+ *
+ * The arithmetic: the stack is 2 MiB less its 4 KiB guard, 2,093,056 B; less the 128 KiB
+ * reserve, 1,961,984 B for nested levels. A module nesting at most L loops gets
+ * D = min(8,192, 1,961,984 / (80 + 48 L)) calls, a Wasm stack of 8 D bytes: L <= 3 keeps
+ * 8,192 calls (at most 8,192 x 224 = 1,835,008 B), the core's L = 4 gets 7,213 (7,213 x
+ * 272 = 1,961,936 B), the check's bound L = 16 gets 2,313 (2,313 x 848 = 1,961,424 B).
+ * Without this, 8,192 calls inside 16 loops would take 6.9 MB. */
 #include "wv_stack_budget.h"
 #include "wv_module_check.h"
 

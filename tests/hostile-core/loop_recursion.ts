@@ -2,7 +2,7 @@
 // lets through (WV_MODULE_MAX_LOOPS, 16: runtime-c/include/wv_module_check.h): the real
 // core (assembly/index.ts) for every VM but VM 0, whose first exit recurses without end
 // in a function nesting 16 loops. wasm3 runs each loop in a native frame of its own, so
-// each call level here costs 80 + 16 × 48 bytes of EL2 stack, over three times a plain
+// each call level here costs 80 + 16 × 48 bytes of EL2 stack, over ten times a plain
 // call's. The runtime sizes this module's call-depth limit for that (stack_budget.c):
 //  - loop_recursion.test.ts boots it and checks that VM 0 is stopped at the call-depth
 //    limit, naming the recursion, while the other VM runs on and nothing panics;
