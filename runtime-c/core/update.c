@@ -1,7 +1,9 @@
 /* Live update: swap the core module under running VMs (docs/live-update.md).
  *
  *  1. Check the file before anything else: size, format, Ed25519 signature against the
- *     key built into the image (or, on a development image only, a bare module).
+ *     key built into the image (or, on a development image only, a bare module), then
+ *     the module's structure and nesting (wv_module_check.h), which a module that could
+ *     overrun an EL2 stack fails before wasm3 sees it.
  *  2. Stage: an instance of the new module for every VM, loaded, linked and ABI-checked
  *     while all VMs run; and the state version to hand over in (the running module's own
  *     when the new one restores it, else one the new module restores that the running
@@ -29,6 +31,7 @@
 #include "wv_arch.h"
 #include "wv_alloc.h"
 #include "wv_signature.h"
+#include "wv_module_check.h"
 #include "monocypher-ed25519.h"
 #include <stdlib.h>
 #include <string.h>
@@ -358,6 +361,7 @@ void wv_update_apply(const uint8_t *file, size_t len, struct wv_answer *a)
     struct module to;
     memset(&to, 0, sizeof to);
     enum wv_update_trust trust = WV_TRUST_REFUSE_UNSIGNED;
+    struct wv_module_report check;
     if (!wv_update_file_len_ok(len)) {
         wv_ans_fail(a, WV_ST_UPDATE, "update refused: module file larger than the 4 MiB limit");
     } else if (wv_module_file_parse(file, len, &wasm, &wasm_len, &sig, &err)) {
@@ -366,6 +370,11 @@ void wv_update_apply(const uint8_t *file, size_t len, struct wv_answer *a)
         wv_ans_fail(a, WV_ST_UPDATE, "update refused: the module is not signed and this image accepts signed modules only");
     } else if (trust == WV_TRUST_CHECK_SIGNATURE && wv_signature_check(file, len - 64, sig, wv_update_pubkey)) {
         wv_ans_fail(a, WV_ST_UPDATE, "update refused: bad signature (not signed by the key built into this image)");
+    } else if (wv_module_check(wasm, wasm_len, &check)) {
+        /* Once here rather than as each VM's staged instance fails to load: one answer. */
+        char why[160];
+        wv_module_report_text(&check, why, sizeof why);
+        wv_ans_fail(a, WV_ST_UPDATE, "update refused: core module refused: %s", why);
     } else if (!(to.owned = malloc(wasm_len))) {
         wv_ans_fail(a, WV_ST_UPDATE, "update refused: out of memory for the module");
     } else {

@@ -8,11 +8,11 @@
 #include "wv_update_plan.h"
 #include "wasm3.h"
 #include "wv_imports.h"
+#include "wv_module_check.h"
+#include "wv_stack_budget.h"
 #include "m3_env.h"     /* M3Module's function table, read by wv_core_uncompiled only */
 #include <string.h>
 #include <stdlib.h>
-
-#define CORE_STACK_BYTES    (64 * 1024)
 
 struct wv_core_instance {
     IM3Environment env;
@@ -33,8 +33,8 @@ static const char *find(IM3Runtime rt, IM3Function *f, const char *name)
     return r ? name : 0;
 }
 
-/* wasm3's trap when a call finds no room left in the instance's Wasm stack
- * (CORE_STACK_BYTES): the one bound on call depth, named for what it means. */
+/* wasm3's trap when a call finds no room left in the instance's Wasm stack (sized by
+ * wv_core_stack_bytes): the one bound on call depth, named for what it means. */
 static const char *trap_cause(M3Result r)
 {
     return r == m3Err_trapStackOverflow ? "call depth limit reached: the core recursed too deep" : r;
@@ -70,15 +70,42 @@ uint32_t wv_core_uncompiled(struct wv_core_instance *c)
     return n;
 }
 
-/* Parse, load and link `wasm` for `vm`, check its ABI and run its start function; the
- * VM is not set up (wv_init) nor restored yet. `wasm` must outlive the instance. */
+/* Why the last module on this CPU was refused before wasm3 saw it: *err points here
+ * until the CPU loads another (wv_core_create frees the instance before its caller
+ * prints the reason). */
+static char refusal[WV_MAX_CPUS][192];
+
+/* Check `wasm` (wv_module_check.h) and size its instances' Wasm stack from its deepest
+ * loop nesting (wv_stack_budget.h): 0, or -1 with *err naming what was refused. */
+static int check_module(const uint8_t *wasm, size_t wasm_len, uint32_t *stack_bytes, const char **err)
+{
+    struct wv_module_report r;
+    if (wv_module_check(wasm, wasm_len, &r)) {
+        char *why = refusal[wv_cpu_index() % WV_MAX_CPUS];
+        static const char prefix[] = "core module refused: ";
+        memcpy(why, prefix, sizeof prefix);
+        wv_module_report_text(&r, why + sizeof prefix - 1, sizeof refusal[0] - (sizeof prefix - 1));
+        *err = why;
+        return -1;
+    }
+    /* An image built to prove the EL2 stack's guard page gives every module the most
+     * calls whatever its loops (wv_core.h), so that one can overrun the stack. */
+    *stack_bytes = wv_core_full_call_depth ? WV_CORE_MAX_CALLS * WV_WASM3_MIN_CALL_BYTES
+                                           : wv_core_stack_bytes(r.max_loops);
+    return 0;
+}
+
+/* Check, parse, load and link `wasm` for `vm`, check its ABI and run its start function;
+ * the VM is not set up (wv_init) nor restored yet. `wasm` must outlive the instance. */
 static int load(struct wv_vm *vm, struct wv_core_instance *c, const uint8_t *wasm, size_t wasm_len,
                 const char **err)
 {
+    uint32_t stack_bytes;
+    if (check_module(wasm, wasm_len, &stack_bytes, err)) return -1;
     c->env = m3_NewEnvironment();
     if (!c->env) { *err = "out of memory (environment)"; return -1; }
     c->ctx.vm = vm;
-    c->rt = m3_NewRuntime(c->env, CORE_STACK_BYTES, &c->ctx);
+    c->rt = m3_NewRuntime(c->env, stack_bytes, &c->ctx);
     if (!c->rt) { *err = "out of memory (runtime)"; return -1; }
     M3Result r = m3_ParseModule(c->env, &c->mod, wasm, (uint32_t)wasm_len);
     if (r) { *err = r; return -1; }

@@ -111,6 +111,11 @@ extern const uint8_t wv_core_wasm_start[], wv_core_wasm_end[];
 extern const uint8_t wv_vms_blob_start[], wv_vms_blob_end[];
 extern const uint64_t wv_image_count;
 extern const uint64_t wv_image_table[];     /* pairs: start, size */
+/* 1 only in an image built to prove the guard page below each EL2 stack
+ * (tests/integration/guard.test.ts): every core module's instances then get the most
+ * calls (WV_CORE_MAX_CALLS) whatever its loop nesting, which a module nesting loops can
+ * overrun the stack with. 0 in every other image (docs/architecture.md, "The EL2 stacks"). */
+extern const uint32_t wv_core_full_call_depth;
 
 void wv_vm_stop(struct wv_vm *vm, const char *why);
 /* trap.c: every vCPU of `vm` but `self` out of its guest (waits ~100 ms at most: 1 if

@@ -1,35 +1,48 @@
-// A hostile core module whose wv_init recurses inside 24 nested loops: wasm3 runs each
-// loop in a native frame of its own, so a call level costs far more native stack than
-// the bound on call depth allows for (docs/architecture.md, "The EL2 stacks", and its
-// "Limits today"). The recursion gets past that bound and reaches the guard page below
-// the CPU's EL2 stack; guard.test.ts checks that this ends in the panic naming the
-// CPU, printed from the emergency stack, not in a loop of faults or another CPU's stack.
-const REC: usize = memory.data(320, 8);
-const BUF: usize = memory.data(4096, 8);
+// A hostile core module that recurses inside as many nested loops as the module check
+// lets through (WV_MODULE_MAX_LOOPS, 16: runtime-c/include/wv_module_check.h): the real
+// core (assembly/index.ts) for every VM but VM 0, whose first exit recurses without end
+// in a function nesting 16 loops. wasm3 runs each loop in a native frame of its own, so
+// each call level here costs 80 + 16 × 48 bytes of EL2 stack, over ten times a plain
+// call's. The runtime sizes this module's call-depth limit for that (stack_budget.c):
+//  - loop_recursion.test.ts boots it and checks that VM 0 is stopped at the call-depth
+//    limit, naming the recursion, while the other VM runs on and nothing panics;
+//  - guard.test.ts boots it in an image that gives every module the full call depth
+//    (wv_core_full_call_depth) and checks that the overrun ends on the guard page below
+//    the CPU's EL2 stack, in the panic naming the CPU.
+import * as core from "../../assembly/index";
+export {
+  wv_abi_version, wv_state_version, wv_core_version, wv_variant, wv_buffer, wv_exit_record,
+  wv_nop, wv_reset, wv_console_input, wv_chan_buffer, wv_chan_push, wv_state_size, wv_save,
+  wv_restore, wv_state_buffer, wv_save_as, wv_state_restorable, wv_self_check, wv_vm_info,
+} from "../../assembly/index";
 
-export function wv_abi_version(): i32 { return 2; }
-export function wv_exit_record(): i32 { return <i32>REC; }
-export function wv_buffer(size: i32): i32 { return size > 0 && size <= 4096 ? <i32>BUF : 0; }
-export function wv_handle_exit(vcpu: i32): i32 { return 2; }
-export function wv_nop(): void {}
+/** The VM whose core recurses. */
+const RECURSING_VM: i32 = 0;
 
-/** Read by every loop's condition: loops with no locals, so a call level takes the least
- * Wasm stack wasm3 gives a call (one 8-byte slot pair) and the most native stack. */
-let again: bool = true;
+let self: i32 = -1;
+/** Read by every loop's condition; set at run time (wv_init), so that the optimiser can
+ * neither take the loops for endless nor drop them. */
+let again: bool = false;
 
 function deeper(): void {
-  do { do { do { do { do { do {
-  do { do { do { do { do { do {
-  do { do { do { do { do { do {
-  do { do { do { do { do { do {
+  do { do { do { do {
+  do { do { do { do {
+  do { do { do { do {
+  do { do { do { do {
     deeper();
-  } while (again) } while (again) } while (again) } while (again) } while (again) } while (again)
-  } while (again) } while (again) } while (again) } while (again) } while (again) } while (again)
-  } while (again) } while (again) } while (again) } while (again) } while (again) } while (again)
-  } while (again) } while (again) } while (again) } while (again) } while (again) } while (again)
+  } while (again) } while (again) } while (again) } while (again)
+  } while (again) } while (again) } while (again) } while (again)
+  } while (again) } while (again) } while (again) } while (again)
+  } while (again) } while (again) } while (again) } while (again)
 }
 
 export function wv_init(vm: i32, blob: i32, len: i32): i32 {
-  deeper();
-  return -1;
+  self = vm;
+  again = len > 0;
+  return core.wv_init(vm, blob, len);
+}
+
+export function wv_handle_exit(vcpu: i32): i32 {
+  if (self == RECURSING_VM) deeper();
+  return core.wv_handle_exit(vcpu);
 }

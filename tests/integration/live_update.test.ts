@@ -1,7 +1,8 @@
 // Live update with the default demo running (docs/live-update.md): the management VM
 // updates the core to its second build through wvctl and rolls back; the host does the
-// same through `wasmvisor update`; bad modules and a request from the guest VM are each
-// refused with their reason while every VM goes on; 50 updates in a row (and 10 more)
+// same through `wasmvisor update`; bad modules (among them ones the module check refuses
+// before wasm3 sees them) and a request from the guest VM are each refused with their
+// reason while every VM goes on; 50 updates in a row (and 10 more)
 // leave the hypervisor's free memory where it was. One boot of vmconfigs/mixed.json.
 import { test } from "node:test";
 import { execFile } from "node:child_process";
@@ -133,6 +134,10 @@ test("live update: v1 -> v2 -> v1 through wvctl and from the host; refusals; 50 
     const badSig = Buffer.from(v2);
     badSig[badSig.length - 1]! ^= 1;
     const empty = signModule(Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]), signingKey().key);
+    // One function whose body is a SIMD instruction (0xfd at byte 0x17): outside what the
+    // module check decodes (runtime-c/include/wv_module_check.h).
+    const simd = signModule(Buffer.from("0061736d01000000" + "010401600000" + "03020100" + "0a050103" + "00fd0b", "hex"),
+      signingKey().key);
     const cases: [string, Buffer, RegExp][] = [
       ["a truncated module", v2.subarray(0, v2.length >> 1), /truncated/],
       ["random bytes", random, /bad magic/],
@@ -141,6 +146,9 @@ test("live update: v1 -> v2 -> v1 through wvctl and from the host; refusals; 50 
       ["a bad signature", badSig, /bad signature/],
       ["a module that traps in restore", bad.trapRestore, /trapped restoring the state/],
       ["a module that acts on the VM while staged", testModule("staged_effects"), /called import sysreg_write while staged/],
+      ["a module nesting one loop more than the check allows", testModule("deep_loops"),
+        /core module refused: function \d+ nests loops 17 deep at offset 0x[0-9a-f]+, over the limit of 16/],
+      ["a module with an opcode the check does not know", simd, /core module refused: unknown opcode 0xfd in function 0 at offset 0x17/],
     ];
     for (const [what, bytes, reason] of cases) {
       const from = s.lines.length;

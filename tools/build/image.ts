@@ -120,10 +120,10 @@ export function buildImage(configName: string, opts: { boardOverride?: string } 
  * Link an image from a blob as it is, unchecked by tools/ (tests use this to hand
  * the runtime and the core malformed configs). Returns the ELF's path.
  * All images of a board share one CMake build of the runtime: only the payload and
- * the link are per image.
+ * the link are per image. `opts.fullCallDepth`: the guard page test's image (PayloadInputs).
  */
 export function linkImage(name: string, blob: Buffer, images: string[], wasm3Dir: string, coreWasm: string,
-  boardName: string): string {
+  boardName: string, opts: { fullCallDepth?: boolean } = {}): string {
   const boardDir = join(BUILD, "img", boardName);
   const dir = join(boardDir, name);
   mkdirSync(dir, { recursive: true });
@@ -131,7 +131,7 @@ export function linkImage(name: string, blob: Buffer, images: string[], wasm3Dir
   writeIfChanged(blobPath, blob);
   writeFileSync(join(dir, "images.txt"), images.map((p, i) => `${i} ${rel(p)}`).join("\n") + "\n");
   const payload = join(dir, "payload.S");
-  writeIfChanged(payload, payloadSource({ coreWasm, blob: blobPath, images, ...updateTrust() }));
+  writeIfChanged(payload, payloadSource({ coreWasm, blob: blobPath, images, ...updateTrust(), fullCallDepth: opts.fullCallDepth }));
   step(`image ${name} -> ${rel(join(boardDir, "cmake", `${name}.elf`))}`);
   const payloads = readdirSync(boardDir, { withFileTypes: true })
     .filter((e) => e.isDirectory() && existsSync(join(boardDir, e.name, "payload.S")))

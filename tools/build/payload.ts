@@ -3,7 +3,8 @@
 // .incbin. A digest of the inputs sits in a comment, so the file (and with it the
 // image) changes exactly when one of them does. Also what live update trusts
 // (docs/signing.md): the public key modules must be signed with, and whether the
-// image is a development one that takes unsigned modules too.
+// image is a development one that takes unsigned modules too; and whether it is the
+// guard page test's image (wv_core_full_call_depth, runtime-c/include/wv_core.h).
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 
@@ -13,6 +14,12 @@ export interface PayloadInputs {
   updatePubkey: Buffer;
   /** Development image: wv_update_allow_unsigned = 1. */
   allowUnsigned: boolean;
+  /**
+   * wv_core_full_call_depth = 1: core modules get wasm3's full call depth whatever their
+   * loop nesting, so that one can overrun an EL2 stack. Only for the image that proves
+   * the guard page (tests/integration/guard.test.ts); every other image leaves it 0.
+   */
+  fullCallDepth?: boolean;
 }
 
 function digest(files: string[]): string {
@@ -45,7 +52,8 @@ export function payloadSource(p: PayloadInputs): string {
   if (p.updatePubkey.length !== 32) throw new Error(`the update public key has ${p.updatePubkey.length} bytes, not 32`);
   lines.push(`    .global wv_update_pubkey, wv_update_allow_unsigned`, `    .balign 8`, `wv_update_pubkey:`,
     `    .byte ${[...p.updatePubkey].map((b) => `0x${b.toString(16).padStart(2, "0")}`).join(", ")}`,
-    `wv_update_allow_unsigned:`, `    .long ${p.allowUnsigned ? 1 : 0}`);
+    `wv_update_allow_unsigned:`, `    .long ${p.allowUnsigned ? 1 : 0}`,
+    `    .global wv_core_full_call_depth`, `wv_core_full_call_depth:`, `    .long ${p.fullCallDepth ? 1 : 0}`);
   return lines.join("\n") + "\n";
 }
 

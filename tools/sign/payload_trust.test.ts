@@ -1,5 +1,6 @@
 // What the image trusts, as payload.S carries it: assembled with the cross assembler,
-// wv_update_pubkey must hold the key's 32 bytes and wv_update_allow_unsigned 0 or 1.
+// wv_update_pubkey must hold the key's 32 bytes, wv_update_allow_unsigned 0 or 1, and
+// wv_core_full_call_depth 1 only where the guard page test asks for it.
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { generateKeyPairSync } from "node:crypto";
@@ -41,6 +42,15 @@ for (const allowUnsigned of [false, true]) {
     const got = assembled(src, { wv_update_pubkey: 32, wv_update_allow_unsigned: 4 });
     assert.ok(got.wv_update_pubkey!.equals(pub), `wv_update_pubkey ${got.wv_update_pubkey!.toString("hex")} != ${pub.toString("hex")}`);
     assert.equal(got.wv_update_allow_unsigned!.readUInt32LE(0), allowUnsigned ? 1 : 0);
+  });
+}
+
+for (const fullCallDepth of [undefined, true]) {
+  test(`payload.S carries wv_core_full_call_depth = ${fullCallDepth ? 1 : 0}`, () => {
+    const pub = rawPublicKey(generateKeyPairSync("ed25519").publicKey);
+    const src = payloadSource({ coreWasm: core, blob, images: [], updatePubkey: pub, allowUnsigned: false, fullCallDepth });
+    const got = assembled(src, { wv_core_full_call_depth: 4 });
+    assert.equal(got.wv_core_full_call_depth!.readUInt32LE(0), fullCallDepth ? 1 : 0);
   });
 }
 

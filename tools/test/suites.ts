@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { ROOT, BUILD } from "../lib/paths.ts";
 import { run } from "../lib/proc.ts";
 import { cmakeBuild } from "../build/cmake.ts";
-import { buildCore } from "../build/core.ts";
+import { buildCore, corePath, CORE_VARIANTS } from "../build/core.ts";
 import { setup } from "../setup/index.ts";
 import { globSync } from "./glob.ts";
 import { checkQemuLines } from "../setup/qemu_check.ts";
@@ -80,7 +80,10 @@ export function tools(): Counts {
 export function host(): Counts {
   const dir = join(BUILD, "host-tests");
   try {
-    cmakeBuild(join(ROOT, "runtime-c", "tests"), dir, { WV_MONOCYPHER_DIR: setup().monocypherDir }, false);
+    // The core modules this build makes go through the module check too (module_check_core).
+    buildCore();
+    const cores = CORE_VARIANTS.map((v) => corePath(v)).join(";");
+    cmakeBuild(join(ROOT, "runtime-c", "tests"), dir, { WV_MONOCYPHER_DIR: setup().monocypherDir, WV_CORE_WASMS: cores }, false);
   } catch (e) {
     return broken("host tests (build)", String(e));
   }
