@@ -15,6 +15,7 @@
 
 #define CPU1_MPIDR          1u
 #define STEP_BOUND_MS       200u            /* CPU_OFF / CPU_ON take effect within this */
+#define LATE_BOUND_MS       5000u           /* a late one within this: late, not frozen */
 #define MS_PER_SECOND       1000u
 #define CPU1_WAKE_US_MAX    300u
 #define CPU1_SEED_SALT      0x6370753100000000ull
@@ -26,6 +27,10 @@ static volatile uint32_t cpu1_state;        /* vCPU 0's view */
 static volatile uint32_t cpu1_up;           /* set by vCPU 1 once running */
 static volatile uint32_t cpu1_stop;         /* vCPU 0 asks vCPU 1 to call CPU_OFF */
 static uint64_t cpu1_on_ticks;              /* CNTVCT_EL0 at the last CPU_ON */
+/* What vCPU 1 is doing, for the report of a step that did not happen. */
+enum cpu1_where { CPU1_AT_START, CPU1_AT_HVC, CPU1_AT_SEND, CPU1_AT_WAIT, CPU1_AT_SGI, CPU1_AT_OFF };
+static const char *const cpu1_where_names[] = { "start", "hypercall", "SGI to vCPU 0", "WFI", "SGI games", "CPU_OFF" };
+static volatile uint32_t cpu1_where;
 
 static uint64_t psci(uint32_t fid, uint64_t a1, uint64_t a2, uint64_t a3)
 {
@@ -36,10 +41,13 @@ void fuzz_cpu1_main(uint64_t context)
 {
     struct prng r;
     prng_seed(&r, fuzz_par.seed ^ CPU1_SEED_SALT ^ context);
+    cpu1_where = CPU1_AT_START;
     fuzz_gic_cpu_init();
     cpu1_up = 1;
     while (!cpu1_stop) {
-        switch (prng_below(&r, 4)) {
+        uint32_t what = prng_below(&r, 4);
+        cpu1_where = CPU1_AT_HVC + what;
+        switch (what) {
         case 0:
             wv_hc_null();
             fuzz_count.exits++;
@@ -62,6 +70,7 @@ void fuzz_cpu1_main(uint64_t context)
         }
     }
     cpu1_up = 0;
+    cpu1_where = CPU1_AT_OFF;
     psci(PSCI_CPU_OFF, 0, 0, 0);
     /* CPU_OFF does not return on success (PSCI 5.1.3). */
     uart_puts("fuzz: ERROR vCPU 1: CPU_OFF returned\n");
@@ -69,9 +78,10 @@ void fuzz_cpu1_main(uint64_t context)
         __asm__ volatile("wfe");
 }
 
-static int wait_affinity(uint32_t want, uint32_t *exits)
+/* Poll AFFINITY_INFO until vCPU 1 is in state `want`, for at most `ms`; 1 when it is. */
+static int wait_affinity_ms(uint32_t want, uint32_t *exits, uint64_t t0, uint32_t ms)
 {
-    uint64_t bound = counter_freq() * STEP_BOUND_MS / MS_PER_SECOND, t0 = counter_ticks();
+    uint64_t bound = counter_freq() * ms / MS_PER_SECOND;
     for (;;) {
         (*exits)++;
         if (psci(PSCI_AFFINITY_INFO_64, CPU1_MPIDR, 0, 0) == want)
@@ -81,6 +91,14 @@ static int wait_affinity(uint32_t want, uint32_t *exits)
     }
 }
 
+static uint64_t step_t0;
+
+static int wait_affinity(uint32_t want, uint32_t *exits)
+{
+    step_t0 = counter_ticks();
+    return wait_affinity_ms(want, exits, step_t0, STEP_BOUND_MS);
+}
+
 static void step_error(const char *what)
 {
     uart_end_line();
@@ -88,6 +106,21 @@ static void step_error(const char *what)
     uart_puts(what);
     uart_puts(" within ");
     print_dec(STEP_BOUND_MS);
+    uart_puts(" ms (vCPU 1 at: ");
+    uint32_t at = cpu1_where;
+    uart_puts(at < sizeof cpu1_where_names / sizeof cpu1_where_names[0] ? cpu1_where_names[at] : "?");
+    uart_puts(")\n");
+}
+
+/* After a late step: late, or not at all? The step is waited for up to LATE_BOUND_MS
+ * more, and how long it took is printed (the fuzz tool reports a vCPU frozen for good
+ * separately, by the missing progress lines). */
+static void step_late(uint32_t want, uint32_t *exits)
+{
+    int done = wait_affinity_ms(want, exits, step_t0, LATE_BOUND_MS);
+    uart_end_line();
+    uart_puts(done ? "fuzz: vCPU 1 took the step after " : "fuzz: ERROR vCPU 1 did not take the step within ");
+    print_dec(done ? (counter_ticks() - step_t0) * MS_PER_SECOND / counter_freq() : LATE_BOUND_MS);
     uart_puts(" ms\n");
 }
 
@@ -112,8 +145,10 @@ uint32_t act_cpu_cycle(struct prng *r)
         fuzz_count.cpu_on++;
         cpu1_state = CPU1_STARTING;
         cpu1_on_ticks = counter_ticks();
-        if (!wait_affinity(PSCI_AFF_ON, &exits))
+        if (!wait_affinity(PSCI_AFF_ON, &exits)) {
             step_error("not on after CPU_ON");
+            step_late(PSCI_AFF_ON, &exits);
+        }
         return exits;
     }
     if (cpu1_state == CPU1_STARTING) {
@@ -125,8 +160,15 @@ uint32_t act_cpu_cycle(struct prng *r)
         cpu1_state = CPU1_RUNNING;
     }
     cpu1_stop = 1;
+    /* vCPU 1 may be waiting for its timer with its redistributor changed under it by the
+     * device action (timer PPI disabled, regrouped, the redistributor asleep): on
+     * hardware too it would then sleep on. Put its timer path back, as an OS makes sure
+     * that a CPU it asks to stop can be woken, so that only the hypervisor can make the
+     * step late. */
+    exits += fuzz_gic_timer_ready(1);
     if (!wait_affinity(PSCI_AFF_OFF, &exits)) {
         step_error("not off after it was asked to call CPU_OFF");
+        step_late(PSCI_AFF_OFF, &exits);
         return exits;
     }
     cpu1_state = CPU1_OFF;

@@ -39,9 +39,9 @@ int fuzz_gic_cpu_init(void)
     return 1;
 }
 
-uint32_t fuzz_gic_tidy(void)
+uint32_t fuzz_gic_timer_ready(uint32_t cpu)
 {
-    uintptr_t rd = gicr_of(fuzz_cpu());
+    uintptr_t rd = gicr_of(cpu);
     uint32_t timer = 1u << GIC_VTIMER_INTID;
     mmio_write32(GICD_BASE + GICD_CTLR, GICD_CTLR_ARE | GICD_CTLR_ENABLE_GRP1);
     mmio_write32(rd + GICR_WAKER, 0);
@@ -51,6 +51,13 @@ uint32_t fuzz_gic_tidy(void)
     uint32_t shift = (GIC_VTIMER_INTID & 3u) * 8u;
     mmio_write32(prio, (mmio_read32(prio) & ~(0xffu << shift)) | (GIC_TIMER_PRIORITY << shift));
     mmio_write32(rd + GICR_ISENABLER0, timer);
+    return 7;   /* MMIO: GICD_CTLR, WAKER, IGROUPR0 twice, IPRIORITYR twice, ISENABLER0 */
+}
+
+uint32_t fuzz_gic_tidy(void)
+{
+    uintptr_t rd = gicr_of(fuzz_cpu());
+    uint32_t exits = fuzz_gic_timer_ready(fuzz_cpu());
     /* ICC_PMR_EL1 = 0xff lets every priority through; ICC_BPR1_EL1 = 0 (the least
      * preemption grouping, GICv3 spec 12.2.5); group 1 on. */
     SYSREG_WRITE(icc_pmr_el1, 0xffu);
@@ -70,9 +77,8 @@ uint32_t fuzz_gic_tidy(void)
         mmio_write32(GICD_BASE + GICD_ICACTIVER + w * 4u, 0xffffffffu);
     SYSREG_WRITE(icc_ap1r0_el1, 0);
     isb();
-    /* MMIO: GICD_CTLR, WAKER, IGROUPR0 twice, IPRIORITYR twice, ISENABLER0, ICACTIVER0,
-     * and one GICD_ICACTIVER<n> per SPI word. */
-    return 8 + spi_words;
+    /* MMIO: ICACTIVER0 and one GICD_ICACTIVER<n> per SPI word. */
+    return exits + 1 + spi_words;
 }
 
 uint32_t fuzz_gic_drain(int group0)

@@ -36,6 +36,11 @@ int fuzz_gic_cpu_init(void);
  * lets through, EOImode 0, group 1 on; then end whatever is active or pending
  * (acknowledged and ended, or deactivated through GICR_ICACTIVER0). Returns the exits. */
 uint32_t fuzz_gic_tidy(void);
+/* The distributor and vCPU `cpu`'s redistributor part of that: its timer PPI in group 1,
+ * enabled, at a priority the mask lets through, the redistributor awake. For another
+ * vCPU too, whose redistributor the device action may have changed while it waits.
+ * Returns the exits. */
+uint32_t fuzz_gic_timer_ready(uint32_t cpu);
 /* Acknowledge and end until nothing is left (at most a bound): group 0 when `group0`.
  * Returns how many INTIDs were acknowledged. */
 uint32_t fuzz_gic_drain(int group0);
