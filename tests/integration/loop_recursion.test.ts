@@ -12,40 +12,13 @@ import { setup } from "../../tools/setup/index.ts";
 import { asc } from "../../tools/build/core.ts";
 import { BUILD } from "../../tools/lib/paths.ts";
 import { runQemu } from "../../tools/run/qemu.ts";
-import { tail, noLine, find } from "./boot.ts";
+import { tail, noLine } from "./boot.ts";
+import { expectRecursionStopsItsVm } from "./hostile_core.ts";
 
 const TIMEOUT_MS = 120_000;
-/** Ticks the counter VM must print after the recursing VM was stopped. */
-const TICKS_AFTER_STOP = 5;
-const TRAP = /^\[wasmvisor\] vm basic: the core trapped handling an exit \(call depth limit reached: the core recursed too deep\)/;
 
 test("a core module recursing inside 16 nested loops gets its VM stopped at the call-depth limit while the other VM runs on", async () => {
-  const demo = buildImage("demo");
-  const { wasm3Dir } = setup();
-  const wasm = join(BUILD, "hostile-loop-recursion.wasm");
-  asc(["tests/hostile-core/loop_recursion.ts", "-O3", "--noAssert", "--runtime", "stub", "--initialMemory", "2",
-    "--use", "abort=assembly/core/log/coreAbort", "--outFile", wasm]);
-  const elf = linkImage("loop-recursion", readFileSync(demo.blob), demo.images, wasm3Dir, wasm, demo.board.name);
-  let stopAt = -1;
-  let tickAtStop = 0;
-  const r = await runQemu({ elf, machine: demo.board.qemu, timeoutMs: TIMEOUT_MS,
-    onLine: (line, all) => {
-      if (/PANIC/.test(line)) return true;
-      if (stopAt < 0 && TRAP.test(line)) {
-        stopAt = all.length - 1;
-        const ticks = all.filter((l) => /^\[counter\] tick \d+$/.test(l));
-        tickAtStop = ticks.length ? Number(ticks[ticks.length - 1]!.split(" ")[2]) : 0;
-      }
-      const m = /^\[counter\] tick (\d+)$/.exec(line);
-      return stopAt >= 0 && m !== null && Number(m[1]) >= tickAtStop + TICKS_AFTER_STOP;
-    } });
-  const L = r.lines;
-  const ctx = `\nconsole:\n${tail(L, 40)}`;
-  noLine(L, /PANIC/, "the hypervisor did not panic");
-  assert.equal(r.end, "done", `waited for the trap of vm basic's core, then ${TICKS_AFTER_STOP} more ticks of vm counter; ` +
-    `the run ended "${r.end}"` + ctx);
-  assert.ok(find(L, /^\[wasmvisor\] vm basic: all vCPUs parked \(core trapped\)$/) > stopAt, "vm basic was stopped" + ctx);
-  assert.equal(L.slice(stopAt + 1).filter((l) => l.startsWith("[basic] ")).length, 0, "basic printed nothing after it stopped" + ctx);
+  await expectRecursionStopsItsVm("tests/hostile-core/loop_recursion.ts", "loop-recursion");
 });
 
 test("a core module nesting 17 loops is refused at boot, naming the function and the nesting", async () => {
