@@ -154,12 +154,17 @@ function writeState(v: u32, x0: u32, bits: u32, which: u32): void {
   }
 }
 
-/** Set or clear the active state; for an INTID in a list register, as a request its next sync applies. */
+/**
+ * Set or clear the active state; for an INTID in a list register, as a request its next
+ * sync applies. Like the group and enable writes, only a change is acted on: a guest
+ * clearing every INTID of a register (ICACTIVER = ~0) pays for those that were active.
+ */
 function setActive(v: u32, x: u32, on: bool): void {
   if (getBit(P_LISTED, v, x)) {
     setBit(on ? P_SETA : P_CLRA, v, x, true);
     setBit(on ? P_CLRA : P_SETA, v, x, false);
   } else {
+    if (getBit(P_ACTIVE, v, x) == on) return;
     setBit(P_ACTIVE, v, x, on);
   }
   touch(v, x);

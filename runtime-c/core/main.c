@@ -37,7 +37,9 @@ static void pcpu_setup(uint32_t cpu)
     wv_gic_init_cpu(cpu);
 }
 
-static void create_vms(void)
+/* The VMs of the built-in config, each with an instance of the built-in core module,
+ * which was checked once (`stack_bytes`), or refused (`refused` says why, 0 if not). */
+static void create_vms(uint32_t stack_bytes, const char *refused)
 {
     const uint8_t *blob = wv_vms_blob_start;
     size_t blob_len = (size_t)(wv_vms_blob_end - wv_vms_blob_start);
@@ -55,8 +57,13 @@ static void create_vms(void)
         vm->vmid = i + 1;
         vm->own = owners[i];
         for (uint32_t c = 0; c < WV_MAX_VCPUS; c++) { vm->vcpus[c].vm = vm; vm->vcpus[c].index = c; }
+        if (refused) {
+            wv_printf("[wasmvisor] vm %s not started: %s\n", vm->own.name, refused);
+            vm->stopped = 1;
+            continue;
+        }
         uint64_t t0 = read_sysreg(cntpct_el0);
-        if (wv_core_create(vm, wv_core_wasm_start, wasm_len, blob, blob_len, &err)) {
+        if (wv_core_create(vm, wv_core_wasm_start, wasm_len, stack_bytes, blob, blob_len, &err)) {
             wv_printf("[wasmvisor] vm %s not started: %s\n", vm->own.name, err);
             vm->stopped = 1;
             /* Give back the stage-2 pages the refused core asked for. */
@@ -87,8 +94,13 @@ void wv_main(void)
               (unsigned long)(wv_core_wasm_end - wv_core_wasm_start),
               (unsigned long)((hyp_end - PAGE_POOL_BYTES - heap) >> 20));
 
-    create_vms();
-    wv_update_init();
+    /* The built-in core module is checked once for every VM and for live update. */
+    uint32_t stack_bytes = 0;
+    char why[192];
+    int refused = wv_core_module_check(wv_core_wasm_start, (size_t)(wv_core_wasm_end - wv_core_wasm_start),
+                                       &stack_bytes, why, sizeof why);
+    create_vms(stack_bytes, refused ? why : 0);
+    wv_update_init(stack_bytes);
     /* The host->Wasm call cost, for the bench: only when a benchmark VM asks for it
      * (flag bit 0 of its record), not on every boot. */
     for (uint32_t i = 0; i < wv_vm_count; i++) {

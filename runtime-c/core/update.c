@@ -2,7 +2,7 @@
  *
  *  1. Check the file before anything else: size, format, Ed25519 signature against the
  *     key built into the image (or, on a development image only, a bare module), then
- *     the module's structure and nesting (wv_module_check.h), which a module that could
+ *     the module's structure and nesting (wv_core_module_check), which a module that could
  *     overrun an EL2 stack fails before wasm3 sees it.
  *  2. Stage: an instance of the new module for every VM, loaded, linked and ABI-checked
  *     while all VMs run; and the state version to hand over in (the running module's own
@@ -31,7 +31,6 @@
 #include "wv_arch.h"
 #include "wv_alloc.h"
 #include "wv_signature.h"
-#include "wv_module_check.h"
 #include "monocypher-ed25519.h"
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +39,7 @@ struct module {
     const uint8_t *wasm;
     size_t len;
     uint8_t *owned;             /* heap copy to free, 0 for the module built into the image */
+    uint32_t stack_bytes;       /* its instances' Wasm stack (wv_core_module_check); 0: refused */
     uint8_t hash[64];           /* SHA-512 of the wasm bytes */
     int32_t variant, version, abi, state_version;
     int is_signed;
@@ -182,7 +182,7 @@ static int stage(const struct module *m, struct module *describe_into, struct ha
         if (!(h->mask >> i & 1)) continue;
         struct wv_vm *vm = &wv_vms[i];
         const char *err = 0;
-        h->next[i] = wv_core_load(vm, m->wasm, m->len, &err);
+        h->next[i] = wv_core_load(vm, m->wasm, m->len, m->stack_bytes, &err);
         if (!h->next[i]) { wv_snprintf(why, cap, "the new module does not load: %s", err); return -1; }
         if (staged_quiet(vm, h->next[i], why, cap)) return -1;      /* its start function */
         if (describe_into && describe(h->next[i], describe_into, &err)) {
@@ -320,9 +320,10 @@ static void switch_module(struct module *to, struct wv_answer *a, uint64_t t0, i
     prev = old;
 }
 
-void wv_update_init(void)
+void wv_update_init(uint32_t stack_bytes)
 {
     memset(&cur, 0, sizeof cur);
+    cur.stack_bytes = stack_bytes;
     cur.wasm = wv_core_wasm_start;
     cur.len = (size_t)(wv_core_wasm_end - wv_core_wasm_start);
     cur.is_signed = 0;
@@ -361,7 +362,7 @@ void wv_update_apply(const uint8_t *file, size_t len, struct wv_answer *a)
     struct module to;
     memset(&to, 0, sizeof to);
     enum wv_update_trust trust = WV_TRUST_REFUSE_UNSIGNED;
-    struct wv_module_report check;
+    char why[192];
     if (!wv_update_file_len_ok(len)) {
         wv_ans_fail(a, WV_ST_UPDATE, "update refused: module file larger than the 4 MiB limit");
     } else if (wv_module_file_parse(file, len, &wasm, &wasm_len, &sig, &err)) {
@@ -370,11 +371,9 @@ void wv_update_apply(const uint8_t *file, size_t len, struct wv_answer *a)
         wv_ans_fail(a, WV_ST_UPDATE, "update refused: the module is not signed and this image accepts signed modules only");
     } else if (trust == WV_TRUST_CHECK_SIGNATURE && wv_signature_check(file, len - 64, sig, wv_update_pubkey)) {
         wv_ans_fail(a, WV_ST_UPDATE, "update refused: bad signature (not signed by the key built into this image)");
-    } else if (wv_module_check(wasm, wasm_len, &check)) {
-        /* Once here rather than as each VM's staged instance fails to load: one answer. */
-        char why[160];
-        wv_module_report_text(&check, why, sizeof why);
-        wv_ans_fail(a, WV_ST_UPDATE, "update refused: core module refused: %s", why);
+    } else if (wv_core_module_check(wasm, wasm_len, &to.stack_bytes, why, sizeof why)) {
+        /* Once here, for every VM's staged instance: one answer. */
+        wv_ans_fail(a, WV_ST_UPDATE, "update refused: %s", why);
     } else if (!(to.owned = malloc(wasm_len))) {
         wv_ans_fail(a, WV_ST_UPDATE, "update refused: out of memory for the module");
     } else {

@@ -70,22 +70,12 @@ uint32_t wv_core_uncompiled(struct wv_core_instance *c)
     return n;
 }
 
-/* Why the last module on this CPU was refused before wasm3 saw it: *err points here
- * until the CPU loads another (wv_core_create frees the instance before its caller
- * prints the reason). */
-static char refusal[WV_MAX_CPUS][192];
-
-/* Check `wasm` (wv_module_check.h) and size its instances' Wasm stack from its deepest
- * loop nesting (wv_stack_budget.h): 0, or -1 with *err naming what was refused. */
-static int check_module(const uint8_t *wasm, size_t wasm_len, uint32_t *stack_bytes, const char **err)
+int wv_core_module_check(const uint8_t *wasm, size_t wasm_len, uint32_t *stack_bytes, char *why, size_t cap)
 {
     struct wv_module_report r;
     if (wv_module_check(wasm, wasm_len, &r)) {
-        char *why = refusal[wv_cpu_index() % WV_MAX_CPUS];
-        static const char prefix[] = "core module refused: ";
-        memcpy(why, prefix, sizeof prefix);
-        wv_module_report_text(&r, why + sizeof prefix - 1, sizeof refusal[0] - (sizeof prefix - 1));
-        *err = why;
+        int n = wv_snprintf(why, cap, "core module refused: ");
+        if (n >= 0 && (size_t)n < cap) wv_module_report_text(&r, why + n, cap - (size_t)n);
         return -1;
     }
     /* An image built to prove the EL2 stack's guard page gives every module the most
@@ -95,13 +85,13 @@ static int check_module(const uint8_t *wasm, size_t wasm_len, uint32_t *stack_by
     return 0;
 }
 
-/* Check, parse, load and link `wasm` for `vm`, check its ABI and run its start function;
- * the VM is not set up (wv_init) nor restored yet. `wasm` must outlive the instance. */
+/* Parse, load and link `wasm` (checked: `stack_bytes` from wv_core_module_check) for
+ * `vm`, check its ABI and run its start function; the VM is not set up (wv_init) nor
+ * restored yet. `wasm` must outlive the instance. */
 static int load(struct wv_vm *vm, struct wv_core_instance *c, const uint8_t *wasm, size_t wasm_len,
-                const char **err)
+                uint32_t stack_bytes, const char **err)
 {
-    uint32_t stack_bytes;
-    if (check_module(wasm, wasm_len, &stack_bytes, err)) return -1;
+    if (!stack_bytes) { *err = "the core module was not checked"; return -1; }
     c->env = m3_NewEnvironment();
     if (!c->env) { *err = "out of memory (environment)"; return -1; }
     c->ctx.vm = vm;
@@ -173,7 +163,7 @@ static int32_t fill_buffer(struct wv_core_instance *c, IM3Function getter, const
     return buf;
 }
 
-int wv_core_create(struct wv_vm *vm, const uint8_t *wasm, size_t wasm_len,
+int wv_core_create(struct wv_vm *vm, const uint8_t *wasm, size_t wasm_len, uint32_t stack_bytes,
                    const uint8_t *blob, size_t blob_len, const char **err)
 {
     struct wv_core_instance *c = calloc(1, sizeof *c);
@@ -181,7 +171,7 @@ int wv_core_create(struct wv_vm *vm, const uint8_t *wasm, size_t wasm_len,
     c->ctx.live = 1;            /* the VM's first instance: its set-up is what builds the VM */
     vm->core = c;
     int32_t buf = -1, rc = 0;
-    if (!load(vm, c, wasm, wasm_len, err)) buf = fill_buffer(c, c->buffer, blob, blob_len, err);
+    if (!load(vm, c, wasm, wasm_len, stack_bytes, err)) buf = fill_buffer(c, c->buffer, blob, blob_len, err);
     if (buf > 0) {
         int32_t index = (int32_t)vm->index, size = (int32_t)blob_len;
         const void *a3[3] = { &index, &buf, &size };
@@ -342,11 +332,12 @@ uint64_t wv_core_time_nop(struct wv_vm *vm, uint32_t n)
 /* ---- Live update and management (docs/live-update.md): each call below is made with
  * the instance's lock held, or on an instance no VM uses yet. ---- */
 
-struct wv_core_instance *wv_core_load(struct wv_vm *vm, const uint8_t *wasm, size_t wasm_len, const char **err)
+struct wv_core_instance *wv_core_load(struct wv_vm *vm, const uint8_t *wasm, size_t wasm_len, uint32_t stack_bytes,
+                                      const char **err)
 {
     struct wv_core_instance *c = calloc(1, sizeof *c);
     if (!c) { *err = "out of memory"; return 0; }
-    if (load(vm, c, wasm, wasm_len, err)) { wv_core_free(c); return 0; }
+    if (load(vm, c, wasm, wasm_len, stack_bytes, err)) { wv_core_free(c); return 0; }
     return c;
 }
 

@@ -24,8 +24,13 @@
 
 #define WV_CORE_ABI_VERSION 2
 
-/* Instantiate the core for `vm` and run its wv_init. Returns 0, or -1 with *err set. */
-int wv_core_create(struct wv_vm *vm, const uint8_t *wasm, size_t wasm_len,
+/* Check a core module before any instance of it is made (wv_module_check.h), once per
+ * module: 0 with *stack_bytes, the Wasm stack its instances get (wv_stack_budget.h), or
+ * -1 with `why` saying "core module refused: ..." and what. */
+int wv_core_module_check(const uint8_t *wasm, size_t wasm_len, uint32_t *stack_bytes, char *why, size_t cap);
+/* Instantiate the core for `vm` and run its wv_init; `stack_bytes` from
+ * wv_core_module_check (0: not checked, refused). Returns 0, or -1 with *err set. */
+int wv_core_create(struct wv_vm *vm, const uint8_t *wasm, size_t wasm_len, uint32_t stack_bytes,
                    const uint8_t *blob, size_t blob_len, const char **err);
 /* Hand the exit now in vcpu->regs to the core; returns a WV_ACTION_*. For an IRQ exit
  * `flags` is EXIT_FLAG_IRQ and `intid` the acknowledged physical INTID. */
@@ -57,7 +62,8 @@ void wv_core_release(struct wv_core_instance *c);
 #define WV_CHAN_IN_CAP      4096u       /* the core's inbound channel buffer */
 /* A new instance of `wasm` for `vm`: loaded, linked, ABI checked, not yet set up. It is
  * staged: its effectful imports are refused until wv_core_set_live(c, 1) (the swap). */
-struct wv_core_instance *wv_core_load(struct wv_vm *vm, const uint8_t *wasm, size_t wasm_len, const char **err);
+struct wv_core_instance *wv_core_load(struct wv_vm *vm, const uint8_t *wasm, size_t wasm_len, uint32_t stack_bytes,
+                                      const char **err);
 /* May the instance's imports act on its VM (it is the VM's instance), or not (staged,
  * retired)? */
 void wv_core_set_live(struct wv_core_instance *c, int live);

@@ -14,6 +14,6 @@ void wv_update_rollback(struct wv_answer *a);
 /* The running module: `version` answer line. */
 void wv_update_describe(struct wv_answer *a);
 /* At boot: the built-in module is the running one. */
-void wv_update_init(void);
+void wv_update_init(uint32_t stack_bytes);
 
 #endif

@@ -10,11 +10,7 @@
 //    (wv_core_full_call_depth) and checks that the overrun ends on the guard page below
 //    the CPU's EL2 stack, in the panic naming the CPU.
 import * as core from "../../assembly/index";
-export {
-  wv_abi_version, wv_state_version, wv_core_version, wv_variant, wv_buffer, wv_exit_record,
-  wv_nop, wv_reset, wv_console_input, wv_chan_buffer, wv_chan_push, wv_state_size, wv_save,
-  wv_restore, wv_state_buffer, wv_save_as, wv_state_restorable, wv_self_check, wv_vm_info,
-} from "../../assembly/index";
+export * from "./core_exports";
 
 /** The VM whose core recurses. */
 const RECURSING_VM: i32 = 0;

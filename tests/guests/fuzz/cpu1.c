@@ -91,14 +91,6 @@ static int wait_affinity_ms(uint32_t want, uint32_t *exits, uint64_t t0, uint32_
     }
 }
 
-static uint64_t step_t0;
-
-static int wait_affinity(uint32_t want, uint32_t *exits)
-{
-    step_t0 = counter_ticks();
-    return wait_affinity_ms(want, exits, step_t0, STEP_BOUND_MS);
-}
-
 static void step_error(const char *what)
 {
     uart_end_line();
@@ -112,16 +104,22 @@ static void step_error(const char *what)
     uart_puts(")\n");
 }
 
-/* After a late step: late, or not at all? The step is waited for up to LATE_BOUND_MS
- * more, and how long it took is printed (the fuzz tool reports a vCPU frozen for good
- * separately, by the missing progress lines). */
-static void step_late(uint32_t want, uint32_t *exits)
+/* Wait for vCPU 1 to reach AFFINITY_INFO state `want` within STEP_BOUND_MS; 1 when it
+ * did. A late step is reported (`what`, where vCPU 1 was), then waited for up to
+ * LATE_BOUND_MS in all, and how long it took is printed: late, or not at all (the fuzz
+ * tool reports a vCPU frozen for good separately, by the missing progress lines). */
+static int step(uint32_t want, uint32_t *exits, const char *what)
 {
-    int done = wait_affinity_ms(want, exits, step_t0, LATE_BOUND_MS);
+    uint64_t t0 = counter_ticks();
+    if (wait_affinity_ms(want, exits, t0, STEP_BOUND_MS))
+        return 1;
+    step_error(what);
+    int done = wait_affinity_ms(want, exits, t0, LATE_BOUND_MS);
     uart_end_line();
     uart_puts(done ? "fuzz: vCPU 1 took the step after " : "fuzz: ERROR vCPU 1 did not take the step within ");
-    print_dec(done ? (counter_ticks() - step_t0) * MS_PER_SECOND / counter_freq() : LATE_BOUND_MS);
+    print_dec(done ? (counter_ticks() - t0) * MS_PER_SECOND / counter_freq() : LATE_BOUND_MS);
     uart_puts(" ms\n");
+    return 0;
 }
 
 uint32_t act_cpu_cycle(struct prng *r)
@@ -145,10 +143,7 @@ uint32_t act_cpu_cycle(struct prng *r)
         fuzz_count.cpu_on++;
         cpu1_state = CPU1_STARTING;
         cpu1_on_ticks = counter_ticks();
-        if (!wait_affinity(PSCI_AFF_ON, &exits)) {
-            step_error("not on after CPU_ON");
-            step_late(PSCI_AFF_ON, &exits);
-        }
+        step(PSCI_AFF_ON, &exits, "not on after CPU_ON");
         return exits;
     }
     if (cpu1_state == CPU1_STARTING) {
@@ -166,11 +161,7 @@ uint32_t act_cpu_cycle(struct prng *r)
      * that a CPU it asks to stop can be woken, so that only the hypervisor can make the
      * step late. */
     exits += fuzz_gic_timer_ready(1);
-    if (!wait_affinity(PSCI_AFF_OFF, &exits)) {
-        step_error("not off after it was asked to call CPU_OFF");
-        step_late(PSCI_AFF_OFF, &exits);
-        return exits;
-    }
-    cpu1_state = CPU1_OFF;
+    if (step(PSCI_AFF_OFF, &exits, "not off after it was asked to call CPU_OFF"))
+        cpu1_state = CPU1_OFF;
     return exits;
 }
