@@ -1,9 +1,10 @@
 /* EL2 exception vectors (ARM ARM D1.10.2: VBAR_EL2 + 0x000 current EL with SP0,
  * +0x200 current EL with SPx, +0x400 lower EL AArch64, +0x600 lower EL AArch32).
- * A lower-EL exception saves the whole vCPU frame (general registers, ELR/SPSR,
- * syndrome, FP/SIMD state, since the EL2 C code and wasm3 may use FP registers)
- * into the frame TPIDR_EL2->current points at, then calls wv_trap(frame, kind),
- * which never returns: it leaves through wv_guest_enter. */
+ * A lower-EL exception saves the vCPU's general registers, ELR/SPSR and syndrome into
+ * the frame TPIDR_EL2->current points at, then calls wv_trap(frame, kind), which never
+ * returns: it leaves through wv_guest_enter. The FP/SIMD registers are not saved: EL2
+ * code is built not to use them, and the one part that does (wasm3) saves them first
+ * (arch/fpsimd.c). */
 #include "wv_asm.h"
 
 .macro save_frame kind
@@ -34,29 +35,6 @@
     mrs     x2, far_el2
     mrs     x3, hpfar_el2
     stp     x2, x3, [x0, #FRAME_FAR]
-    mrs     x2, fpsr
-    mrs     x3, fpcr
-    stp     x2, x3, [x0, #FRAME_FPSR]
-    /* The guest's rounding mode and flush-to-zero must not change wasm3's float results:
-     * EL2 runs with the reset FPCR (round to nearest, IEEE behaviour; ARM ARM C5.2.8). */
-    msr     fpcr, xzr
-    add     x2, x0, #FRAME_Q0
-    stp     q0, q1, [x2, #0]
-    stp     q2, q3, [x2, #32]
-    stp     q4, q5, [x2, #64]
-    stp     q6, q7, [x2, #96]
-    stp     q8, q9, [x2, #128]
-    stp     q10, q11, [x2, #160]
-    stp     q12, q13, [x2, #192]
-    stp     q14, q15, [x2, #224]
-    stp     q16, q17, [x2, #256]
-    stp     q18, q19, [x2, #288]
-    stp     q20, q21, [x2, #320]
-    stp     q22, q23, [x2, #352]
-    stp     q24, q25, [x2, #384]
-    stp     q26, q27, [x2, #416]
-    stp     q28, q29, [x2, #448]
-    stp     q30, q31, [x2, #480]
     mov     x1, #\kind
     mov     x29, #0
     bl      wv_trap
@@ -144,26 +122,11 @@ wv_guest_enter:
     ldr     x2, [x1, #PCPU_STACK_TOP]
     mov     sp, x2
     str     x0, [x1, #PCPU_CURRENT]
-    add     x2, x0, #FRAME_Q0
-    ldp     q0, q1, [x2, #0]
-    ldp     q2, q3, [x2, #32]
-    ldp     q4, q5, [x2, #64]
-    ldp     q6, q7, [x2, #96]
-    ldp     q8, q9, [x2, #128]
-    ldp     q10, q11, [x2, #160]
-    ldp     q12, q13, [x2, #192]
-    ldp     q14, q15, [x2, #224]
-    ldp     q16, q17, [x2, #256]
-    ldp     q18, q19, [x2, #288]
-    ldp     q20, q21, [x2, #320]
-    ldp     q22, q23, [x2, #352]
-    ldp     q24, q25, [x2, #384]
-    ldp     q26, q27, [x2, #416]
-    ldp     q28, q29, [x2, #448]
-    ldp     q30, q31, [x2, #480]
-    ldp     x2, x3, [x0, #FRAME_FPSR]
-    msr     fpsr, x2
-    msr     fpcr, x3
+    /* The vCPU's FP/SIMD state into the registers, if another's (or none) is there
+     * (arch/fpsimd.c); x19 is the frame's own, restored below. */
+    mov     x19, x0
+    bl      wv_fpsimd_own
+    mov     x0, x19
     ldp     x30, x2, [x0, #240]
     ldr     x3, [x0, #FRAME_SPSR]
     msr     elr_el2, x2

@@ -70,6 +70,7 @@ void wv_vcpu_run(struct wv_vcpu *v)
         wv_gic_vcpu_reset();        /* on this CPU: its list registers are the vCPU's */
         wv_debug_reset();           /* and so are its debug and PMU registers */
         wv_pmu_reset();
+        wv_fpsimd_forget(&v->regs);
         v->vtimer_masked = 0;
         v->ptimer_masked = 0;
         wv_gic_ppi_set(PPI_VTIMER, 1);

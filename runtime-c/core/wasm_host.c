@@ -1,4 +1,5 @@
-/* Creates the per-VM core instances and calls into them (docs/abi.md 2). */
+/* Creates the per-VM core instances and calls into them (docs/abi.md 2). wasm3 uses
+ * FP/SIMD registers: every path into it first spills the guest's (arch/fpsimd.c). */
 #include "wv_core.h"
 #include "wv_console.h"
 #include "wv_validate.h"
@@ -42,6 +43,7 @@ static const char *trap_cause(M3Result r)
 
 static int call_i32(IM3Function f, uint32_t argc, const void **args, int32_t *ret, const char **err)
 {
+    wv_fpsimd_spill();
     M3Result r = m3_Call(f, argc, args);
     if (r) { *err = trap_cause(r); return -1; }
     if (ret) {
@@ -57,6 +59,7 @@ static int call_i32(IM3Function f, uint32_t argc, const void **args, int32_t *re
 void wv_core_free(struct wv_core_instance *c)
 {
     if (!c) return;
+    wv_fpsimd_spill();
     if (c->rt) m3_FreeRuntime(c->rt);
     if (c->env) m3_FreeEnvironment(c->env);
     free(c);
@@ -91,6 +94,7 @@ int wv_core_module_check(const uint8_t *wasm, size_t wasm_len, uint32_t *stack_b
 static int load(struct wv_vm *vm, struct wv_core_instance *c, const uint8_t *wasm, size_t wasm_len,
                 uint32_t stack_bytes, const char **err)
 {
+    wv_fpsimd_spill();
     if (!stack_bytes) { *err = "the core module was not checked"; return -1; }
     c->env = m3_NewEnvironment();
     if (!c->env) { *err = "out of memory (environment)"; return -1; }
@@ -140,6 +144,7 @@ static int load(struct wv_vm *vm, struct wv_core_instance *c, const uint8_t *was
  * looked up each time: memory.grow may move it), else 0 with *err set. */
 static uint8_t *wasm_at(struct wv_core_instance *c, int32_t off, size_t len, const char **err)
 {
+    wv_fpsimd_spill();
     uint32_t mem_size;
     uint8_t *mem = m3_GetMemory(c->rt, &mem_size, 0);
     if (off <= 0 || !mem || !wv_wasm_range_ok((uint32_t)off, len, mem_size)) {
@@ -227,6 +232,7 @@ int wv_core_handle_exit(struct wv_vm *vm, struct wv_vcpu *vcpu, uint32_t flags, 
 static int handle_exit_locked(struct wv_vm *vm, struct wv_core_instance *c, struct wv_vcpu *vcpu,
                               uint32_t flags, uint32_t intid)
 {
+    wv_fpsimd_spill();
     uint32_t mem_size;
     uint8_t *mem = m3_GetMemory(c->rt, &mem_size, 0);
     if (!mem || (uint64_t)c->exit_rec + EXIT_REC_SIZE > mem_size) {
@@ -274,6 +280,7 @@ int wv_core_reset(struct wv_vm *vm)
     struct wv_core_instance *c = wv_core_acquire(vm);
     if (!c) return -1;
     IM3Function reset;
+    wv_fpsimd_spill();
     if (m3_FindFunction(&reset, c->rt, "wv_reset")) { wv_unlock(&c->lock); return -1; }
     const char *err = 0, *trap = 0;
     int32_t size = (int32_t)(wv_vms_blob_end - wv_vms_blob_start), rc = -1;
@@ -321,6 +328,7 @@ uint64_t wv_core_time_nop(struct wv_vm *vm, uint32_t n)
 {
     struct wv_core_instance *c = vm->core;
     if (!c || !c->nop || n == 0) return 0;
+    wv_fpsimd_spill();
     isb();
     uint64_t t0 = read_sysreg(cntpct_el0);
     for (uint32_t i = 0; i < n; i++) m3_Call(c->nop, 0, 0);
@@ -361,6 +369,7 @@ void wv_core_lock(struct wv_core_instance *c)
 int wv_core_call(struct wv_core_instance *c, const char *name, uint32_t argc, const int32_t *argv,
                  int32_t *ret, const char **err)
 {
+    wv_fpsimd_spill();
     /* Looked up once per instance: a hand-over calls the same few exports inside a VM's
      * pause, and a lookup walks the module's exports comparing names. */
     IM3Function f = 0;

@@ -8,7 +8,8 @@
 #include "wv_lock.h"
 #include "wv_debug.h"
 
-/* Saved on every trap by vectors.S; offsets in wv_asm.h. */
+/* Saved on every trap by vectors.S (the FP/SIMD part only when EL2 code that uses those
+ * registers is about to run, arch/fpsimd.c); offsets in wv_asm.h. */
 struct wv_vcpu_regs {
     uint64_t x[31];
     uint64_t pc;
@@ -67,11 +68,19 @@ struct wv_pcpu {
     uint32_t nrun;
     wv_spinlock_t runq_lock;        /* taken by whoever adds to runq (any CPU): wv_runq_add */
     uint32_t hw_mapped;             /* pINTID the core handed to the guest (HW=1) in this exit, else ~0 */
+    struct wv_vcpu_regs *fp_live;   /* whose FP/SIMD state this CPU's registers hold, or 0 (arch/fpsimd.c) */
 };
 
 extern struct wv_pcpu wv_pcpus[WV_MAX_CPUS];
 
 void wv_guest_enter(struct wv_vcpu_regs *frame) __attribute__((noreturn));
+/* arch/fpsimd.c: the guest's FP/SIMD registers stay in the CPU across exits. Spill them
+ * to their frame before EL2 code that uses FP/SIMD registers (wasm3); own: a frame's
+ * state into the registers (wv_guest_enter); forget: the frame's saved state is the one
+ * to load (a vCPU booted afresh). */
+void wv_fpsimd_spill(void);
+void wv_fpsimd_own(struct wv_vcpu_regs *frame);
+void wv_fpsimd_forget(struct wv_vcpu_regs *frame);
 void wv_vcpu_run(struct wv_vcpu *vcpu) __attribute__((noreturn));
 /* Run a runnable vCPU of this CPU, else sleep until there is one (sched.c). */
 void wv_idle_cpu(void) __attribute__((noreturn));

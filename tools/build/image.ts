@@ -10,6 +10,7 @@ import { buildCore } from "./core.ts";
 import { buildGuests, GUEST_DIR } from "./guests.ts";
 import { payloadSource, writeIfChanged } from "./payload.ts";
 import { cmakeBuild } from "./cmake.ts";
+import { checkFp } from "./fp_check.ts";
 import { signCoreModules, updateTrust } from "../sign/build.ts";
 import { loadBoard, loadVmConfig, encodeBlob, type VmSet, type BoardDescription, type Image } from "../config/index.ts";
 import { buildInitramfs, guestKernelModules } from "./initramfs.ts";
@@ -145,5 +146,7 @@ export function linkImage(name: string, blob: Buffer, images: string[], wasm3Dir
     WV_PAYLOADS: payloads.join(";"), WV_WASM3_DIR: wasm3Dir, WV_MONOCYPHER_DIR: monocypherDir, WV_BOARD: boardName,
   }, true, `${name}.elf`);
   writeFileSync(stamp, list);
-  return join(cmakeDir, `${name}.elf`);
+  const elf = join(cmakeDir, `${name}.elf`);
+  checkFp(elf, cmakeDir);
+  return elf;
 }
