@@ -1,4 +1,5 @@
-/* The core module host: one wasm3 instance of the core per VM (docs/abi.md 2). */
+/* The core module host: one instance of the core per VM (docs/abi.md 2), its code run
+ * by an engine (wv_engine.h). */
 #ifndef WV_CORE_H
 #define WV_CORE_H
 #include <stdint.h>
@@ -70,7 +71,7 @@ void wv_core_set_live(struct wv_core_instance *c, int live);
 /* The first effectful import the instance called while not live, or 0. */
 const char *wv_core_refused_import(const struct wv_core_instance *c);
 void wv_core_free(struct wv_core_instance *c);
-/* Functions of the instance's module that wasm3 has not compiled yet (0 once loaded). */
+/* Functions of the instance's module that its engine has not compiled yet (0 once loaded). */
 uint32_t wv_core_uncompiled(struct wv_core_instance *c);
 void wv_core_lock(struct wv_core_instance *c);
 /* Call export `name` (argc i32 arguments, one i32 result when ret is given). */
