@@ -1,8 +1,7 @@
 /* The wasm3 engine (wv_engine.h): each core instance interpreted by wasm3 in an
  * environment and runtime of its own, whose user data is the instance's import context
- * (the imports find it there). */
+ * (the imports' adapters find it there: engine_wasm3_imports.c). */
 #include "wv_engine.h"
-#include "wv_core.h"
 #include "wv_imports.h"
 #include "wv_arch.h"
 #include "wasm3.h"
@@ -51,12 +50,19 @@ static uint8_t *memory(struct wv_engine_instance *e, uint64_t *size)
     return mem;
 }
 
+static uint8_t *import_memory(struct wv_import_ctx *ctx, uint64_t *size)
+{
+    return memory(ctx->engine, size);
+}
+
 static struct wv_engine_instance *load(const uint8_t *wasm, size_t wasm_len, uint32_t stack_bytes,
                                        struct wv_import_ctx *ctx, const char **err)
 {
     struct wasm3_instance *w = calloc(1, sizeof *w);
     if (!w) { *err = "out of memory"; return 0; }
     struct wv_engine_instance *e = (struct wv_engine_instance *)w;
+    ctx->memory = import_memory;
+    ctx->engine = e;
     w->env = m3_NewEnvironment();
     if (!w->env) { *err = "out of memory (environment)"; instance_free(e); return 0; }
     w->rt = m3_NewRuntime(w->env, stack_bytes, ctx);
@@ -66,7 +72,7 @@ static struct wv_engine_instance *load(const uint8_t *wasm, size_t wasm_len, uin
         r = m3_LoadModule(w->rt, w->mod);
         if (r) { m3_FreeModule(w->mod); w->mod = 0; }
     }
-    if (!r) r = wv_link_imports(w->mod);
+    if (!r) r = wv_engine_wasm3_link_imports(w->mod);
     /* Every function now, not at its first call: wasm3 otherwise compiles a function when
      * a call first reaches it, on the native stack at that call's depth (docs/architecture.md,
      * "The EL2 stacks"), and a live update's new instance on its VM's own CPU after the

@@ -16,8 +16,9 @@ struct wv_engine_export;        /* an exported function an engine found: likewis
 
 struct wv_engine {
     /* A new instance of `wasm`, a module wv_core_module_check passed with `stack_bytes`
-     * (its Wasm stack), with every import bound and every function compiled; its start
-     * function is not run. Its imports act through `ctx`. 0 with *err set when it fails (nothing is left
+     * (its Wasm stack), with every import bound to wv_import_fns and every function
+     * compiled; its start function is not run. Its imports act through `ctx`, whose
+     * `memory` and `engine` it sets. 0 with *err set when it fails (nothing is left
      * allocated). `wasm` must outlive the instance. */
     struct wv_engine_instance *(*load)(const uint8_t *wasm, size_t wasm_len, uint32_t stack_bytes,
                                        struct wv_import_ctx *ctx, const char **err);
@@ -43,5 +44,8 @@ struct wv_engine {
 
 /* engine_wasm3.c: the wasm3 interpreter. */
 extern const struct wv_engine wv_engine_wasm3;
+/* engine_wasm3_imports.c: bind wv_import_fns into a wasm3 module; a wasm3 error or 0. */
+struct M3Module;
+const char *wv_engine_wasm3_link_imports(struct M3Module *module);
 
 #endif
