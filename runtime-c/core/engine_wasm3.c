@@ -52,7 +52,7 @@ static uint8_t *memory(struct wv_engine_instance *e, uint64_t *size)
 
 static uint8_t *import_memory(struct wv_import_ctx *ctx, uint64_t *size)
 {
-    return memory(ctx->engine, size);
+    return memory(ctx->engine_instance, size);
 }
 
 static struct wv_engine_instance *load(const uint8_t *wasm, size_t wasm_len, uint32_t stack_bytes,
@@ -62,7 +62,7 @@ static struct wv_engine_instance *load(const uint8_t *wasm, size_t wasm_len, uin
     if (!w) { *err = "out of memory"; return 0; }
     struct wv_engine_instance *e = (struct wv_engine_instance *)w;
     ctx->memory = import_memory;
-    ctx->engine = e;
+    ctx->engine_instance = e;
     w->env = m3_NewEnvironment();
     if (!w->env) { *err = "out of memory (environment)"; instance_free(e); return 0; }
     w->rt = m3_NewRuntime(w->env, stack_bytes, ctx);

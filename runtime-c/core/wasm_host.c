@@ -17,7 +17,7 @@
 
 struct wv_core_instance {
     const struct wv_engine *engine;     /* what runs its code */
-    struct wv_engine_instance *e;       /* the engine's instance of the module */
+    struct wv_engine_instance *engine_instance;     /* the engine's instance of the module */
     const struct wv_engine_export *handle_exit, *nop, *init, *buffer, *exit_record;
     const struct wv_engine_export *console_input;   /* optional: a core without it takes no console input */
     const struct wv_engine_export *chan_buffer, *chan_push; /* optional: the hypervisor channel (docs/abi.md 6) */
@@ -33,14 +33,14 @@ struct wv_core_instance {
 
 static const char *find(struct wv_core_instance *c, const struct wv_engine_export **f, const char *name)
 {
-    *f = c->engine->find(c->e, name, 0, 0);
+    *f = c->engine->find(c->engine_instance, name, 0, 0);
     return *f ? 0 : name;
 }
 
 static int call_i32(struct wv_core_instance *c, const struct wv_engine_export *f, uint32_t argc,
                     const int32_t *argv, int32_t *ret, const char **err)
 {
-    return c->engine->call(c->e, f, argc, argv, ret, err);
+    return c->engine->call(c->engine_instance, f, argc, argv, ret, err);
 }
 
 /* A failed or retired instance is freed whole (the engine's instance with it): modules
@@ -48,13 +48,13 @@ static int call_i32(struct wv_core_instance *c, const struct wv_engine_export *f
 void wv_core_free(struct wv_core_instance *c)
 {
     if (!c) return;
-    if (c->e) c->engine->free(c->e);
+    if (c->engine_instance) c->engine->free(c->engine_instance);
     free(c);
 }
 
 uint32_t wv_core_uncompiled(struct wv_core_instance *c)
 {
-    return c && c->e ? c->engine->uncompiled(c->e) : 0;
+    return c && c->engine_instance ? c->engine->uncompiled(c->engine_instance) : 0;
 }
 
 int wv_core_module_check(const uint8_t *wasm, size_t wasm_len, uint32_t *stack_bytes, char *why, size_t cap)
@@ -82,8 +82,8 @@ static int load(struct wv_vm *vm, struct wv_core_instance *c, const uint8_t *was
     c->ctx.vm = vm;
     /* The engine is chosen per instance; every instance runs on wasm3 (engine_wasm3.c). */
     c->engine = &wv_engine_wasm3;
-    c->e = c->engine->load(wasm, wasm_len, stack_bytes, &c->ctx, err);
-    if (!c->e) return -1;
+    c->engine_instance = c->engine->load(wasm, wasm_len, stack_bytes, &c->ctx, err);
+    if (!c->engine_instance) return -1;
     const char *missing = find(c, &c->handle_exit, "wv_handle_exit");
     if (!missing) missing = find(c, &c->nop, "wv_nop");
     if (!missing) missing = find(c, &c->init, "wv_init");
@@ -104,7 +104,7 @@ static int load(struct wv_vm *vm, struct wv_core_instance *c, const uint8_t *was
     int32_t rec = 0;
     if (call_i32(c, c->exit_record, 0, 0, &rec, err)) return -1;
     uint64_t mem_size;
-    c->engine->memory(c->e, &mem_size);
+    c->engine->memory(c->engine_instance, &mem_size);
     if (rec <= 0 || (uint32_t)rec % 8 || (uint64_t)rec + EXIT_REC_SIZE > mem_size) {
         *err = "core module's exit record lies outside its memory"; return -1;
     }
@@ -117,7 +117,7 @@ static int load(struct wv_vm *vm, struct wv_core_instance *c, const uint8_t *was
 static uint8_t *wasm_at(struct wv_core_instance *c, int32_t off, size_t len, const char **err)
 {
     uint64_t mem_size;
-    uint8_t *mem = c->engine->memory(c->e, &mem_size);
+    uint8_t *mem = c->engine->memory(c->engine_instance, &mem_size);
     if (off <= 0 || !mem || !wv_wasm_range_ok((uint32_t)off, len, mem_size)) {
         *err = "core module's buffer lies outside its memory";
         return 0;
@@ -202,7 +202,7 @@ static int handle_exit_locked(struct wv_vm *vm, struct wv_core_instance *c, stru
                               uint32_t flags, uint32_t intid)
 {
     uint64_t mem_size;
-    uint8_t *mem = c->engine->memory(c->e, &mem_size);
+    uint8_t *mem = c->engine->memory(c->engine_instance, &mem_size);
     if (!mem || (uint64_t)c->exit_rec + EXIT_REC_SIZE > mem_size) {
         wv_vm_stop(vm, "core memory shrank under the exit record");
         return WV_ACTION_STOP;
@@ -224,7 +224,7 @@ static int handle_exit_locked(struct wv_vm *vm, struct wv_core_instance *c, stru
         wv_vm_stop(vm, "core trapped");
         return WV_ACTION_STOP;
     }
-    mem = c->engine->memory(c->e, &mem_size);      /* memory.grow may have moved it */
+    mem = c->engine->memory(c->engine_instance, &mem_size);    /* memory.grow may have moved it */
     if (!mem || (uint64_t)c->exit_rec + EXIT_REC_SIZE > mem_size) {
         wv_vm_stop(vm, "core memory shrank under the exit record");
         return WV_ACTION_STOP;
@@ -293,7 +293,7 @@ uint64_t wv_core_time_nop(struct wv_vm *vm, uint32_t n)
 {
     struct wv_core_instance *c = vm->core;
     if (!c || !c->nop || n == 0) return 0;
-    return c->engine->time_calls(c->e, c->nop, n);
+    return c->engine->time_calls(c->engine_instance, c->nop, n);
 }
 
 /* ---- Live update and management (docs/live-update.md): each call below is made with
@@ -341,7 +341,7 @@ int wv_core_call(struct wv_core_instance *c, const char *name, uint32_t argc, co
             break;
         }
     if (!f) {
-        f = c->engine->find(c->e, name, &params, &results);
+        f = c->engine->find(c->engine_instance, name, &params, &results);
         if (!f) { *err = "core module lacks an export the update needs"; return -1; }
         if (k < n) {
             c->found[k].name = name;

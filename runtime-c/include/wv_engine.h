@@ -18,7 +18,7 @@ struct wv_engine {
     /* A new instance of `wasm`, a module wv_core_module_check passed with `stack_bytes`
      * (its Wasm stack), with every import bound to wv_import_fns and every function
      * compiled; its start function is not run. Its imports act through `ctx`, whose
-     * `memory` and `engine` it sets. 0 with *err set when it fails (nothing is left
+     * `memory` and `engine_instance` it sets. 0 with *err set when it fails (nothing is left
      * allocated). `wasm` must outlive the instance. */
     struct wv_engine_instance *(*load)(const uint8_t *wasm, size_t wasm_len, uint32_t stack_bytes,
                                        struct wv_import_ctx *ctx, const char **err);

@@ -18,9 +18,9 @@ struct wv_import_ctx {
     const char *refused;            /* the first effectful import it called while not live, or 0 */
     /* The instance's linear memory: its bytes (0 when it has none) and their count in
      * *size. Asked at each use, never kept: memory.grow may move it. Set by the engine
-     * that loads the instance, with `engine` its own instance. */
+     * that loads the instance, with `engine_instance` its own instance of the module. */
     uint8_t *(*memory)(struct wv_import_ctx *ctx, uint64_t *size);
-    void *engine;
+    void *engine_instance;
 };
 
 /* For an import that acts on the VM or the hardware: 1 when the calling instance is
