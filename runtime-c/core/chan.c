@@ -21,8 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define VM()            WV_IMPORT_VM()
-#define MEM_SIZE()      m3_GetMemorySize(runtime)
 #define VM_TYPE_MVM     0u
 
 struct chan {
@@ -103,32 +101,23 @@ static int32_t receive(struct wv_vm *vm, struct chan *ch, const uint8_t *src, si
     return WV_OK;
 }
 
-m3ApiRawFunction(imp_chan_send)
+uint32_t wv_imp_chan_send(struct wv_import_ctx *ctx, uint32_t ptr, uint32_t len_arg)
 {
-    m3ApiReturnType(int32_t);
-    m3ApiGetArg(uint32_t, ptr);
-    m3ApiGetArg(int32_t, len);
-    if (!wv_import_may_act(WV_IMPORT_CTX(), "chan_send")) m3ApiReturn(WV_ESTATE);
-    struct wv_vm *vm = VM();
-    if (!wv_chan_send_len_ok(len) || !wv_wasm_range_ok(ptr, (uint64_t)len, MEM_SIZE()))
-        m3ApiReturn(WV_EINVAL);
-    if (vm->index >= WV_MAX_VMS) m3ApiReturn(WV_EINVAL);
+    int32_t len = (int32_t)len_arg;
+    if (!wv_import_may_act(ctx, "chan_send")) return WV_ESTATE;
+    struct wv_vm *vm = ctx->vm;
+    uint64_t mem_size;
+    const uint8_t *mem = ctx->memory(ctx, &mem_size);
+    if (!wv_chan_send_len_ok(len) || !wv_wasm_range_ok(ptr, (uint64_t)len, mem_size))
+        return WV_EINVAL;
+    if (vm->index >= WV_MAX_VMS) return WV_EINVAL;
     struct chan *ch = &chans[vm->index];
     wv_lock(&ch->lock);
     /* A whole request waits to be carried out: hold back the next until it is. */
     struct wv_frame f;
-    int32_t rc = wv_chan_waiting(&ch->s, &f) ? WV_ESTATE : receive(vm, ch, (const uint8_t *)_mem + ptr, (size_t)len);
+    int32_t rc = wv_chan_waiting(&ch->s, &f) ? WV_ESTATE : receive(vm, ch, mem + ptr, (size_t)len);
     wv_unlock(&ch->lock);
-    m3ApiReturn(rc);
-}
-
-static const struct wv_import imports[] = {
-    { "chan_send", "i(ii)", imp_chan_send },
-};
-
-const char *wv_link_chan_imports(IM3Module module)
-{
-    return wv_link_table(module, imports, sizeof imports / sizeof imports[0]);
+    return rc;
 }
 
 /* Offer waiting answers to the guest until it takes no more. */

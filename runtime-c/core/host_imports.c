@@ -1,7 +1,8 @@
 /* The `wv` imports of the core module (docs/abi.md 2). Each checks its arguments
  * against what the calling instance's VM owns before it acts, and answers a
  * negative error instead of acting: a buggy or hostile core cannot reach memory,
- * tables or registers of another VM or of the hypervisor. */
+ * tables or registers of another VM or of the hypervisor. They are plain C functions
+ * (wv_imports.h) that every engine binds through wv_import_fns (import_table.c). */
 #include "wv_core.h"
 #include "wv_validate.h"
 #include "wv_console.h"
@@ -11,11 +12,6 @@
 #include "wv_gic.h"
 #include "wv_mgmt.h"
 #include <string.h>
-
-#define VM()        WV_IMPORT_VM()
-/* The refusal of an effectful import by an instance that is not its VM's (yet). */
-#define ACTING_OR(import, ret) do { if (!wv_import_may_act(WV_IMPORT_CTX(), import)) { ret; } } while (0)
-#define MEM_SIZE()  m3_GetMemorySize(runtime)
 
 static const char *err_name(int err)
 {
@@ -44,90 +40,81 @@ int wv_import_may_act(struct wv_import_ctx *ctx, const char *import)
     return 0;
 }
 
-m3ApiRawFunction(imp_console_write)
+void wv_imp_console_write(struct wv_import_ctx *ctx, uint32_t ptr, uint32_t len)
 {
-    m3ApiGetArg(uint32_t, ptr);
-    m3ApiGetArg(uint32_t, len);
-    if (!wv_wasm_range_ok(ptr, len, MEM_SIZE()) || len > 4096) {
-        refuse(VM(), "console_write", WV_EINVAL);
-        m3ApiSuccess();
+    uint64_t mem_size;
+    const char *mem = (const char *)ctx->memory(ctx, &mem_size);
+    if (!wv_wasm_range_ok(ptr, len, mem_size) || len > 4096) {
+        refuse(ctx->vm, "console_write", WV_EINVAL);
+        return;
     }
-    wv_console_write((const char *)_mem + ptr, len);
+    wv_console_write(mem + ptr, len);
     /* The core's own messages (a guest's lines carry the VM's name instead) belong in the
      * hypervisor's log (wvctl log) with the runtime's. */
     static const char tag[] = "[wasmvisor]";
-    if (len >= sizeof tag - 1 && !memcmp((const char *)_mem + ptr, tag, sizeof tag - 1))
-        wv_log_append((const char *)_mem + ptr, len);
-    m3ApiSuccess();
+    if (len >= sizeof tag - 1 && !memcmp(mem + ptr, tag, sizeof tag - 1))
+        wv_log_append(mem + ptr, len);
 }
 
-m3ApiRawFunction(imp_now)
+uint64_t wv_imp_now(struct wv_import_ctx *ctx)
 {
-    m3ApiReturnType(int64_t);
-    m3ApiReturn((int64_t)read_sysreg(cntpct_el0));
+    return read_sysreg(cntpct_el0);
 }
 
-m3ApiRawFunction(imp_counter_freq)
+uint64_t wv_imp_counter_freq(struct wv_import_ctx *ctx)
 {
-    m3ApiReturnType(int64_t);
-    m3ApiReturn((int64_t)read_sysreg(cntfrq_el0));
+    return read_sysreg(cntfrq_el0);
 }
 
-m3ApiRawFunction(imp_s2_table_new)
+uint32_t wv_imp_s2_table_new(struct wv_import_ctx *ctx)
 {
-    m3ApiReturnType(int32_t);
-    ACTING_OR("s2_table_new", m3ApiReturn(WV_ESTATE));
-    struct wv_vm *vm = VM();
-    if (vm->s2_table_count >= WV_MAX_S2_TABLES) m3ApiReturn(WV_ENOMEM);
+    if (!wv_import_may_act(ctx, "s2_table_new")) return WV_ESTATE;
+    struct wv_vm *vm = ctx->vm;
+    if (vm->s2_table_count >= WV_MAX_S2_TABLES) return WV_ENOMEM;
     void *p = wv_page_alloc();
-    if (!p) m3ApiReturn(WV_ENOMEM);
+    if (!p) return WV_ENOMEM;
     uint32_t h = vm->s2_table_count++;
     vm->s2_tables[h] = p;
     vm->s2_level[h] = h == 0 ? WV_S2_START_LEVEL : 0;     /* the first table is the root */
-    m3ApiReturn((int32_t)h);
+    return h;
 }
 
-m3ApiRawFunction(imp_s2_set_entry)
+uint32_t wv_imp_s2_set_entry(struct wv_import_ctx *ctx, uint32_t table_arg, uint32_t index_arg,
+                             uint32_t level_arg, uint64_t desc)
 {
-    m3ApiReturnType(int32_t);
-    m3ApiGetArg(int32_t, table);
-    m3ApiGetArg(int32_t, index);
-    m3ApiGetArg(int32_t, level);
-    m3ApiGetArg(uint64_t, desc);
-    ACTING_OR("s2_set_entry", m3ApiReturn(WV_ESTATE));
-    struct wv_vm *vm = VM();
-    if (index < 0 || index > 511 || level < 0) { refuse(vm, "s2_set_entry", WV_EINVAL); m3ApiReturn(WV_EINVAL); }
+    int32_t table = (int32_t)table_arg, index = (int32_t)index_arg, level = (int32_t)level_arg;
+    if (!wv_import_may_act(ctx, "s2_set_entry")) return WV_ESTATE;
+    struct wv_vm *vm = ctx->vm;
+    if (index < 0 || index > 511 || level < 0) { refuse(vm, "s2_set_entry", WV_EINVAL); return WV_EINVAL; }
     /* Stage 2 is built once, before s2_activate; after it the tables may be walked and
      * cached (TLBs, walk caches) by any CPU running the VM, and a change would need
      * break-before-make and TLB invalidation by VMID on every one (ARM ARM D8.16.1,
      * "Using break-before-make"). Refused rather than half done. */
-    if (vm->vttbr) { refuse(vm, "s2_set_entry (stage 2 already active)", WV_ESTATE); m3ApiReturn(WV_ESTATE); }
+    if (vm->vttbr) { refuse(vm, "s2_set_entry (stage 2 already active)", WV_ESTATE); return WV_ESTATE; }
     int rc = wv_s2_entry_level_ok(vm->s2_level, vm->s2_table_count, table, (uint32_t)level);
-    if (rc) { refuse(vm, "s2_set_entry (table level)", rc); m3ApiReturn(rc); }
+    if (rc) { refuse(vm, "s2_set_entry (table level)", rc); return rc; }
     int kind;
     rc = wv_check_s2_desc(&vm->own, (uint32_t)level, desc, &kind);
-    if (rc) { refuse(vm, "s2_set_entry", rc); m3ApiReturn(rc); }
+    if (rc) { refuse(vm, "s2_set_entry", rc); return rc; }
     if (kind == 1) {
         uint64_t handle = (desc >> 12) & 0xfffffffffull;
         rc = wv_s2_link(vm->s2_level, vm->s2_table_count, table, (uint32_t)level, handle);
-        if (rc) { refuse(vm, "s2_set_entry (table link)", rc); m3ApiReturn(rc); }
+        if (rc) { refuse(vm, "s2_set_entry (table link)", rc); return rc; }
         desc = (uint64_t)vm->s2_tables[handle] | 3;
     }
     vm->s2_tables[table][index] = desc;
-    m3ApiReturn(WV_OK);
+    return WV_OK;
 }
 
-m3ApiRawFunction(imp_s2_activate)
+uint32_t wv_imp_s2_activate(struct wv_import_ctx *ctx, uint32_t root_arg, uint32_t ipa_bits_arg)
 {
-    m3ApiReturnType(int32_t);
-    m3ApiGetArg(int32_t, root);
-    m3ApiGetArg(int32_t, ipa_bits);
-    ACTING_OR("s2_activate", m3ApiReturn(WV_ESTATE));
-    struct wv_vm *vm = VM();
+    int32_t root = (int32_t)root_arg, ipa_bits = (int32_t)ipa_bits_arg;
+    if (!wv_import_may_act(ctx, "s2_activate")) return WV_ESTATE;
+    struct wv_vm *vm = ctx->vm;
     /* 4 KiB granule, walk starting at level 1: T0SZ 25..32 (ARM ARM D8.2.2, table D8-8). */
     if (root != 0 || vm->s2_table_count == 0 || ipa_bits < 32 || ipa_bits > 39) {
         refuse(vm, "s2_activate", WV_EINVAL);
-        m3ApiReturn(WV_EINVAL);
+        return WV_EINVAL;
     }
     uint64_t parange = read_sysreg(id_aa64mmfr0_el1) & 0xf;
     if (parange > 5) parange = 5;
@@ -137,7 +124,7 @@ m3ApiRawFunction(imp_s2_activate)
              | (3ull << 12) | (parange << 16) | (1ull << 31);
     vm->vttbr = (uint64_t)vm->s2_tables[0] | ((uint64_t)vm->vmid << 48);
     dsb(ishst);
-    m3ApiReturn(WV_OK);
+    return WV_OK;
 }
 
 static int guest_copy(struct wv_vm *vm, uint64_t ipa, uint8_t *wasm, uint32_t len, int to_guest)
@@ -163,76 +150,67 @@ static int guest_io(struct wv_vm *vm, uint64_t ipa, uint8_t *mem, uint64_t mem_s
     return rc;
 }
 
-m3ApiRawFunction(imp_guest_read)
+uint32_t wv_imp_guest_read(struct wv_import_ctx *ctx, uint64_t ipa, uint32_t dst, uint32_t len)
 {
-    m3ApiReturnType(int32_t);
-    m3ApiGetArg(uint64_t, ipa);
-    m3ApiGetArg(uint32_t, dst);
-    m3ApiGetArg(uint32_t, len);
-    m3ApiReturn(guest_io(VM(), ipa, (uint8_t *)_mem, MEM_SIZE(), dst, len, 0));
+    uint64_t mem_size;
+    uint8_t *mem = ctx->memory(ctx, &mem_size);
+    return guest_io(ctx->vm, ipa, mem, mem_size, dst, len, 0);
 }
 
-m3ApiRawFunction(imp_guest_write)
+uint32_t wv_imp_guest_write(struct wv_import_ctx *ctx, uint64_t ipa, uint32_t src, uint32_t len)
 {
-    m3ApiReturnType(int32_t);
-    m3ApiGetArg(uint64_t, ipa);
-    m3ApiGetArg(uint32_t, src);
-    m3ApiGetArg(uint32_t, len);
-    ACTING_OR("guest_write", m3ApiReturn(WV_ESTATE));
-    m3ApiReturn(guest_io(VM(), ipa, (uint8_t *)_mem, MEM_SIZE(), src, len, 1));
+    if (!wv_import_may_act(ctx, "guest_write")) return WV_ESTATE;
+    uint64_t mem_size;
+    uint8_t *mem = ctx->memory(ctx, &mem_size);
+    return guest_io(ctx->vm, ipa, mem, mem_size, src, len, 1);
 }
 
-m3ApiRawFunction(imp_image_load)
+uint64_t wv_imp_image_load(struct wv_import_ctx *ctx, uint32_t image_arg, uint64_t ipa)
 {
-    m3ApiReturnType(int64_t);
-    m3ApiGetArg(int32_t, image);
-    m3ApiGetArg(uint64_t, ipa);
-    ACTING_OR("image_load", m3ApiReturn(WV_ESTATE));
-    struct wv_vm *vm = VM();
+    int32_t image = (int32_t)image_arg;
+    if (!wv_import_may_act(ctx, "image_load")) return WV_ESTATE;
+    struct wv_vm *vm = ctx->vm;
     if (image < 0 || (uint64_t)image >= wv_image_count) {
         refuse(vm, "image_load", WV_EINVAL);
-        m3ApiReturn(WV_EINVAL);
+        return WV_EINVAL;
     }
     /* Only an image its own record loads: another VM's kernel or data is not its to read. */
     if (!wv_owner_image(&vm->own, (uint32_t)image)) {
         refuse(vm, "image_load (another VM's image)", WV_ENOTOWNED);
-        m3ApiReturn(WV_ENOTOWNED);
+        return WV_ENOTOWNED;
     }
     const uint8_t *src = (const uint8_t *)wv_image_table[2 * image];
     uint64_t size = wv_image_table[2 * image + 1], pa;
     int rc = wv_ipa_to_pa(&vm->own, ipa, size, &pa);
-    if (rc) { refuse(vm, "image_load", rc); m3ApiReturn(rc); }
+    if (rc) { refuse(vm, "image_load", rc); return rc; }
     memcpy((void *)pa, src, size);
     wv_dcache_clean_inval(pa, size);
     wv_icache_inval_all();
-    m3ApiReturn((int64_t)size);
+    return size;
 }
 
-m3ApiRawFunction(imp_vcpu_boot)
+uint32_t wv_imp_vcpu_boot(struct wv_import_ctx *ctx, uint32_t vcpu, uint64_t pc, uint64_t x0)
 {
-    m3ApiReturnType(int32_t);
-    m3ApiGetArg(int32_t, idx);
-    m3ApiGetArg(uint64_t, pc);
-    m3ApiGetArg(uint64_t, x0);
-    ACTING_OR("vcpu_boot", m3ApiReturn(WV_ESTATE));
-    struct wv_vm *vm = VM();
-    if (idx < 0 || (uint32_t)idx >= vm->own.vcpu_count) { refuse(vm, "vcpu_boot", WV_EINVAL); m3ApiReturn(WV_EINVAL); }
+    int32_t idx = (int32_t)vcpu;
+    if (!wv_import_may_act(ctx, "vcpu_boot")) return WV_ESTATE;
+    struct wv_vm *vm = ctx->vm;
+    if (idx < 0 || (uint32_t)idx >= vm->own.vcpu_count) { refuse(vm, "vcpu_boot", WV_EINVAL); return WV_EINVAL; }
     /* No vCPU runs before its VM's stage-2 tables are installed (s2_activate). */
-    if (!vm->vttbr) { refuse(vm, "vcpu_boot (stage 2 not active)", WV_ESTATE); m3ApiReturn(WV_ESTATE); }
+    if (!vm->vttbr) { refuse(vm, "vcpu_boot (stage 2 not active)", WV_ESTATE); return WV_ESTATE; }
     uint64_t pa;
-    if (wv_ipa_to_pa(&vm->own, pc, 4, &pa)) { refuse(vm, "vcpu_boot", WV_ENOTOWNED); m3ApiReturn(WV_ENOTOWNED); }
+    if (wv_ipa_to_pa(&vm->own, pc, 4, &pa)) { refuse(vm, "vcpu_boot", WV_ENOTOWNED); return WV_ENOTOWNED; }
     /* vCPU n runs on the (n mod k)-th of the k CPUs of the VM's mask: with more vCPUs
      * than CPUs they share them in turn (sched.c). */
     uint32_t mask = vm->own.pcpu_mask, k = (uint32_t)__builtin_popcount(mask), n, cpu = 0;
-    if (k == 0) { refuse(vm, "vcpu_boot", WV_EINVAL); m3ApiReturn(WV_EINVAL); }
+    if (k == 0) { refuse(vm, "vcpu_boot", WV_EINVAL); return WV_EINVAL; }
     n = (uint32_t)idx % k;
     for (cpu = 0; cpu < WV_MAX_CPUS; cpu++)
         if ((mask >> cpu) & 1) { if (n == 0) break; n--; }
-    if (cpu >= WV_MAX_CPUS) { refuse(vm, "vcpu_boot", WV_EINVAL); m3ApiReturn(WV_EINVAL); }
+    if (cpu >= WV_MAX_CPUS) { refuse(vm, "vcpu_boot", WV_EINVAL); return WV_EINVAL; }
     struct wv_vcpu *v = &vm->vcpus[idx];
     if (v->state == VCPU_RUNNABLE || v->state == VCPU_IDLE) {
         refuse(vm, "vcpu_boot (vCPU already on)", WV_ESTATE);
-        m3ApiReturn(WV_ESTATE);
+        return WV_ESTATE;
     }
     memset(&v->regs, 0, sizeof v->regs);
     memset(&v->el1, 0, sizeof v->el1);      /* a vCPU starts from reset, not from its last run */
@@ -251,7 +229,7 @@ m3ApiRawFunction(imp_vcpu_boot)
     wv_sched_add(cpu, v);
     dsb(ish);
     if (cpu != wv_cpu_index()) wv_gic_send_sgi(cpu, WV_KICK_SGI);   /* wake it from WFI */
-    m3ApiReturn(WV_OK);
+    return WV_OK;
 }
 
 /* Is `v` the vCPU whose exit this CPU is handling for `vm`? */
@@ -274,20 +252,17 @@ static int el1_live(const struct wv_vcpu *v)
     do { if (el1_live(v)) write_sysreg(reg, value); else (v)->el1.field = (value); } while (0)
 #define EL1_GET(v, field, reg) (el1_live(v) ? read_sysreg(reg) : (v)->el1.field)
 
-m3ApiRawFunction(imp_sysreg_write)
+uint32_t wv_imp_sysreg_write(struct wv_import_ctx *ctx, uint32_t vcpu, uint32_t reg_arg, uint64_t value)
 {
-    m3ApiReturnType(int32_t);
-    m3ApiGetArg(int32_t, idx);
-    m3ApiGetArg(int32_t, reg);
-    m3ApiGetArg(uint64_t, value);
-    ACTING_OR("sysreg_write", m3ApiReturn(WV_ESTATE));
-    struct wv_vm *vm = VM();
-    if (idx < 0 || (uint32_t)idx >= vm->own.vcpu_count) m3ApiReturn(WV_EINVAL);
-    if (!wv_sysreg_allowed((uint32_t)reg)) { refuse(vm, "sysreg_write", WV_EDENIED); m3ApiReturn(WV_EDENIED); }
+    int32_t idx = (int32_t)vcpu, reg = (int32_t)reg_arg;
+    if (!wv_import_may_act(ctx, "sysreg_write")) return WV_ESTATE;
+    struct wv_vm *vm = ctx->vm;
+    if (idx < 0 || (uint32_t)idx >= vm->own.vcpu_count) return WV_EINVAL;
+    if (!wv_sysreg_allowed((uint32_t)reg)) { refuse(vm, "sysreg_write", WV_EDENIED); return WV_EDENIED; }
     struct wv_vcpu *v = &vm->vcpus[idx];
     if (wv_sysreg_exit_only((uint32_t)reg) && !exiting(vm, v)) {
         refuse(vm, "sysreg_write", WV_ESTATE);
-        m3ApiReturn(WV_ESTATE);
+        return WV_ESTATE;
     }
     switch (reg) {
     case WV_SYSREG_SCTLR_EL1: EL1_SET(v, sctlr, sctlr_el1, value); break;
@@ -303,24 +278,22 @@ m3ApiRawFunction(imp_sysreg_write)
          * let the next entry load it all again with the new value. */
         if (el1_live(v)) { wv_el1_save(&v->el1); wv_pcpus[wv_cpu_index()].loaded = 0; }
         break;
-    default: m3ApiReturn(WV_EDENIED);   /* CNTVOFF_EL2 comes with the virtual timer */
+    default: return WV_EDENIED;   /* CNTVOFF_EL2 comes with the virtual timer */
     }
-    m3ApiReturn(WV_OK);
+    return WV_OK;
 }
 
 /* Only the exiting vCPU's registers: another vCPU's may be live on another CPU. 0 when refused. */
-m3ApiRawFunction(imp_sysreg_read)
+uint64_t wv_imp_sysreg_read(struct wv_import_ctx *ctx, uint32_t vcpu, uint32_t reg_arg)
 {
-    m3ApiReturnType(uint64_t);
-    m3ApiGetArg(int32_t, idx);
-    m3ApiGetArg(int32_t, reg);
-    struct wv_vm *vm = VM();
+    int32_t idx = (int32_t)vcpu, reg = (int32_t)reg_arg;
+    struct wv_vm *vm = ctx->vm;
     if (idx < 0 || (uint32_t)idx >= vm->own.vcpu_count || !wv_sysreg_readable((uint32_t)reg)) {
         refuse(vm, "sysreg_read", WV_EDENIED);
-        m3ApiReturn(0);
+        return 0;
     }
     struct wv_vcpu *v = &vm->vcpus[idx];
-    if (!exiting(vm, v)) { refuse(vm, "sysreg_read", WV_ESTATE); m3ApiReturn(0); }
+    if (!exiting(vm, v)) { refuse(vm, "sysreg_read", WV_ESTATE); return 0; }
     uint64_t r = 0;
     switch (reg) {
     case WV_SYSREG_SCTLR_EL1: r = EL1_GET(v, sctlr, sctlr_el1); break;
@@ -332,55 +305,19 @@ m3ApiRawFunction(imp_sysreg_read)
     case WV_SYSREG_FAR_EL1: r = EL1_GET(v, far, far_el1); break;
     default: break;
     }
-    m3ApiReturn(r);
+    return r;
 }
 
-m3ApiRawFunction(imp_vm_stop)
+void wv_imp_vm_stop(struct wv_import_ctx *ctx)
 {
-    ACTING_OR("vm_stop", m3ApiSuccess());
-    wv_vm_stop(VM(), "stopped by the core");
-    m3ApiSuccess();
+    if (!wv_import_may_act(ctx, "vm_stop")) return;
+    wv_vm_stop(ctx->vm, "stopped by the core");
 }
 
-m3ApiRawFunction(imp_pcpu_of)
+uint32_t wv_imp_pcpu_of(struct wv_import_ctx *ctx, uint32_t vcpu)
 {
-    m3ApiReturnType(int32_t);
-    m3ApiGetArg(int32_t, idx);
-    struct wv_vm *vm = VM();
-    if (idx < 0 || (uint32_t)idx >= vm->own.vcpu_count) m3ApiReturn(WV_EINVAL);
-    m3ApiReturn((int32_t)vm->vcpus[idx].pcpu);
-}
-
-static const struct wv_import imports[] = {
-    { "console_write", "v(ii)", imp_console_write },
-    { "now", "I()", imp_now },
-    { "counter_freq", "I()", imp_counter_freq },
-    { "s2_table_new", "i()", imp_s2_table_new },
-    { "s2_set_entry", "i(iiiI)", imp_s2_set_entry },
-    { "s2_activate", "i(ii)", imp_s2_activate },
-    { "guest_read", "i(Iii)", imp_guest_read },
-    { "guest_write", "i(Iii)", imp_guest_write },
-    { "image_load", "I(iI)", imp_image_load },
-    { "vcpu_boot", "i(iII)", imp_vcpu_boot },
-    { "sysreg_write", "i(iiI)", imp_sysreg_write },
-    { "sysreg_read", "I(ii)", imp_sysreg_read },
-    { "vm_stop", "v()", imp_vm_stop },
-    { "pcpu_of", "i(i)", imp_pcpu_of },
-};
-
-const char *wv_link_table(IM3Module module, const struct wv_import *t, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        M3Result r = m3_LinkRawFunction(module, "wv", t[i].name, t[i].sig, t[i].fn);
-        if (r && r != m3Err_functionLookupFailed) return r;
-    }
-    return 0;
-}
-
-const char *wv_link_imports(struct M3Module *module)
-{
-    const char *r = wv_link_table(module, imports, sizeof imports / sizeof imports[0]);
-    if (!r) r = wv_link_irq_imports(module);
-    if (!r) r = wv_link_pmu_imports(module);
-    return r ? r : wv_link_chan_imports(module);
+    int32_t idx = (int32_t)vcpu;
+    struct wv_vm *vm = ctx->vm;
+    if (idx < 0 || (uint32_t)idx >= vm->own.vcpu_count) return WV_EINVAL;
+    return vm->vcpus[idx].pcpu;
 }

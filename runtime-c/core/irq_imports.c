@@ -12,10 +12,6 @@
 #include "wv_imports.h"
 #include "wv_irq_check.h"
 
-#define VM()        WV_IMPORT_VM()
-/* The refusal of an effectful import by an instance that is not its VM's (yet). */
-#define ACTING_OR(import, ret) do { if (!wv_import_may_act(WV_IMPORT_CTX(), import)) { ret; } } while (0)
-
 #define ICH_HCR_EN          1u      /* the virtual CPU interface on: always */
 
 static struct wv_pcpu *here(struct wv_vm *vm)
@@ -42,69 +38,61 @@ void wv_vm_spis_stop(struct wv_vm *vm)
         if (vm->own.frame_spi[j]) wv_gic_spi_set(vm->own.frame_spi[j], 0, 0);
 }
 
-m3ApiRawFunction(imp_lr_count)
+uint32_t wv_imp_lr_count(struct wv_import_ctx *ctx)
 {
-    m3ApiReturnType(int32_t);
-    m3ApiReturn((int32_t)wv_gic_lr_count());
+    return wv_gic_lr_count();
 }
 
-m3ApiRawFunction(imp_lr_read)
+uint64_t wv_imp_lr_read(struct wv_import_ctx *ctx, uint32_t lr_arg)
 {
-    m3ApiReturnType(int64_t);
-    m3ApiGetArg(int32_t, lr);
-    struct wv_vm *vm = VM();
-    if (!WV_IMPORT_CTX()->live || !here(vm) || !wv_lr_index_ok(lr, wv_gic_lr_count())) m3ApiReturn(0);
-    m3ApiReturn((int64_t)wv_gic_lr_read((uint32_t)lr));
+    int32_t lr = (int32_t)lr_arg;
+    struct wv_vm *vm = ctx->vm;
+    if (!ctx->live || !here(vm) || !wv_lr_index_ok(lr, wv_gic_lr_count())) return 0;
+    return wv_gic_lr_read((uint32_t)lr);
 }
 
-m3ApiRawFunction(imp_lr_write)
+uint32_t wv_imp_lr_write(struct wv_import_ctx *ctx, uint32_t lr_arg, uint64_t value)
 {
-    m3ApiReturnType(int32_t);
-    m3ApiGetArg(int32_t, lr);
-    m3ApiGetArg(uint64_t, value);
-    ACTING_OR("lr_write", m3ApiReturn(WV_ESTATE));
-    struct wv_vm *vm = VM();
+    int32_t lr = (int32_t)lr_arg;
+    if (!wv_import_may_act(ctx, "lr_write")) return WV_ESTATE;
+    struct wv_vm *vm = ctx->vm;
     struct wv_pcpu *p = here(vm);
-    if (!p) m3ApiReturn(WV_ESTATE);
-    if (!wv_lr_index_ok(lr, wv_gic_lr_count())) m3ApiReturn(WV_EINVAL);
+    if (!p) return WV_ESTATE;
+    if (!wv_lr_index_ok(lr, wv_gic_lr_count())) return WV_EINVAL;
     uint32_t pintid;
     if (wv_lr_value_check(&vm->own, value, &pintid) != WV_OK) {
         wv_printf("[wasmvisor] vm %s: import lr_write refused (error -2: pINTID %u not owned)\n",
                   vm->own.name, WV_LR_PINTID(value));
-        m3ApiReturn(WV_ENOTOWNED);
+        return WV_ENOTOWNED;
     }
     if (pintid != ~0u) p->hw_mapped = pintid;
     wv_gic_lr_write((uint32_t)lr, value);
-    m3ApiReturn(WV_OK);
+    return WV_OK;
 }
 
-m3ApiRawFunction(imp_ich_hcr_write)
+uint32_t wv_imp_ich_hcr_write(struct wv_import_ctx *ctx, uint32_t value)
 {
-    m3ApiReturnType(int32_t);
-    m3ApiGetArg(uint32_t, value);
-    ACTING_OR("ich_hcr_write", m3ApiReturn(WV_ESTATE));
-    if (!here(VM())) m3ApiReturn(WV_ESTATE);
-    if (wv_ich_hcr_check(value) != WV_OK) m3ApiReturn(WV_EDENIED);
+    if (!wv_import_may_act(ctx, "ich_hcr_write")) return WV_ESTATE;
+    if (!here(ctx->vm)) return WV_ESTATE;
+    if (wv_ich_hcr_check(value) != WV_OK) return WV_EDENIED;
     wv_gic_hcr_write(value | ICH_HCR_EN);
-    m3ApiReturn(WV_OK);
+    return WV_OK;
 }
 
-m3ApiRawFunction(imp_ich_status)
+uint64_t wv_imp_ich_status(struct wv_import_ctx *ctx)
 {
-    m3ApiReturnType(int64_t);
-    if (!WV_IMPORT_CTX()->live || !here(VM())) m3ApiReturn(0);
-    m3ApiReturn((int64_t)wv_gic_status());
+    if (!ctx->live || !here(ctx->vm)) return 0;
+    return wv_gic_status();
 }
 
-m3ApiRawFunction(imp_vcpu_kick)
+uint32_t wv_imp_vcpu_kick(struct wv_import_ctx *ctx, uint32_t vcpu)
 {
-    m3ApiReturnType(int32_t);
-    m3ApiGetArg(int32_t, idx);
-    ACTING_OR("vcpu_kick", m3ApiReturn(WV_ESTATE));
-    struct wv_vm *vm = VM();
-    if (idx < 0 || (uint32_t)idx >= vm->own.vcpu_count) m3ApiReturn(WV_EINVAL);
+    int32_t idx = (int32_t)vcpu;
+    if (!wv_import_may_act(ctx, "vcpu_kick")) return WV_ESTATE;
+    struct wv_vm *vm = ctx->vm;
+    if (idx < 0 || (uint32_t)idx >= vm->own.vcpu_count) return WV_EINVAL;
     struct wv_vcpu *v = &vm->vcpus[idx];
-    if (v->state == VCPU_OFF || v->state == VCPU_STOPPED) m3ApiReturn(WV_OK);
+    if (v->state == VCPU_OFF || v->state == VCPU_STOPPED) return WV_OK;
     /* A vCPU waiting for an interrupt off its CPU (others share it) becomes runnable. */
     uint32_t idle = VCPU_IDLE;
     if (wv_pcpus[v->pcpu].loaded != v)
@@ -116,17 +104,15 @@ m3ApiRawFunction(imp_vcpu_kick)
      * resumed (a device that split its work, devices/virtio_console.ts). */
     if (v->pcpu != wv_cpu_index() || !here(vm) || wv_pcpus[v->pcpu].loaded == v)
         wv_gic_send_sgi(v->pcpu, WV_KICK_SGI);
-    m3ApiReturn(WV_OK);
+    return WV_OK;
 }
 
-m3ApiRawFunction(imp_irq_set)
+uint32_t wv_imp_irq_set(struct wv_import_ctx *ctx, uint32_t intid_arg, uint32_t enable)
 {
-    m3ApiReturnType(int32_t);
-    m3ApiGetArg(int32_t, intid);
-    m3ApiGetArg(int32_t, enable);
-    ACTING_OR("irq_set", m3ApiReturn(WV_ESTATE));
-    struct wv_vm *vm = VM();
-    if (!here(vm)) m3ApiReturn(WV_ESTATE);
+    int32_t intid = (int32_t)intid_arg;
+    if (!wv_import_may_act(ctx, "irq_set")) return WV_ESTATE;
+    struct wv_vm *vm = ctx->vm;
+    if (!here(vm)) return WV_ESTATE;
     int target = wv_irq_set_target(&vm->own, intid);
     /* A timer PPI (virtual or physical) of the CPU running the exiting vCPU: the core
      * masks it while the guest cannot take it. */
@@ -136,30 +122,15 @@ m3ApiRawFunction(imp_irq_set)
         struct wv_vcpu *cur = wv_pcpus[wv_cpu_index()].loaded;
         if (cur && intid == (int32_t)PPI_VTIMER) cur->vtimer_masked = enable == 0;
         else if (cur) cur->ptimer_masked = enable == 0;
-        m3ApiReturn(WV_OK);
+        return WV_OK;
     }
     /* An SPI of one of the VM's passthrough frames: enabling routes it to this CPU, the
      * one running the vCPU whose exit the core handles (the physical interrupt follows
      * the vCPU that unmasks it); disabling leaves the route. */
     if (target == WV_IRQ_OWNED_SPI) {
         wv_gic_spi_set((uint32_t)intid, wv_cpu_index(), enable != 0);
-        m3ApiReturn(WV_OK);
+        return WV_OK;
     }
     wv_printf("[wasmvisor] vm %s: import irq_set refused (error -2: INTID %d not owned)\n", vm->own.name, intid);
-    m3ApiReturn(WV_ENOTOWNED);
-}
-
-static const struct wv_import imports[] = {
-    { "lr_count", "i()", imp_lr_count },
-    { "lr_read", "I(i)", imp_lr_read },
-    { "lr_write", "i(iI)", imp_lr_write },
-    { "ich_hcr_write", "i(i)", imp_ich_hcr_write },
-    { "ich_status", "I()", imp_ich_status },
-    { "vcpu_kick", "i(i)", imp_vcpu_kick },
-    { "irq_set", "i(ii)", imp_irq_set },
-};
-
-const char *wv_link_irq_imports(struct M3Module *module)
-{
-    return wv_link_table(module, imports, sizeof imports / sizeof imports[0]);
+    return WV_ENOTOWNED;
 }

@@ -1,5 +1,6 @@
-/* Creates the per-VM core instances and calls into them (docs/abi.md 2). wasm3 uses
- * FP/SIMD registers: every path into it first spills the guest's (arch/fpsimd.c). */
+/* Creates the per-VM core instances and calls into them (docs/abi.md 2): what every
+ * engine shares. The module's code runs in the instance's engine (wv_engine.h), reached
+ * only through it. */
 #include "wv_core.h"
 #include "wv_console.h"
 #include "wv_validate.h"
@@ -7,70 +8,53 @@
 #include "wv_lock.h"
 #include "wv_console_in.h"
 #include "wv_update_plan.h"
-#include "wasm3.h"
+#include "wv_engine.h"
 #include "wv_imports.h"
 #include "wv_module_check.h"
 #include "wv_stack_budget.h"
-#include "m3_env.h"     /* M3Module's function table, read by wv_core_uncompiled only */
 #include <string.h>
 #include <stdlib.h>
 
 struct wv_core_instance {
-    IM3Environment env;
-    IM3Runtime rt;
-    IM3Module mod;
-    IM3Function handle_exit, nop, init, buffer, exit_record;
-    IM3Function console_input;  /* optional: a core without it takes no console input */
-    IM3Function chan_buffer, chan_push;     /* optional: the hypervisor channel (docs/abi.md 6) */
+    const struct wv_engine *engine;     /* what runs its code */
+    struct wv_engine_instance *engine_instance;     /* the engine's instance of the module */
+    const struct wv_engine_export *handle_exit, *nop, *init, *buffer, *exit_record;
+    const struct wv_engine_export *console_input;   /* optional: a core without it takes no console input */
+    const struct wv_engine_export *chan_buffer, *chan_push; /* optional: the hypervisor channel (docs/abi.md 6) */
     uint32_t exit_rec;          /* Wasm offset of the exit record */
-    struct { const char *name; IM3Function f; } found[12];  /* wv_core_call's lookups, by name pointer */
+    struct {                    /* wv_core_call's lookups, by name pointer */
+        const char *name;
+        const struct wv_engine_export *f;
+        uint32_t params, results;
+    } found[12];
     wv_spinlock_t lock;         /* an instance runs one call at a time (vCPUs of a VM share it) */
-    struct wv_import_ctx ctx;   /* what its imports act for (the runtime's user data) */
+    struct wv_import_ctx ctx;   /* what its imports act for */
 };
 
-static const char *find(IM3Runtime rt, IM3Function *f, const char *name)
+static const char *find(struct wv_core_instance *c, const struct wv_engine_export **f, const char *name)
 {
-    M3Result r = m3_FindFunction(f, rt, name);
-    return r ? name : 0;
+    *f = c->engine->find(c->engine_instance, name, 0, 0);
+    return *f ? 0 : name;
 }
 
-/* wasm3's trap when a call finds no room left in the instance's Wasm stack (sized by
- * wv_core_stack_bytes): the one bound on call depth, named for what it means. */
-static const char *trap_cause(M3Result r)
+static int call_i32(struct wv_core_instance *c, const struct wv_engine_export *f, uint32_t argc,
+                    const int32_t *argv, int32_t *ret, const char **err)
 {
-    return r == m3Err_trapStackOverflow ? "call depth limit reached: the core recursed too deep" : r;
+    return c->engine->call(c->engine_instance, f, argc, argv, ret, err);
 }
 
-static int call_i32(IM3Function f, uint32_t argc, const void **args, int32_t *ret, const char **err)
-{
-    wv_fpsimd_spill();
-    M3Result r = m3_Call(f, argc, args);
-    if (r) { *err = trap_cause(r); return -1; }
-    if (ret) {
-        const void *rets[1] = { ret };
-        r = m3_GetResults(f, 1, rets);
-        if (r) { *err = r; return -1; }
-    }
-    return 0;
-}
-
-/* A failed or retired instance is freed whole (runtime, its modules, environment):
- * modules are loaded again and again by live update, so nothing may leak. */
+/* A failed or retired instance is freed whole (the engine's instance with it): modules
+ * are loaded again and again by live update, so nothing may leak. */
 void wv_core_free(struct wv_core_instance *c)
 {
     if (!c) return;
-    wv_fpsimd_spill();
-    if (c->rt) m3_FreeRuntime(c->rt);
-    if (c->env) m3_FreeEnvironment(c->env);
+    if (c->engine_instance) c->engine->free(c->engine_instance);
     free(c);
 }
 
 uint32_t wv_core_uncompiled(struct wv_core_instance *c)
 {
-    uint32_t n = 0;
-    for (uint32_t i = 0; c && c->mod && i < c->mod->numFunctions; i++)
-        if (c->mod->functions[i].wasm && !c->mod->functions[i].compiled) n++;
-    return n;
+    return c && c->engine_instance ? c->engine->uncompiled(c->engine_instance) : 0;
 }
 
 int wv_core_module_check(const uint8_t *wasm, size_t wasm_len, uint32_t *stack_bytes, char *why, size_t cap)
@@ -94,45 +78,33 @@ int wv_core_module_check(const uint8_t *wasm, size_t wasm_len, uint32_t *stack_b
 static int load(struct wv_vm *vm, struct wv_core_instance *c, const uint8_t *wasm, size_t wasm_len,
                 uint32_t stack_bytes, const char **err)
 {
-    wv_fpsimd_spill();
     if (!stack_bytes) { *err = "the core module was not checked"; return -1; }
-    c->env = m3_NewEnvironment();
-    if (!c->env) { *err = "out of memory (environment)"; return -1; }
     c->ctx.vm = vm;
-    c->rt = m3_NewRuntime(c->env, stack_bytes, &c->ctx);
-    if (!c->rt) { *err = "out of memory (runtime)"; return -1; }
-    M3Result r = m3_ParseModule(c->env, &c->mod, wasm, (uint32_t)wasm_len);
-    if (r) { *err = r; return -1; }
-    r = m3_LoadModule(c->rt, c->mod);
-    if (r) { m3_FreeModule(c->mod); c->mod = 0; *err = r; return -1; }
-    r = wv_link_imports(c->mod);
-    if (r) { *err = r; return -1; }
-    /* Every function now, not at its first call: wasm3 otherwise compiles a function when
-     * a call first reaches it, on the native stack at that call's depth (docs/architecture.md,
-     * "The EL2 stacks"), and a live update's new instance on its VM's own CPU after the
-     * hand-over (docs/live-update.md). */
-    r = m3_CompileModule(c->mod);
-    if (r) { *err = r; return -1; }
-    const char *missing = find(c->rt, &c->handle_exit, "wv_handle_exit");
-    if (!missing) missing = find(c->rt, &c->nop, "wv_nop");
-    if (!missing) missing = find(c->rt, &c->init, "wv_init");
-    if (!missing) missing = find(c->rt, &c->buffer, "wv_buffer");
-    if (!missing) missing = find(c->rt, &c->exit_record, "wv_exit_record");
-    IM3Function abi;
-    if (!missing) missing = find(c->rt, &abi, "wv_abi_version");
+    /* The engine is chosen per instance; every instance runs on wasm3 (engine_wasm3.c). */
+    c->engine = &wv_engine_wasm3;
+    c->engine_instance = c->engine->load(wasm, wasm_len, stack_bytes, &c->ctx, err);
+    if (!c->engine_instance) return -1;
+    const char *missing = find(c, &c->handle_exit, "wv_handle_exit");
+    if (!missing) missing = find(c, &c->nop, "wv_nop");
+    if (!missing) missing = find(c, &c->init, "wv_init");
+    if (!missing) missing = find(c, &c->buffer, "wv_buffer");
+    if (!missing) missing = find(c, &c->exit_record, "wv_exit_record");
+    const struct wv_engine_export *abi;
+    if (!missing) missing = find(c, &abi, "wv_abi_version");
     if (missing) { *err = "core module lacks an ABI export"; wv_printf("[wasmvisor] missing export %s\n", missing); return -1; }
     int32_t v = 0;
-    if (call_i32(abi, 0, 0, &v, err)) return -1;
+    if (call_i32(c, abi, 0, 0, &v, err)) return -1;
     if (v != WV_CORE_ABI_VERSION) { *err = "core module has another ABI version"; return -1; }
-    IM3Function start;
-    if (!m3_FindFunction(&start, c->rt, "_initialize") && call_i32(start, 0, 0, 0, err)) return -1;
-    if (m3_FindFunction(&c->console_input, c->rt, "wv_console_input")) c->console_input = 0;
-    if (m3_FindFunction(&c->chan_buffer, c->rt, "wv_chan_buffer") ||
-        m3_FindFunction(&c->chan_push, c->rt, "wv_chan_push")) c->chan_buffer = c->chan_push = 0;
+    const struct wv_engine_export *start;
+    if (!find(c, &start, "_initialize") && call_i32(c, start, 0, 0, 0, err)) return -1;
+    find(c, &c->console_input, "wv_console_input");
+    if (find(c, &c->chan_buffer, "wv_chan_buffer") || find(c, &c->chan_push, "wv_chan_push"))
+        c->chan_buffer = c->chan_push = 0;
 
     int32_t rec = 0;
-    if (call_i32(c->exit_record, 0, 0, &rec, err)) return -1;
-    uint32_t mem_size = m3_GetMemorySize(c->rt);
+    if (call_i32(c, c->exit_record, 0, 0, &rec, err)) return -1;
+    uint64_t mem_size;
+    c->engine->memory(c->engine_instance, &mem_size);
     if (rec <= 0 || (uint32_t)rec % 8 || (uint64_t)rec + EXIT_REC_SIZE > mem_size) {
         *err = "core module's exit record lies outside its memory"; return -1;
     }
@@ -144,9 +116,8 @@ static int load(struct wv_vm *vm, struct wv_core_instance *c, const uint8_t *was
  * looked up each time: memory.grow may move it), else 0 with *err set. */
 static uint8_t *wasm_at(struct wv_core_instance *c, int32_t off, size_t len, const char **err)
 {
-    wv_fpsimd_spill();
-    uint32_t mem_size;
-    uint8_t *mem = m3_GetMemory(c->rt, &mem_size, 0);
+    uint64_t mem_size;
+    uint8_t *mem = c->engine->memory(c->engine_instance, &mem_size);
     if (off <= 0 || !mem || !wv_wasm_range_ok((uint32_t)off, len, mem_size)) {
         *err = "core module's buffer lies outside its memory";
         return 0;
@@ -156,12 +127,11 @@ static uint8_t *wasm_at(struct wv_core_instance *c, int32_t off, size_t len, con
 
 /* Copy `len` bytes into the instance's buffer that `getter(size)` names: its Wasm offset,
  * or -1 when the module gave none that fits inside its memory. */
-static int32_t fill_buffer(struct wv_core_instance *c, IM3Function getter, const void *src, size_t len,
-                           const char **err)
+static int32_t fill_buffer(struct wv_core_instance *c, const struct wv_engine_export *getter, const void *src,
+                           size_t len, const char **err)
 {
     int32_t size = (int32_t)len, buf = 0;
-    const void *a1[1] = { &size };
-    if (call_i32(getter, 1, a1, &buf, err)) return -1;
+    if (call_i32(c, getter, 1, &size, &buf, err)) return -1;
     uint8_t *p = wasm_at(c, buf, len, err);
     if (!p) return -1;
     memcpy(p, src, len);
@@ -178,9 +148,8 @@ int wv_core_create(struct wv_vm *vm, const uint8_t *wasm, size_t wasm_len, uint3
     int32_t buf = -1, rc = 0;
     if (!load(vm, c, wasm, wasm_len, stack_bytes, err)) buf = fill_buffer(c, c->buffer, blob, blob_len, err);
     if (buf > 0) {
-        int32_t index = (int32_t)vm->index, size = (int32_t)blob_len;
-        const void *a3[3] = { &index, &buf, &size };
-        if (!call_i32(c->init, 3, a3, &rc, err) && rc != 0) *err = "the core refused the VM (see its message above)";
+        int32_t a3[3] = { (int32_t)vm->index, buf, (int32_t)blob_len };
+        if (!call_i32(c, c->init, 3, a3, &rc, err) && rc != 0) *err = "the core refused the VM (see its message above)";
     }
     if (buf <= 0 || rc != 0 || *err) {
         vm->core = 0;
@@ -232,9 +201,8 @@ int wv_core_handle_exit(struct wv_vm *vm, struct wv_vcpu *vcpu, uint32_t flags, 
 static int handle_exit_locked(struct wv_vm *vm, struct wv_core_instance *c, struct wv_vcpu *vcpu,
                               uint32_t flags, uint32_t intid)
 {
-    wv_fpsimd_spill();
-    uint32_t mem_size;
-    uint8_t *mem = m3_GetMemory(c->rt, &mem_size, 0);
+    uint64_t mem_size;
+    uint8_t *mem = c->engine->memory(c->engine_instance, &mem_size);
     if (!mem || (uint64_t)c->exit_rec + EXIT_REC_SIZE > mem_size) {
         wv_vm_stop(vm, "core memory shrank under the exit record");
         return WV_ACTION_STOP;
@@ -249,15 +217,14 @@ static int handle_exit_locked(struct wv_vm *vm, struct wv_core_instance *c, stru
     if (flags & EXIT_FLAG_IRQ) *(uint64_t *)(rec + EXIT_REC_ESR) = 0;   /* no syndrome for an IRQ */
 
     int32_t idx = (int32_t)vcpu->index, action = 0;
-    const void *args[1] = { &idx };
     const char *err = 0;
-    if (call_i32(c->handle_exit, 1, args, &action, &err)) {
+    if (call_i32(c, c->handle_exit, 1, &idx, &action, &err)) {
         wv_printf("[wasmvisor] vm %s: the core trapped handling an exit (%s), ESR 0x%lx PC 0x%lx\n",
                   vm->own.name, err, vcpu->regs.esr, vcpu->regs.pc);
         wv_vm_stop(vm, "core trapped");
         return WV_ACTION_STOP;
     }
-    mem = m3_GetMemory(c->rt, &mem_size, 0);      /* memory.grow may have moved it */
+    mem = c->engine->memory(c->engine_instance, &mem_size);    /* memory.grow may have moved it */
     if (!mem || (uint64_t)c->exit_rec + EXIT_REC_SIZE > mem_size) {
         wv_vm_stop(vm, "core memory shrank under the exit record");
         return WV_ACTION_STOP;
@@ -279,15 +246,14 @@ int wv_core_reset(struct wv_vm *vm)
 {
     struct wv_core_instance *c = wv_core_acquire(vm);
     if (!c) return -1;
-    IM3Function reset;
-    wv_fpsimd_spill();
-    if (m3_FindFunction(&reset, c->rt, "wv_reset")) { wv_unlock(&c->lock); return -1; }
+    const struct wv_engine_export *reset;
+    if (find(c, &reset, "wv_reset")) { wv_unlock(&c->lock); return -1; }
     const char *err = 0, *trap = 0;
     int32_t size = (int32_t)(wv_vms_blob_end - wv_vms_blob_start), rc = -1;
     int32_t buf = fill_buffer(c, c->buffer, wv_vms_blob_start, (size_t)size, &err);
     if (buf > 0) {
-        const void *a2[2] = { &buf, &size };
-        if (call_i32(reset, 2, a2, &rc, &trap)) rc = -1;
+        int32_t a2[2] = { buf, size };
+        if (call_i32(c, reset, 2, a2, &rc, &trap)) rc = -1;
     }
     wv_unlock(&c->lock);
     if (trap) wv_printf("[wasmvisor] vm %s: the core trapped restarting the VM (%s)\n", vm->own.name, trap);
@@ -314,9 +280,8 @@ int wv_core_console_input(struct wv_vm *vm, uint8_t byte)
     struct wv_core_instance *c = vm->core;
     if (!c || !c->console_input || vm->stopped) return WV_CORE_INPUT_NONE;
     int32_t b = byte, rc = WV_CORE_INPUT_NONE;
-    const void *args[1] = { &b };
     const char *err = 0;
-    if (call_i32(c->console_input, 1, args, &rc, &err)) {
+    if (call_i32(c, c->console_input, 1, &b, &rc, &err)) {
         wv_printf("[wasmvisor] vm %s: the core trapped taking console input (%s)\n", vm->own.name, err);
         wv_vm_stop(vm, "core trapped");
         return WV_CORE_INPUT_NONE;
@@ -328,13 +293,7 @@ uint64_t wv_core_time_nop(struct wv_vm *vm, uint32_t n)
 {
     struct wv_core_instance *c = vm->core;
     if (!c || !c->nop || n == 0) return 0;
-    wv_fpsimd_spill();
-    isb();
-    uint64_t t0 = read_sysreg(cntpct_el0);
-    for (uint32_t i = 0; i < n; i++) m3_Call(c->nop, 0, 0);
-    isb();
-    uint64_t t1 = read_sysreg(cntpct_el0);
-    return t1 - t0;
+    return c->engine->time_calls(c->engine_instance, c->nop, n);
 }
 
 /* ---- Live update and management (docs/live-update.md): each call below is made with
@@ -369,19 +328,30 @@ void wv_core_lock(struct wv_core_instance *c)
 int wv_core_call(struct wv_core_instance *c, const char *name, uint32_t argc, const int32_t *argv,
                  int32_t *ret, const char **err)
 {
-    wv_fpsimd_spill();
     /* Looked up once per instance: a hand-over calls the same few exports inside a VM's
      * pause, and a lookup walks the module's exports comparing names. */
-    IM3Function f = 0;
+    const struct wv_engine_export *f = 0;
+    uint32_t params = 0, results = 0;
     size_t k = 0, n = sizeof c->found / sizeof c->found[0];
-    for (; k < n && c->found[k].name; k++) if (c->found[k].name == name) { f = c->found[k].f; break; }
+    for (; k < n && c->found[k].name; k++)
+        if (c->found[k].name == name) {
+            f = c->found[k].f;
+            params = c->found[k].params;
+            results = c->found[k].results;
+            break;
+        }
     if (!f) {
-        if (m3_FindFunction(&f, c->rt, name)) { *err = "core module lacks an export the update needs"; return -1; }
-        if (k < n) { c->found[k].name = name; c->found[k].f = f; }
+        f = c->engine->find(c->engine_instance, name, &params, &results);
+        if (!f) { *err = "core module lacks an export the update needs"; return -1; }
+        if (k < n) {
+            c->found[k].name = name;
+            c->found[k].f = f;
+            c->found[k].params = params;
+            c->found[k].results = results;
+        }
     }
-    if (m3_GetArgCount(f) != argc || m3_GetRetCount(f) != (ret ? 1u : 0u)) { *err = "core module export has the wrong signature"; return -1; }
-    const void *args[3] = { &argv[0], &argv[1], &argv[2] };
-    return call_i32(f, argc, argc ? args : 0, ret, err);
+    if (params != argc || results != (ret ? 1u : 0u)) { *err = "core module export has the wrong signature"; return -1; }
+    return call_i32(c, f, argc, argv, ret, err);
 }
 
 /* wv_state_buffer(len): where `len` bytes of saved state (or the VM info record) go. */
@@ -442,12 +412,11 @@ int wv_core_chan_push(struct wv_core_instance *c, const uint8_t *src, size_t len
     const char *err = 0;
     if (len > WV_CHAN_IN_CAP) len = WV_CHAN_IN_CAP;
     int32_t buf = 0, n = 0, l = (int32_t)len;
-    if (call_i32(c->chan_buffer, 0, 0, &buf, &err)) return -1;
+    if (call_i32(c, c->chan_buffer, 0, 0, &buf, &err)) return -1;
     uint8_t *p = wasm_at(c, buf, len, &err);
     if (!p) return -1;
     memcpy(p, src, len);
-    const void *a1[1] = { &l };
-    if (call_i32(c->chan_push, 1, a1, &n, &err)) return -1;
+    if (call_i32(c, c->chan_push, 1, &l, &n, &err)) return -1;
     if (n < 0 || (size_t)n > len) return -1;
     *taken = (size_t)n;
     return 0;

@@ -1,4 +1,5 @@
-/* The core module host: one wasm3 instance of the core per VM (docs/abi.md 2). */
+/* The core module host: one instance of the core per VM (docs/abi.md 2), its code run
+ * by an engine (wv_engine.h). */
 #ifndef WV_CORE_H
 #define WV_CORE_H
 #include <stdint.h>
@@ -70,7 +71,7 @@ void wv_core_set_live(struct wv_core_instance *c, int live);
 /* The first effectful import the instance called while not live, or 0. */
 const char *wv_core_refused_import(const struct wv_core_instance *c);
 void wv_core_free(struct wv_core_instance *c);
-/* Functions of the instance's module that wasm3 has not compiled yet (0 once loaded). */
+/* Functions of the instance's module that its engine has not compiled yet (0 once loaded). */
 uint32_t wv_core_uncompiled(struct wv_core_instance *c);
 void wv_core_lock(struct wv_core_instance *c);
 /* Call export `name` (argc i32 arguments, one i32 result when ret is given). */
@@ -92,18 +93,10 @@ int wv_core_chan_push(struct wv_core_instance *c, const uint8_t *src, size_t len
  * them, answers waiting to be delivered. Called after each exit of the VM, outside its
  * instance's lock. */
 void wv_chan_exit_done(struct wv_vm *vm);
-struct M3Module;
-const char *wv_link_chan_imports(struct M3Module *module);
 
-/* host_imports.c */
-struct M3Module;
-const char *wv_link_imports(struct M3Module *module);
-/* irq_imports.c: the interrupt imports (docs/abi.md 4). */
-const char *wv_link_irq_imports(struct M3Module *module);
-/* pmu_imports.c: the PMU imports (docs/abi.md 2). */
-const char *wv_link_pmu_imports(struct M3Module *module);
-/* Route the SPIs of the VM's passthrough frames to its first CPU and enable them (once
- * its core instance is built); disable them (when it stops). docs/abi.md 4. */
+/* irq_imports.c: route the SPIs of the VM's passthrough frames to its first CPU and
+ * enable them (once its core instance is built); disable them (when it stops).
+ * docs/abi.md 4. */
 void wv_vm_spis_start(struct wv_vm *vm);
 void wv_vm_spis_stop(struct wv_vm *vm);
 
