@@ -2,6 +2,7 @@
 #ifndef WV_ARCH_H
 #define WV_ARCH_H
 #include <stdint.h>
+#include "wv_native_area.h"
 
 #define read_sysreg(r) ({ uint64_t __v; __asm__ volatile("mrs %0, " #r : "=r"(__v)); __v; })
 #define write_sysreg(r, v) __asm__ volatile("msr " #r ", %0" : : "r"((uint64_t)(v)))
@@ -31,6 +32,8 @@ void wv_icache_inval_all(void);
 
 void wv_mmu_enable_cpu(uint32_t cpu);
 void wv_mmu_build(void);
+/* Map pages of the native-code area with a protection of wv_native_area.h (arch/mmu.c): 0, or -1 when they are not the area's. */
+int wv_mmu_native_set(uint64_t va, uint64_t pages, enum wv_native_prot prot);
 /* The CPU whose stack guard page holds `va`, or -1 (arch/stack_guard.c). */
 int wv_stack_guard_cpu(uint64_t va);
 

@@ -29,6 +29,7 @@
 /* struct wv_pcpu, byte offsets */
 #define PCPU_STACK_TOP  0
 #define PCPU_CURRENT    8
+#define PCPU_NATIVE_DEPTH 16    /* uint32_t; WV_NATIVE_PCPU_DEPTH in wv_native_abi.h */
 
 /* trap kinds passed to wv_trap() */
 #define TRAP_SYNC_LOWER     0

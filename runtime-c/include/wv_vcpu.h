@@ -7,6 +7,7 @@
 #include "wv_gic_ops.h"
 #include "wv_lock.h"
 #include "wv_debug.h"
+#include "wv_native_abi.h"
 
 /* Saved on every trap by vectors.S (the FP/SIMD part only when EL2 code that uses those
  * registers is about to run, arch/fpsimd.c); offsets in wv_asm.h. */
@@ -58,6 +59,10 @@ struct wv_vcpu {
 struct wv_pcpu {
     uint64_t stack_top;             /* PCPU_STACK_TOP */
     struct wv_vcpu_regs *current;   /* PCPU_CURRENT */
+    /* PCPU_NATIVE_DEPTH: the call depth of native code running on this CPU, counted by the
+     * native part's own code through TPIDR_EL2 (wv_native_abi.h), saved and restored
+     * around every call into it (core/native_run.c). */
+    uint32_t native_depth;
     uint32_t index;
     struct wv_vcpu *vcpu;           /* the vCPU this CPU runs (one per CPU for now) */
     struct wv_vcpu *loaded;         /* whose EL1 state is in the registers */
@@ -72,6 +77,11 @@ struct wv_pcpu {
 };
 
 extern struct wv_pcpu wv_pcpus[WV_MAX_CPUS];
+_Static_assert(__builtin_offsetof(struct wv_pcpu, stack_top) == PCPU_STACK_TOP, "pcpu layout");
+_Static_assert(__builtin_offsetof(struct wv_pcpu, current) == PCPU_CURRENT, "pcpu layout");
+_Static_assert(__builtin_offsetof(struct wv_pcpu, native_depth) == PCPU_NATIVE_DEPTH, "pcpu layout");
+_Static_assert(__builtin_offsetof(struct wv_pcpu, native_depth) == WV_NATIVE_PCPU_DEPTH, "native ABI: per-CPU depth");
+_Static_assert(sizeof(((struct wv_pcpu *)0)->native_depth) == 4, "native ABI: per-CPU depth is a uint32_t");
 
 void wv_guest_enter(struct wv_vcpu_regs *frame) __attribute__((noreturn));
 /* arch/fpsimd.c: the guest's FP/SIMD registers stay in the CPU across exits. Spill them
