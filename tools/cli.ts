@@ -78,11 +78,13 @@ const commands: Record<string, Command> = {
     main: async (args, f) => updateCommand(args, f),
   },
   sign: {
-    usage: "wasmvisor sign IN.wasm [OUT.wvm] [--key PEM]",
+    usage: "wasmvisor sign IN.wasm [OUT.wvm] [--key PEM] [--native FILE]",
     help: "Sign a core module for live update: write OUT.wvm (default: IN with .wvm) as docs/signing.md describes.\n" +
-      "  --key PEM  the Ed25519 private key (PKCS#8 PEM) to sign with (default: $WASMVISOR_SIGNING_KEY, else the\n" +
-      "             development key in .cache/keys/, made on first use)",
-    flags: { key: "str" },
+      "  --key PEM      the Ed25519 private key (PKCS#8 PEM) to sign with (default: $WASMVISOR_SIGNING_KEY, else the\n" +
+      "                 development key in .cache/keys/, made on first use)\n" +
+      "  --native FILE  the module's native part (build/core.native for build/core.wasm) to carry and sign with it\n" +
+      "                 (docs/native-tier.md)",
+    flags: { key: "str", native: "str" },
     main: async (args, f) => signCommand(args, f),
   },
   fuzz: {

@@ -31,10 +31,10 @@ static int refuse(const char **err, const char *why)
 }
 
 int wv_module_file_parse(const uint8_t *file, size_t len, const uint8_t **wasm, size_t *wasm_len,
-                         const uint8_t **sig, const char **err)
+                         const uint8_t **native, size_t *native_len, const uint8_t **sig, const char **err)
 {
-    if (!wasm || !wasm_len || !sig) return refuse(err, "module file: no place for the result");
-    *wasm = 0; *wasm_len = 0; *sig = 0;
+    if (!wasm || !wasm_len || !native || !native_len || !sig) return refuse(err, "module file: no place for the result");
+    *wasm = 0; *wasm_len = 0; *native = 0; *native_len = 0; *sig = 0;
     if (!file || len == 0) return refuse(err, "module file truncated (empty)");
 
     /* A bare module: unsigned, for images built for development only (the caller decides). */
@@ -51,14 +51,29 @@ int wv_module_file_parse(const uint8_t *file, size_t len, const uint8_t **wasm, 
     uint32_t n = wv_get32(file + 8), flags = wv_get32(file + 12);
     if (n == 0) return refuse(err, "module file holds no module (wasm length 0)");
     if (n > WV_MODULE_MAX) return refuse(err, "module larger than the 4 MiB limit");
-    if (flags != 0) return refuse(err, "module file has unknown flags (must be 0)");
-    size_t want = (size_t)WV_MODULE_HEADER + n + WV_MODULE_SIG_LEN;     /* n <= 4 MiB: no overflow */
+    if (flags & ~WV_MODULE_FLAG_NATIVE) return refuse(err, "module file has unknown flags (only bit 0, a native part, is defined)");
+    size_t at = (size_t)WV_MODULE_HEADER + n;        /* n <= 4 MiB and m <= 4 MiB below: no overflow */
+    const uint8_t *nat = 0;
+    uint32_t m = 0;
+    if (flags & WV_MODULE_FLAG_NATIVE) {
+        if (len < at + 4) return refuse(err, "module file truncated (shorter than its wasm length and native length)");
+        m = wv_get32(file + at);
+        if (m == 0) return refuse(err, "module file holds an empty native part (native length 0)");
+        if (m > WV_MODULE_NATIVE_MAX) return refuse(err, "native part larger than the 4 MiB limit");
+        at += 4;
+        if (len < at + m) return refuse(err, "module file truncated (native part cut short)");
+        nat = file + at;
+        at += m;
+    }
+    size_t want = at + WV_MODULE_SIG_LEN;
     if (len < want) return refuse(err, "module file truncated (shorter than its wasm length and signature)");
     if (len > want) return refuse(err, "module file has bytes after its signature");
     if (n < sizeof wasm_magic || !same(file + WV_MODULE_HEADER, wasm_magic, sizeof wasm_magic))
         return refuse(err, "module file does not hold a wasm module (no \\0asm at offset 16)");
     *wasm = file + WV_MODULE_HEADER;
     *wasm_len = n;
-    *sig = file + WV_MODULE_HEADER + n;
+    *native = nat;
+    *native_len = m;
+    *sig = file + at;
     return 0;
 }

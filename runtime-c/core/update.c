@@ -356,8 +356,8 @@ void wv_update_apply(const uint8_t *file, size_t len, struct wv_answer *a)
         wv_ans_fail(a, WV_ST_BUSY, "an update is in progress");
         return;
     }
-    const uint8_t *wasm = 0, *sig = 0;
-    size_t wasm_len = 0;
+    const uint8_t *wasm = 0, *native = 0, *sig = 0;
+    size_t wasm_len = 0, native_len = 0;
     const char *err = 0;
     struct module to;
     memset(&to, 0, sizeof to);
@@ -365,11 +365,11 @@ void wv_update_apply(const uint8_t *file, size_t len, struct wv_answer *a)
     char why[192];
     if (!wv_update_file_len_ok(len)) {
         wv_ans_fail(a, WV_ST_UPDATE, "update refused: module file larger than the 4 MiB limit");
-    } else if (wv_module_file_parse(file, len, &wasm, &wasm_len, &sig, &err)) {
+    } else if (wv_module_file_parse(file, len, &wasm, &wasm_len, &native, &native_len, &sig, &err)) {
         wv_ans_fail(a, WV_ST_UPDATE, "update refused: %s", err);
     } else if ((trust = wv_update_trust(sig != 0, wv_update_allow_unsigned)) == WV_TRUST_REFUSE_UNSIGNED) {
         wv_ans_fail(a, WV_ST_UPDATE, "update refused: the module is not signed and this image accepts signed modules only");
-    } else if (trust == WV_TRUST_CHECK_SIGNATURE && wv_signature_check(file, len - 64, sig, wv_update_pubkey)) {
+    } else if (trust == WV_TRUST_CHECK_SIGNATURE && wv_signature_check(file, (size_t)(sig - file), sig, wv_update_pubkey)) {
         wv_ans_fail(a, WV_ST_UPDATE, "update refused: bad signature (not signed by the key built into this image)");
     } else if (wv_core_module_check(wasm, wasm_len, &to.stack_bytes, why, sizeof why)) {
         /* Once here, for every VM's staged instance: one answer. */

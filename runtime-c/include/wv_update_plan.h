@@ -10,7 +10,9 @@
 #include <stddef.h>
 
 /* The largest file an update reads: a .wvm's header, the largest module, its signature
- * (wv_signature.h). Anything longer is refused before it is parsed. */
+ * (wv_signature.h). Anything longer is refused before it is parsed: a file with a native
+ * part (flag bit 0) must fit the same bound, which the management protocol's 4 MiB
+ * frames impose anyway. */
 #define WV_UPDATE_FILE_MAX  ((size_t)(16u + (4u << 20) + 64u))
 int wv_update_file_len_ok(size_t len);
 

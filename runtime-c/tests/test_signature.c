@@ -113,18 +113,18 @@ static const uint8_t node_wvm[103] =
 
 static void test_node_signed(void)
 {
-    const uint8_t *wasm, *sig;
-    size_t n;
+    const uint8_t *wasm, *native, *sig;
+    size_t n, m;
     const char *err = 0;
-    CHECK(wv_module_file_parse(node_wvm, sizeof node_wvm, &wasm, &n, &sig, &err) == 0);
-    CHECK(wasm == node_wvm + 16 && n == 23 && sig == node_wvm + 16 + 23);
+    CHECK(wv_module_file_parse(node_wvm, sizeof node_wvm, &wasm, &n, &native, &m, &sig, &err) == 0);
+    CHECK(wasm == node_wvm + 16 && n == 23 && sig == node_wvm + 16 + 23 && native == 0 && m == 0);
     CHECK(sig && wv_signature_check(node_wvm, 16 + n, sig, node_pub) == 0);
     uint8_t copy[sizeof node_wvm];
     for (size_t i = 0; i < sizeof copy; i++) {          /* every byte is covered: header, wasm, signature */
         memcpy(copy, node_wvm, sizeof copy);
         copy[i] ^= 0x40;
-        if (wv_module_file_parse(copy, sizeof copy, &wasm, &n, &sig, &err) != 0) continue;
-        CHECK(wv_signature_check(copy, 16 + n, sig, node_pub) != 0);
+        if (wv_module_file_parse(copy, sizeof copy, &wasm, &n, &native, &m, &sig, &err) != 0) continue;
+        CHECK(wv_signature_check(copy, (size_t)(sig - copy), sig, node_pub) != 0);
     }
 }
 
@@ -138,13 +138,28 @@ static uint8_t *module_file(uint32_t n, size_t *len)
     return f;
 }
 
+/* A file with a native part of m bytes (flag bit 0) after its n-byte module. */
+static uint8_t *native_file(uint32_t n, uint32_t m, size_t *len)
+{
+    *len = 16 + (size_t)n + 4 + m + 64;
+    uint8_t *f = calloc(1, *len);
+    uint32_t flags = WV_MODULE_FLAG_NATIVE;
+    memcpy(f, WV_MODULE_MAGIC, 8);
+    memcpy(f + 8, &n, 4);
+    memcpy(f + 12, &flags, 4);
+    if (n >= 4) memcpy(f + 16, "\0asm", 4);
+    memcpy(f + 16 + n, &m, 4);
+    if (m) memset(f + 16 + n + 4, 0xa5, m);
+    return f;
+}
+
 static int parse(const uint8_t *f, size_t len, const char **err)
 {
-    const uint8_t *wasm = (const uint8_t *)1, *sig = (const uint8_t *)1;
-    size_t n = 1;
+    const uint8_t *wasm = (const uint8_t *)1, *native = (const uint8_t *)1, *sig = (const uint8_t *)1;
+    size_t n = 1, m = 1;
     *err = 0;
-    int r = wv_module_file_parse(f, len, &wasm, &n, &sig, err);
-    if (r != 0 && (wasm || sig || n)) { printf("FAIL: a refused file left results set\n"); failures++; }
+    int r = wv_module_file_parse(f, len, &wasm, &n, &native, &m, &sig, err);
+    if (r != 0 && (wasm || sig || n || native || m)) { printf("FAIL: a refused file left results set\n"); failures++; }
     if (r != 0 && !*err) { printf("FAIL: a refusal without a reason\n"); failures++; }
     return r;
 }
@@ -195,7 +210,7 @@ static void test_parse(void)
     v = 8;
     memcpy(f + 8, &v, 4);
 
-    for (int bit = 0; bit < 32; bit++) {
+    for (int bit = 1; bit < 32; bit++) {                /* bit 0 is the native part's */
         v = 1u << bit;
         memcpy(f + 12, &v, 4);
         CHECK(parse(f, len, &err) != 0 && says(err, "flags"));
@@ -211,22 +226,80 @@ static void test_parse(void)
 
     /* The largest module the format allows, and where the results point. */
     f = module_file(WV_MODULE_MAX, &len);
-    const uint8_t *wasm, *sig;
-    size_t n;
-    CHECK(wv_module_file_parse(f, len, &wasm, &n, &sig, &err) == 0);
-    CHECK(wasm == f + 16 && n == WV_MODULE_MAX && sig == f + 16 + WV_MODULE_MAX);
+    const uint8_t *wasm, *native, *sig;
+    size_t n, m;
+    CHECK(wv_module_file_parse(f, len, &wasm, &n, &native, &m, &sig, &err) == 0);
+    CHECK(wasm == f + 16 && n == WV_MODULE_MAX && sig == f + 16 + WV_MODULE_MAX && native == 0 && m == 0);
     free(f);
-    CHECK(wv_module_file_parse((const uint8_t *)"WVMOD", 5, 0, &n, &sig, &err) != 0);
+    CHECK(wv_module_file_parse((const uint8_t *)"WVMOD", 5, 0, &n, &native, &m, &sig, &err) != 0);
+    CHECK(wv_module_file_parse((const uint8_t *)"WVMOD", 5, &wasm, &n, 0, &m, &sig, &err) != 0);
 
     /* A bare .wasm: an unsigned module, the whole file, no signature. */
     uint8_t bare[8] = { 0, 'a', 's', 'm', 1, 0, 0, 0 };
-    CHECK(wv_module_file_parse(bare, sizeof bare, &wasm, &n, &sig, &err) == 0);
-    CHECK(wasm == bare && n == sizeof bare && sig == 0);
+    CHECK(wv_module_file_parse(bare, sizeof bare, &wasm, &n, &native, &m, &sig, &err) == 0);
+    CHECK(wasm == bare && n == sizeof bare && sig == 0 && native == 0 && m == 0);
     uint8_t *big = calloc(1, WV_MODULE_MAX + 1);
     memcpy(big, bare, sizeof bare);
-    CHECK(wv_module_file_parse(big, WV_MODULE_MAX, &wasm, &n, &sig, &err) == 0 && sig == 0);
+    CHECK(wv_module_file_parse(big, WV_MODULE_MAX, &wasm, &n, &native, &m, &sig, &err) == 0 && sig == 0);
     CHECK(parse(big, WV_MODULE_MAX + 1, &err) != 0 && says(err, "4 MiB limit"));
     free(big);
+}
+
+/* Flag bit 0: a native part after the module, and every way it can be malformed. */
+static void test_native(void)
+{
+    const char *err;
+    const uint8_t *wasm, *native, *sig;
+    size_t len, n, m;
+    uint8_t *f = native_file(8, 100, &len);
+    CHECK(wv_module_file_parse(f, len, &wasm, &n, &native, &m, &sig, &err) == 0);
+    CHECK(wasm == f + 16 && n == 8 && native == f + 16 + 8 + 4 && m == 100 && sig == f + 16 + 8 + 4 + 100);
+    CHECK(sig + 64 == f + len);                         /* the signature covers [0, sig - f): header, wasm, native */
+
+    CHECK(parse(f, len - 1, &err) != 0 && says(err, "truncated"));           /* signature cut short */
+    CHECK(parse(f, len - 64, &err) != 0 && says(err, "truncated"));          /* no signature */
+    CHECK(parse(f, 16 + 8 + 4 + 50, &err) != 0 && says(err, "native part cut short"));
+    CHECK(parse(f, 16 + 8 + 2, &err) != 0 && says(err, "truncated"));        /* the native length cut short */
+    CHECK(parse(f, 16 + 8, &err) != 0 && says(err, "truncated"));
+    uint32_t v = 0;
+    memcpy(f + 16 + 8, &v, 4);
+    CHECK(parse(f, len, &err) != 0 && says(err, "native length 0"));
+    v = WV_MODULE_NATIVE_MAX + 1;
+    memcpy(f + 16 + 8, &v, 4);
+    CHECK(parse(f, len, &err) != 0 && says(err, "native part larger than the 4 MiB limit"));
+    v = 0xffffffffu;
+    memcpy(f + 16 + 8, &v, 4);
+    CHECK(parse(f, len, &err) != 0 && says(err, "4 MiB limit"));
+    v = 101;                                            /* one more than the file holds */
+    memcpy(f + 16 + 8, &v, 4);
+    CHECK(parse(f, len, &err) != 0 && says(err, "truncated"));
+    v = 99;                                             /* one less: a byte after the signature */
+    memcpy(f + 16 + 8, &v, 4);
+    CHECK(parse(f, len, &err) != 0 && says(err, "after its signature"));
+    v = 100;
+    memcpy(f + 16 + 8, &v, 4);
+    for (int bit = 1; bit < 32; bit++) {                /* bit 0 with any unknown bit */
+        v = WV_MODULE_FLAG_NATIVE | 1u << bit;
+        memcpy(f + 12, &v, 4);
+        CHECK(parse(f, len, &err) != 0 && says(err, "unknown flags"));
+    }
+    v = 0;                                              /* the flag cleared: the native bytes are extra */
+    memcpy(f + 12, &v, 4);
+    CHECK(parse(f, len, &err) != 0 && says(err, "after its signature"));
+    v = WV_MODULE_FLAG_NATIVE;
+    memcpy(f + 12, &v, 4);
+    CHECK(parse(f, len, &err) == 0);
+    CHECK(parse(f, len + 1, &err) != 0 && says(err, "after its signature"));
+    free(f);
+
+    /* The smallest native part, and both parts at their limits. */
+    f = native_file(8, 1, &len);
+    CHECK(parse(f, len, &err) == 0);
+    free(f);
+    f = native_file(WV_MODULE_MAX, WV_MODULE_NATIVE_MAX, &len);
+    CHECK(wv_module_file_parse(f, len, &wasm, &n, &native, &m, &sig, &err) == 0);
+    CHECK(n == WV_MODULE_MAX && m == WV_MODULE_NATIVE_MAX && sig + 64 == f + len);
+    free(f);
 }
 
 int main(void)
@@ -234,6 +307,7 @@ int main(void)
     test_rfc8032();
     test_node_signed();
     test_parse();
+    test_native();
     if (failures) { printf("%d check(s) failed\n", failures); return 1; }
     printf("signature: all checks passed\n");
     return 0;

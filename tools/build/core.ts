@@ -1,11 +1,13 @@
 // The core module: AssemblyScript compiled by asc (binaryen optimises at -O3), in its two
 // build variants (docs/abi.md section 2, "Variants"): build/core.wasm (variant 1, the
 // default) and build/core-v2.wasm (variant 2), the same sources with the variant chosen
-// at compile time by asc's `--use WV_VARIANT=2` (assembly/core/variant.ts).
+// at compile time by asc's `--use WV_VARIANT=2` (assembly/core/variant.ts). Each gets its
+// native part beside it, build/core.native and build/core-v2.native (native.ts).
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { BUILD, ROOT, rel } from "../lib/paths.ts";
 import { run, step } from "../lib/proc.ts";
+import { buildNative } from "./native.ts";
 
 export type CoreVariant = 1 | 2;
 export const CORE_VARIANTS: readonly CoreVariant[] = [1, 2];
@@ -39,13 +41,18 @@ export function asc(args: readonly string[]): void {
   run(process.execPath, [join(ROOT, "node_modules", "assemblyscript", "bin", "asc.js"), ...args]);
 }
 
-/** Build variant `variant` when any assembly/ source or asconfig.json is newer; its path. */
+/**
+ * Build variant `variant` when any assembly/ source or asconfig.json is newer, and its
+ * native part when the module or what translates it changed; the module's path.
+ */
 export function buildCoreVariant(variant: CoreVariant): string {
   const out = corePath(variant);
   const src = Math.max(newestMtime(join(ROOT, "assembly")), statSync(join(ROOT, "asconfig.json")).mtimeMs);
-  if (existsSync(out) && statSync(out).mtimeMs >= src) return out;
-  step(`asc: assembly/ -> ${rel(out)} (variant ${variant})`);
-  asc(ascArgs(variant, out));
+  if (!existsSync(out) || statSync(out).mtimeMs < src) {
+    step(`asc: assembly/ -> ${rel(out)} (variant ${variant})`);
+    asc(ascArgs(variant, out));
+  }
+  buildNative(out);
   return out;
 }
 

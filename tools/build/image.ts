@@ -7,11 +7,12 @@ import { BUILD, ROOT, rel } from "../lib/paths.ts";
 import { step } from "../lib/proc.ts";
 import { setup } from "../setup/index.ts";
 import { buildCore } from "./core.ts";
+import { nativePath } from "./native.ts";
 import { buildGuests, GUEST_DIR } from "./guests.ts";
 import { payloadSource, writeIfChanged } from "./payload.ts";
 import { cmakeBuild } from "./cmake.ts";
 import { checkFp } from "./fp_check.ts";
-import { signCoreModules, updateTrust } from "../sign/build.ts";
+import { nativeFor, signCoreModules, updateTrust } from "../sign/build.ts";
 import { loadBoard, loadVmConfig, encodeBlob, type VmSet, type BoardDescription, type Image } from "../config/index.ts";
 import { buildInitramfs, guestKernelModules } from "./initramfs.ts";
 import { builtWvctlEntries } from "./wvctl.ts";
@@ -132,7 +133,10 @@ export function linkImage(name: string, blob: Buffer, images: string[], wasm3Dir
   writeIfChanged(blobPath, blob);
   writeFileSync(join(dir, "images.txt"), images.map((p, i) => `${i} ${rel(p)}`).join("\n") + "\n");
   const payload = join(dir, "payload.S");
-  writeIfChanged(payload, payloadSource({ coreWasm, blob: blobPath, images, ...updateTrust(), fullCallDepth: opts.fullCallDepth }));
+  // The module's native part goes with it, once checked to be its translation.
+  const native = nativePath(coreWasm);
+  const coreNative = existsSync(native) && nativeFor(readFileSync(coreWasm), native) ? native : undefined;
+  writeIfChanged(payload, payloadSource({ coreWasm, coreNative, blob: blobPath, images, ...updateTrust(), fullCallDepth: opts.fullCallDepth }));
   step(`image ${name} -> ${rel(join(boardDir, "cmake", `${name}.elf`))}`);
   const payloads = readdirSync(boardDir, { withFileTypes: true })
     .filter((e) => e.isDirectory() && existsSync(join(boardDir, e.name, "payload.S")))

@@ -4,8 +4,9 @@ import { ensureNpm } from "./npm.ts";
 import { ensureWasm3 } from "./wasm3.ts";
 import { ensureMonocypher } from "./monocypher.ts";
 import { ensureDebianGuestFiles } from "./debian_guest.ts";
+import { ensureWasm2c, type Wasm2c } from "./wasm2c.ts";
 
-export interface SetupResult { wasm3Dir: string; monocypherDir: string; guestFiles: Record<string, string> }
+export interface SetupResult { wasm3Dir: string; monocypherDir: string; guestFiles: Record<string, string>; wasm2c: Wasm2c }
 
 let done: SetupResult | undefined;
 
@@ -14,6 +15,7 @@ export function setup(): SetupResult {
   if (done) return done;
   ensureAptPackages();
   ensureNpm();
-  done = { wasm3Dir: ensureWasm3(), monocypherDir: ensureMonocypher(), guestFiles: ensureDebianGuestFiles() };
+  done = { wasm3Dir: ensureWasm3(), monocypherDir: ensureMonocypher(), guestFiles: ensureDebianGuestFiles(),
+    wasm2c: ensureWasm2c() };
   return done;
 }

@@ -14,10 +14,19 @@ export interface PypiPin {
   name: string; version: string; sha256: string; file?: string;
   unpackTo: string; sources: string; expect: string[]; what: string; note?: string;
 }
+/**
+ * A Debian package for the build machine itself (wasm2c): fetched for `arch`, which must
+ * be the machine's own (dpkg --print-architecture), unpacked into <cache>/<unpackTo>,
+ * which must then hold every path of `extract`.
+ */
+export interface DebianHostPin {
+  package: string; version: string; arch: string; sha256: string; extract: string[]; unpackTo: string; what: string;
+}
 export interface Pins {
   apt: string[];
   pypi: PypiPin[];
   debianArm64: DebianPin[];
+  debianHost: DebianHostPin[];
 }
 
 export const pins: Pins = JSON.parse(readFileSync(join(ROOT, "tools", "setup", "pins.json"), "utf8"));

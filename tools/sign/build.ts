@@ -1,6 +1,8 @@
 // The build's part of module signing (docs/signing.md): the signed core modules
-// (build/core.wvm, build/core-v2.wvm) and what the image trusts (payload.S's
-// wv_update_pubkey and wv_update_allow_unsigned).
+// (build/core.wvm, build/core-v2.wvm, each with its native part build/core.native,
+// build/core-v2.native) and what the image trusts (payload.S's wv_update_pubkey and
+// wv_update_allow_unsigned).
+import { createHash } from "node:crypto";
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BUILD, rel } from "../lib/paths.ts";
@@ -34,15 +36,35 @@ function writeAtomic(path: string, data: Buffer): void {
   renameSync(tmp, path);
 }
 
-/** build/<name>.wvm for every build/<name>.wasm of CORE_MODULES; a .wvm whose .wasm is gone is removed. */
+/** The offset of wasm_sha256 in a native part's header (runtime-c/include/wv_native_abi.h). */
+const NATIVE_WASM_SHA256 = 60;
+
+/** The native part of `wasm` (its build/<name>.native), checked to be the translation of these very bytes. */
+export function nativeFor(wasm: Buffer, nativeFile: string): Buffer {
+  const native = readFileSync(nativeFile);
+  const want = createHash("sha256").update(wasm).digest();
+  if (native.length < NATIVE_WASM_SHA256 + 32 || !native.subarray(NATIVE_WASM_SHA256, NATIVE_WASM_SHA256 + 32).equals(want)) {
+    throw new Error(`${rel(nativeFile)} was not translated from this module (its wasm_sha256 differs): build it again`);
+  }
+  return native;
+}
+
+/**
+ * build/<name>.wvm for every build/<name>.wasm of CORE_MODULES, with build/<name>.native
+ * when the build made one; a .wvm whose .wasm is gone is removed.
+ */
 export function signCoreModules(): string[] {
   const { key, path } = signingKey();
   const out: string[] = [];
   for (const name of CORE_MODULES) {
-    const wasm = join(BUILD, `${name}.wasm`), wvm = join(BUILD, `${name}.wvm`);
+    const wasm = join(BUILD, `${name}.wasm`), wvm = join(BUILD, `${name}.wvm`), nativeFile = join(BUILD, `${name}.native`);
     if (!existsSync(wasm)) { rmSync(wvm, { force: true }); continue; }
-    const signed = signModule(readFileSync(wasm), key);
-    if (!existsSync(wvm) || !readFileSync(wvm).equals(signed)) step(`sign: ${rel(wasm)} -> ${rel(wvm)} (key ${rel(path)})`);
+    const bytes = readFileSync(wasm);
+    const native = existsSync(nativeFile) ? nativeFor(bytes, nativeFile) : undefined;
+    const signed = signModule(bytes, key, native);
+    if (!existsSync(wvm) || !readFileSync(wvm).equals(signed)) {
+      step(`sign: ${rel(wasm)}${native ? ` + ${rel(nativeFile)}` : ""} -> ${rel(wvm)} (key ${rel(path)})`);
+    }
     writeAtomic(wvm, signed);
     out.push(wvm);
   }

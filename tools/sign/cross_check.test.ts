@@ -65,12 +65,45 @@ test("the C verifier refuses a changed module, a changed signature and another k
   assert.equal(check(f, other).code, 1);
 });
 
+test("the C verifier accepts modules with a native part, and refuses each malformed one", () => {
+  const native = randomBytes(2000);
+  const f = signModule(wasm(1000), privateKey, native);
+  const ok = check(f);
+  assert.equal(ok.code, 0, ok.out);
+  assert.equal(ok.out, "signed module of 1000 bytes with a native part of 2000 bytes, signature valid");
+  const big = check(signModule(wasm(4 << 20), privateKey, randomBytes(4 << 20)));
+  assert.equal(big.code, 0, big.out);
+  for (const at of [16 + 1000 + 4, 16 + 1000 + 4 + 1000, f.length - 65, f.length - 1]) {   // the native part is signed too
+    const t = Buffer.from(f);
+    t[at]! ^= 0x08;
+    assert.equal(check(t).code, 1, `byte ${at} changed, yet: ${check(t).out}`);
+  }
+  const at = 16 + 1000;
+  const refused = (file: Buffer, why: RegExp) => {
+    const r = check(file);
+    assert.equal(r.code, 2, r.out);
+    assert.match(r.out, why);
+  };
+  refused(f.subarray(0, at + 4 + 1000), /native part cut short/);
+  refused(f.subarray(0, at + 2), /truncated/);
+  refused(f.subarray(0, f.length - 1), /truncated/);
+  refused(Buffer.concat([f, Buffer.from([0])]), /after its signature/);
+  const zero = Buffer.from(f); zero.writeUInt32LE(0, at);
+  refused(zero, /native length 0/);
+  const over = Buffer.from(f); over.writeUInt32LE((4 << 20) + 1, at);
+  refused(over, /native part larger than the 4 MiB limit/);
+  const flags = Buffer.from(f); flags.writeUInt32LE(3, 12);
+  refused(flags, /unknown flags/);
+});
+
 test("the C parser refuses what Node's format refuses, and sees a bare module as unsigned", () => {
   const f = signModule(wasm(100), privateKey);
   const magic = Buffer.from(f); magic[1] = 0;
   assert.deepEqual([check(magic).code, check(magic).out], [2, "refused: not a module file (bad magic)"]);
-  const flags = Buffer.from(f); flags.writeUInt32LE(1, 12);
+  const flags = Buffer.from(f); flags.writeUInt32LE(2, 12);
   assert.equal(check(flags).code, 2);
+  const native = Buffer.from(f); native.writeUInt32LE(1, 12);     // bit 0 set, but no native part follows
+  assert.equal(check(native).code, 2);
   assert.equal(check(f.subarray(0, f.length - 1)).code, 2);
   assert.equal(check(Buffer.concat([f, Buffer.from([0])])).code, 2);
   assert.equal(check(wasm(100)).code, 3);

@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createPrivateKey, generateKeyPairSync, verify } from "node:crypto";
-import { parseModule, signModule, verifyModule, WVM_MAX_WASM } from "./format.ts";
+import { parseModule, signModule, verifyModule, WVM_MAX_NATIVE, WVM_MAX_WASM } from "./format.ts";
 import { rawPublicKey } from "./keys.ts";
 
 const { privateKey, publicKey } = generateKeyPairSync("ed25519");
@@ -72,6 +72,53 @@ test("parseModule names what is wrong", () => {
   assert.throws(() => parseModule(flags), /flags/);
   const len = Buffer.from(f); len.writeUInt32LE(0, 8);
   assert.throws(() => parseModule(len), /wasm length 0/);
+});
+
+test("a native part follows the module under flag bit 0, and the signature covers it", () => {
+  const w = wasm(50), native = Buffer.alloc(333, 0x5a);
+  const f = signModule(w, privateKey, native);
+  assert.equal(f.length, 16 + w.length + 4 + native.length + 64);
+  assert.equal(f.readUInt32LE(12), 1);
+  assert.equal(f.readUInt32LE(16 + w.length), native.length);
+  assert.ok(f.subarray(20 + w.length, 20 + w.length + native.length).equals(native));
+  const m = parseModule(f);
+  assert.ok(m.wasm.equals(w) && m.native?.equals(native));
+  assert.equal(m.signed.length, f.length - 64);
+  assert.ok(verify(null, f.subarray(0, f.length - 64), publicKey, f.subarray(f.length - 64)));
+  assert.ok(verifyModule(f, publicKey));
+  for (let i = 0; i < f.length; i += 7) {
+    const t = Buffer.from(f);
+    t[i]! ^= 0x04;
+    assert.equal(verifyModule(t, publicKey), false, `byte ${i} changed yet the file verified`);
+  }
+  // Without a native part the file is the old format, byte for byte.
+  assert.equal(parseModule(signModule(w, privateKey)).native, undefined);
+  assert.equal(signModule(w, privateKey).readUInt32LE(12), 0);
+});
+
+test("a native part of 0 bytes or over 4 MiB is not signed", () => {
+  assert.throws(() => signModule(wasm(1), privateKey, Buffer.alloc(0)), /native part of 0 bytes/);
+  assert.throws(() => signModule(wasm(1), privateKey, Buffer.alloc(WVM_MAX_NATIVE + 1)), /1 byte to 4 MiB/);
+  assert.equal(parseModule(signModule(wasm(1), privateKey, Buffer.alloc(WVM_MAX_NATIVE))).native?.length, WVM_MAX_NATIVE);
+});
+
+test("parseModule refuses each malformed native part", () => {
+  const w = wasm(8), f = signModule(w, privateKey, Buffer.alloc(100, 1));
+  const at = 16 + w.length;
+  assert.throws(() => parseModule(f.subarray(0, at + 2)), /truncated/);
+  assert.throws(() => parseModule(f.subarray(0, at + 4 + 50)), /native part cut short/);
+  assert.throws(() => parseModule(f.subarray(0, f.length - 1)), /truncated/);
+  assert.throws(() => parseModule(Buffer.concat([f, Buffer.from([0])])), /bytes after its signature/);
+  const zero = Buffer.from(f); zero.writeUInt32LE(0, at);
+  assert.throws(() => parseModule(zero), /native length 0 outside/);
+  const big = Buffer.from(f); big.writeUInt32LE(WVM_MAX_NATIVE + 1, at);
+  assert.throws(() => parseModule(big), /native length 4194305 outside/);
+  const unknown = Buffer.from(f); unknown.writeUInt32LE(3, 12);
+  assert.throws(() => parseModule(unknown), /unknown flags 0x3/);
+  const high = Buffer.from(f); high.writeUInt32LE(0x80000001, 12);
+  assert.throws(() => parseModule(high), /unknown flags 0x80000001/);
+  const cleared = Buffer.from(f); cleared.writeUInt32LE(0, 12);
+  assert.throws(() => parseModule(cleared), /bytes after its signature/);
 });
 
 test("the raw public key is the key's 32-byte RFC 8032 encoding", () => {
