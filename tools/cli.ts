@@ -1,6 +1,6 @@
 // The wasmvisor command line: `npx wasmvisor <command> [options]` (also behind the
 // npm scripts). Every command has --help.
-import { buildImage } from "./build/image.ts";
+import { buildImage, TIERS, type Tier } from "./build/image.ts";
 import { runCommand } from "./run/index.ts";
 import { portNumber } from "./run/ports.ts";
 import { testCommand } from "./test/index.ts";
@@ -12,6 +12,13 @@ import { fuzzCommand } from "./fuzz/index.ts";
 
 /** The default demo: management, guest and real-time VMs side by side (vmconfigs/mixed.json). */
 const DEFAULT_CONFIG = "mixed";
+
+/** --tier's value: native or wasm3 (undefined: the default, native). */
+function tierName(v: string | boolean | undefined): Tier | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v === "string" && (TIERS as readonly string[]).includes(v)) return v as Tier;
+  throw new Error(`--tier ${String(v)}: expected ${TIERS.join(" or ")}`);
+}
 
 interface Command {
   usage: string;
@@ -40,7 +47,7 @@ const commands: Record<string, Command> = {
     },
   },
   run: {
-    usage: "wasmvisor run [vmconfig] [--headless] [--timeout S] [--icount] [--port N]",
+    usage: "wasmvisor run [vmconfig] [--headless] [--timeout S] [--icount] [--port N] [--tier native|wasm3]",
     help: "Build and boot a VM config (default: mixed, the three-VM demo) on QEMU. Console lines carry a [vm-name] prefix.\n" +
       "  --headless   no console input; exit 0 once every VM printed its ready marker (and expected lines),\n" +
       "               non-zero with the reason on timeout, hypervisor panic, or as soon as every VM has\n" +
@@ -48,12 +55,14 @@ const commands: Record<string, Command> = {
       "  --timeout S  give up after S seconds (headless only; default 120)\n" +
       "  --icount     run QEMU with -icount shift=0 (1 ns = 1 instruction)\n" +
       "  --port N     the TCP port of 127.0.0.1 that {port} in the config's qemu.args becomes (default: a free\n" +
-      "               one); the runner prints each forward as `[wasmvisor] forwarding 127.0.0.1:N -> guest ...`",
-    flags: { headless: "bool", timeout: "num", icount: "bool", port: "num" },
+      "               one); the runner prints each forward as `[wasmvisor] forwarding 127.0.0.1:N -> guest ...`\n" +
+      "  --tier T     the engine of the core: native (default: its native part, docs/native-tier.md) or wasm3\n" +
+      "               (the interpreter; the image is built without the native part)",
+    flags: { headless: "bool", timeout: "num", icount: "bool", port: "num", tier: "str" },
     main: async (args, f) => runCommand({
       config: args[0] ?? DEFAULT_CONFIG, headless: f.headless === true,
       timeoutS: f.timeout !== undefined ? Number(f.timeout) : 120, icount: f.icount === true,
-      port: f.port !== undefined ? portNumber(f.port) : undefined,
+      port: f.port !== undefined ? portNumber(f.port) : undefined, tier: tierName(f.tier),
     }),
   },
   test: {

@@ -7,6 +7,7 @@
 #include "wv_imports.h"
 #include "wv_arch.h"
 #include "wv_vcpu.h"
+#include "wv_core.h"
 #include "wasm3.h"
 #include "m3_env.h"     /* M3Module's function table, read by uncompiled only */
 #include <stdlib.h>
@@ -60,8 +61,7 @@ static uint8_t *import_memory(struct wv_import_ctx *ctx, uint64_t *size)
     return memory(ctx->engine_instance, size);
 }
 
-static struct wv_engine_instance *load(const uint8_t *wasm, size_t wasm_len, uint32_t stack_bytes,
-                                       struct wv_import_ctx *ctx, const char **err)
+static struct wv_engine_instance *load(const struct wv_core_module *m, struct wv_import_ctx *ctx, const char **err)
 {
     wv_fpsimd_spill();
     struct wasm3_instance *w = calloc(1, sizeof *w);
@@ -71,9 +71,9 @@ static struct wv_engine_instance *load(const uint8_t *wasm, size_t wasm_len, uin
     ctx->engine_instance = e;
     w->env = m3_NewEnvironment();
     if (!w->env) { *err = "out of memory (environment)"; instance_free(e); return 0; }
-    w->rt = m3_NewRuntime(w->env, stack_bytes, ctx);
+    w->rt = m3_NewRuntime(w->env, m->stack_bytes, ctx);
     if (!w->rt) { *err = "out of memory (runtime)"; instance_free(e); return 0; }
-    M3Result r = m3_ParseModule(w->env, &w->mod, wasm, (uint32_t)wasm_len);
+    M3Result r = m3_ParseModule(w->env, &w->mod, m->wasm, (uint32_t)m->wasm_len);
     if (!r) {
         r = m3_LoadModule(w->rt, w->mod);
         if (r) { m3_FreeModule(w->mod); w->mod = 0; }
@@ -137,6 +137,7 @@ static uint32_t uncompiled(struct wv_engine_instance *e)
 }
 
 const struct wv_engine wv_engine_wasm3 = {
+    .name = "wasm3",
     .load = load,
     .free = instance_free,
     .find = find,

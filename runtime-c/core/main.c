@@ -10,6 +10,8 @@
 #include "wv_gic.h"
 #include "wv_console_in.h"
 #include "wv_update.h"
+#include "wv_imports.h"
+#include "wv_native_run.h"
 #include <string.h>
 
 extern char __image_end[], __stacks_start[];
@@ -38,8 +40,8 @@ static void pcpu_setup(uint32_t cpu)
 }
 
 /* The VMs of the built-in config, each with an instance of the built-in core module,
- * which was checked once (`stack_bytes`), or refused (`refused` says why, 0 if not). */
-static void create_vms(uint32_t stack_bytes, const char *refused)
+ * which was checked once (its stack_bytes), or refused (`refused` says why, 0 if not). */
+static void create_vms(const struct wv_core_module *core, const char *refused)
 {
     const uint8_t *blob = wv_vms_blob_start;
     size_t blob_len = (size_t)(wv_vms_blob_end - wv_vms_blob_start);
@@ -50,7 +52,6 @@ static void create_vms(uint32_t stack_bytes, const char *refused)
         wv_printf("[wasmvisor] built-in VM config rejected: %s; no VM started\n", err);
         return;
     }
-    size_t wasm_len = (size_t)(wv_core_wasm_end - wv_core_wasm_start);
     for (uint32_t i = 0; i < n; i++) {
         struct wv_vm *vm = &wv_vms[i];
         vm->index = i;
@@ -63,7 +64,7 @@ static void create_vms(uint32_t stack_bytes, const char *refused)
             continue;
         }
         uint64_t t0 = read_sysreg(cntpct_el0);
-        if (wv_core_create(vm, wv_core_wasm_start, wasm_len, stack_bytes, blob, blob_len, &err)) {
+        if (wv_core_create(vm, core, blob, blob_len, &err)) {
             wv_printf("[wasmvisor] vm %s not started: %s\n", vm->own.name, err);
             vm->stopped = 1;
             /* Give back the stage-2 pages the refused core asked for. */
@@ -72,11 +73,33 @@ static void create_vms(uint32_t stack_bytes, const char *refused)
             vm->vttbr = 0;
             continue;
         }
+        uint64_t build_ns = wv_ticks_to_ns(read_sysreg(cntpct_el0) - t0);
         wv_vm_spis_start(vm);
         wv_printf("[wasmvisor] vm %s created: %u vCPU(s), core instance ready in %lu us\n",
-                  vm->own.name, vm->own.vcpu_count, (unsigned long)(wv_ticks_to_ns(read_sysreg(cntpct_el0) - t0) / 1000));
+                  vm->own.name, vm->own.vcpu_count, (unsigned long)(build_ns / 1000));
+        /* The bench's core_instance_build: creating and setting up one VM's instance. */
+        if (vm->own.flags & WV_VM_FLAG_BENCH)
+            wv_printf("[wasmvisor] bench core_instance_build %lu\n", (unsigned long)build_ns);
     }
     wv_vm_count = n;
+}
+
+/* The built-in module's native part (payload.S; none in an image built for wasm3): its
+ * VMs run on it when the loader takes it, else in wasm3, saying why. */
+static void load_native_part(struct wv_core_module *core)
+{
+    size_t len = (size_t)(wv_core_native_end - wv_core_native_start);
+    if (!len) {
+        wv_printf("[wasmvisor] core runs in wasm3 (the image has no native part)\n");
+        return;
+    }
+    char why[192];
+    if (wv_native_load(wv_core_native_start, len, core->wasm, core->wasm_len, wv_import_fns, wv_import_fn_count,
+                       &wv_native_rt, &core->native, why, sizeof why)) {
+        wv_printf("[wasmvisor] core runs in wasm3: %s\n", why);
+        return;
+    }
+    wv_printf("[wasmvisor] core runs native (%lu KiB of code)\n", (unsigned long)(core->native->text_end >> 10));
 }
 
 void wv_main(void)
@@ -94,13 +117,16 @@ void wv_main(void)
               (unsigned long)(wv_core_wasm_end - wv_core_wasm_start),
               (unsigned long)((hyp_end - PAGE_POOL_BYTES - heap) >> 20));
 
-    /* The built-in core module is checked once for every VM and for live update. */
-    uint32_t stack_bytes = 0;
+    /* The built-in core module is checked once for every VM and for live update, and its
+     * native part, when the image has one, loaded once for all of them. */
+    static struct wv_core_module core;
+    core.wasm = wv_core_wasm_start;
+    core.wasm_len = (size_t)(wv_core_wasm_end - wv_core_wasm_start);
     char why[192];
-    int refused = wv_core_module_check(wv_core_wasm_start, (size_t)(wv_core_wasm_end - wv_core_wasm_start),
-                                       &stack_bytes, why, sizeof why);
-    create_vms(stack_bytes, refused ? why : 0);
-    wv_update_init(stack_bytes);
+    int refused = wv_core_module_check(core.wasm, core.wasm_len, &core.stack_bytes, why, sizeof why);
+    if (!refused) load_native_part(&core);
+    create_vms(&core, refused ? why : 0);
+    wv_update_init(&core);
     /* The host->Wasm call cost, for the bench: only when a benchmark VM asks for it
      * (flag bit 0 of its record), not on every boot. */
     for (uint32_t i = 0; i < wv_vm_count; i++) {

@@ -199,12 +199,12 @@ static int check_interface(const struct wv_native_module *d, const struct wv_was
     return 0;
 }
 
-static int bind_imports(const struct wv_native_module *d, const struct wv_native_import_fn *fns, size_t fn_count,
+static int bind_imports(const struct wv_native_module *d, const struct wv_import_fn *fns, size_t fn_count,
                         char *why, size_t cap)
 {
     for (uint32_t i = 0; i < d->import_count; i++) {
         const struct wv_native_import *n = &d->imports[i];
-        const struct wv_native_import_fn *named = 0;
+        const struct wv_import_fn *named = 0;
         size_t k;
         for (k = 0; k < fn_count; k++) {
             if (strcmp(fns[k].name, n->name)) continue;
@@ -224,7 +224,7 @@ static int bind_imports(const struct wv_native_module *d, const struct wv_native
 /* ---- Loading ---- */
 
 int wv_native_load(const uint8_t *part, size_t part_len, const uint8_t *wasm, size_t wasm_len,
-                   const struct wv_native_import_fn *fns, size_t fn_count,
+                   const struct wv_import_fn *fns, size_t fn_count,
                    const struct wv_native_rt *rt, struct wv_native_image **out,
                    char *why, size_t cap)
 {

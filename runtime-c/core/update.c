@@ -31,6 +31,8 @@
 #include "wv_arch.h"
 #include "wv_alloc.h"
 #include "wv_signature.h"
+#include "wv_imports.h"
+#include "wv_native_run.h"
 #include "monocypher-ed25519.h"
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +42,7 @@ struct module {
     size_t len;
     uint8_t *owned;             /* heap copy to free, 0 for the module built into the image */
     uint32_t stack_bytes;       /* its instances' Wasm stack (wv_core_module_check); 0: refused */
+    struct wv_native_image *native;     /* its loaded native part: its instances run natively */
     uint8_t hash[64];           /* SHA-512 of the wasm bytes */
     int32_t variant, version, abi, state_version;
     int is_signed;
@@ -66,6 +69,15 @@ struct handover {
 static void version_str(char out[16], int32_t v)
 {
     wv_snprintf(out, 16, "%u.%u.%u", (uint32_t)v >> 16 & 0xff, (uint32_t)v >> 8 & 0xff, (uint32_t)v & 0xff);
+}
+
+/* A module the update lets go of: its bytes, and its native part's image (which stays,
+ * mapped, if an instance of it still lives: a VM left on it). */
+static void module_free(struct module *m)
+{
+    free(m->owned);
+    m->owned = 0;
+    if (m->native && !wv_native_image_free(m->native)) m->native = 0;
 }
 
 static void free_retired(void)
@@ -182,7 +194,8 @@ static int stage(const struct module *m, struct module *describe_into, struct ha
         if (!(h->mask >> i & 1)) continue;
         struct wv_vm *vm = &wv_vms[i];
         const char *err = 0;
-        h->next[i] = wv_core_load(vm, m->wasm, m->len, m->stack_bytes, &err);
+        struct wv_core_module cm = { m->wasm, m->len, m->stack_bytes, m->native };
+        h->next[i] = wv_core_load(vm, &cm, &err);
         if (!h->next[i]) { wv_snprintf(why, cap, "the new module does not load: %s", err); return -1; }
         if (staged_quiet(vm, h->next[i], why, cap)) return -1;      /* its start function */
         if (describe_into && describe(h->next[i], describe_into, &err)) {
@@ -274,6 +287,11 @@ static void report(struct wv_answer *a, const struct module *from, const struct 
     wv_printf("[wasmvisor] update: %u functions of the new instances left to compile after the hand-over\n", uncompiled);
     for (uint32_t i = 0; i < wv_vm_count; i++) {
         if (!(h->done >> i & 1)) continue;
+        wv_printf("[wasmvisor] update: the new instances run on the %s engine\n", wv_core_engine_name(wv_vms[i].core));
+        break;
+    }
+    for (uint32_t i = 0; i < wv_vm_count; i++) {
+        if (!(h->done >> i & 1)) continue;
         wv_ans_printf(a, "vm=%s pause_ns=%lu\n", wv_vms[i].own.name, (unsigned long)wv_ticks_to_ns(h->pause[i]));
         wv_printf("[wasmvisor] update: vm %s paused %lu ns\n", wv_vms[i].own.name, (unsigned long)wv_ticks_to_ns(h->pause[i]));
     }
@@ -304,7 +322,7 @@ static void switch_module(struct module *to, struct wv_answer *a, uint64_t t0, i
         }
         /* Bytes that VMs left on the new module still run are theirs now: never freed. */
         if (wv_update_end(0, rolling_back, wv_update_left_on_new(h.done, back_done)) & WV_UPDATE_FREE_NEW)
-            free(to->owned);
+            module_free(to);
         to->owned = 0;
         wv_printf("[wasmvisor] update refused: %s; every VM runs the previous module\n", why);
         wv_ans_fail(a, WV_ST_UPDATE, "update refused: %s", why);
@@ -316,16 +334,17 @@ static void switch_module(struct module *to, struct wv_answer *a, uint64_t t0, i
     cur.loaded_at = read_sysreg(cntpct_el0);
     /* A rollback keeps the module it leaves (roll back twice: forward again); an update
      * lets go of the one before the previous. */
-    if (wv_update_end(1, rolling_back, 0) & WV_UPDATE_FREE_PREV) free(prev.owned);
+    if (wv_update_end(1, rolling_back, 0) & WV_UPDATE_FREE_PREV) module_free(&prev);
     prev = old;
 }
 
-void wv_update_init(uint32_t stack_bytes)
+void wv_update_init(const struct wv_core_module *builtin)
 {
     memset(&cur, 0, sizeof cur);
-    cur.stack_bytes = stack_bytes;
-    cur.wasm = wv_core_wasm_start;
-    cur.len = (size_t)(wv_core_wasm_end - wv_core_wasm_start);
+    cur.stack_bytes = builtin->stack_bytes;
+    cur.wasm = builtin->wasm;
+    cur.len = builtin->wasm_len;
+    cur.native = builtin->native;
     cur.is_signed = 0;
     cur.loaded_at = read_sysreg(cntpct_el0);
 }
@@ -376,8 +395,14 @@ void wv_update_apply(const uint8_t *file, size_t len, struct wv_answer *a)
         wv_ans_fail(a, WV_ST_UPDATE, "update refused: %s", why);
     } else if (!(to.owned = malloc(wasm_len))) {
         wv_ans_fail(a, WV_ST_UPDATE, "update refused: out of memory for the module");
+    } else if (memcpy(to.owned, wasm, wasm_len), native &&
+               wv_native_load(native, native_len, to.owned, wasm_len, wv_import_fns, wv_import_fn_count,
+                              &wv_native_rt, &to.native, why, sizeof why)) {
+        /* Signed with the module, so a refusal here is a build's fault, not a transfer's:
+         * the whole update is refused rather than run in wasm3 unasked. */
+        wv_ans_fail(a, WV_ST_UPDATE, "update refused: %s", why);
+        module_free(&to);
     } else {
-        memcpy(to.owned, wasm, wasm_len);
         to.wasm = to.owned;
         to.len = wasm_len;
         to.is_signed = sig != 0;

@@ -72,17 +72,15 @@ int wv_core_module_check(const uint8_t *wasm, size_t wasm_len, uint32_t *stack_b
     return 0;
 }
 
-/* Parse, load and link `wasm` (checked: `stack_bytes` from wv_core_module_check) for
- * `vm`, check its ABI and run its start function; the VM is not set up (wv_init) nor
- * restored yet. `wasm` must outlive the instance. */
-static int load(struct wv_vm *vm, struct wv_core_instance *c, const uint8_t *wasm, size_t wasm_len,
-                uint32_t stack_bytes, const char **err)
+/* An instance of module `m` (checked: wv_core_module_check) for `vm`, its ABI checked and
+ * its start function run; the VM is not set up (wv_init) nor restored yet. A module with
+ * a loaded native part runs natively, any other in wasm3 (wv_core.h). */
+static int load(struct wv_vm *vm, struct wv_core_instance *c, const struct wv_core_module *m, const char **err)
 {
-    if (!stack_bytes) { *err = "the core module was not checked"; return -1; }
+    if (!m->stack_bytes) { *err = "the core module was not checked"; return -1; }
     c->ctx.vm = vm;
-    /* The engine is chosen per instance; every instance runs on wasm3 (engine_wasm3.c). */
-    c->engine = &wv_engine_wasm3;
-    c->engine_instance = c->engine->load(wasm, wasm_len, stack_bytes, &c->ctx, err);
+    c->engine = m->native ? &wv_engine_native : &wv_engine_wasm3;
+    c->engine_instance = c->engine->load(m, &c->ctx, err);
     if (!c->engine_instance) return -1;
     const char *missing = find(c, &c->handle_exit, "wv_handle_exit");
     if (!missing) missing = find(c, &c->nop, "wv_nop");
@@ -138,15 +136,15 @@ static int32_t fill_buffer(struct wv_core_instance *c, const struct wv_engine_ex
     return buf;
 }
 
-int wv_core_create(struct wv_vm *vm, const uint8_t *wasm, size_t wasm_len, uint32_t stack_bytes,
-                   const uint8_t *blob, size_t blob_len, const char **err)
+int wv_core_create(struct wv_vm *vm, const struct wv_core_module *m, const uint8_t *blob, size_t blob_len,
+                   const char **err)
 {
     struct wv_core_instance *c = calloc(1, sizeof *c);
     if (!c) { *err = "out of memory"; return -1; }
     c->ctx.live = 1;            /* the VM's first instance: its set-up is what builds the VM */
     vm->core = c;
     int32_t buf = -1, rc = 0;
-    if (!load(vm, c, wasm, wasm_len, stack_bytes, err)) buf = fill_buffer(c, c->buffer, blob, blob_len, err);
+    if (!load(vm, c, m, err)) buf = fill_buffer(c, c->buffer, blob, blob_len, err);
     if (buf > 0) {
         int32_t a3[3] = { (int32_t)vm->index, buf, (int32_t)blob_len };
         if (!call_i32(c, c->init, 3, a3, &rc, err) && rc != 0) *err = "the core refused the VM (see its message above)";
@@ -299,13 +297,17 @@ uint64_t wv_core_time_nop(struct wv_vm *vm, uint32_t n)
 /* ---- Live update and management (docs/live-update.md): each call below is made with
  * the instance's lock held, or on an instance no VM uses yet. ---- */
 
-struct wv_core_instance *wv_core_load(struct wv_vm *vm, const uint8_t *wasm, size_t wasm_len, uint32_t stack_bytes,
-                                      const char **err)
+struct wv_core_instance *wv_core_load(struct wv_vm *vm, const struct wv_core_module *m, const char **err)
 {
     struct wv_core_instance *c = calloc(1, sizeof *c);
     if (!c) { *err = "out of memory"; return 0; }
-    if (load(vm, c, wasm, wasm_len, stack_bytes, err)) { wv_core_free(c); return 0; }
+    if (load(vm, c, m, err)) { wv_core_free(c); return 0; }
     return c;
+}
+
+const char *wv_core_engine_name(const struct wv_core_instance *c)
+{
+    return c->engine->name;
 }
 
 void wv_core_set_live(struct wv_core_instance *c, int live)

@@ -29,10 +29,21 @@
  * module: 0 with *stack_bytes, the Wasm stack its instances get (wv_stack_budget.h), or
  * -1 with `why` saying "core module refused: ..." and what. */
 int wv_core_module_check(const uint8_t *wasm, size_t wasm_len, uint32_t *stack_bytes, char *why, size_t cap);
-/* Instantiate the core for `vm` and run its wv_init; `stack_bytes` from
- * wv_core_module_check (0: not checked, refused). Returns 0, or -1 with *err set. */
-int wv_core_create(struct wv_vm *vm, const uint8_t *wasm, size_t wasm_len, uint32_t stack_bytes,
-                   const uint8_t *blob, size_t blob_len, const char **err);
+/* A core module the runtime took: its bytes, the verdict of wv_core_module_check
+ * (`stack_bytes`, 0 when refused or not checked) and, when it came with a native part the
+ * loader took (native_load.c), that image: its instances then run as native code
+ * (engine_native.c), else in wasm3 (engine_wasm3.c). The bytes must outlive its
+ * instances; so must the image. */
+struct wv_native_image;
+struct wv_core_module {
+    const uint8_t *wasm;
+    size_t wasm_len;
+    uint32_t stack_bytes;
+    struct wv_native_image *native;
+};
+/* Instantiate `m` for `vm` and run its wv_init. Returns 0, or -1 with *err set. */
+int wv_core_create(struct wv_vm *vm, const struct wv_core_module *m, const uint8_t *blob, size_t blob_len,
+                   const char **err);
 /* Hand the exit now in vcpu->regs to the core; returns a WV_ACTION_*. For an IRQ exit
  * `flags` is EXIT_FLAG_IRQ and `intid` the acknowledged physical INTID. */
 int wv_core_handle_exit(struct wv_vm *vm, struct wv_vcpu *vcpu, uint32_t flags, uint32_t intid);
@@ -63,8 +74,9 @@ void wv_core_release(struct wv_core_instance *c);
 #define WV_CHAN_IN_CAP      4096u       /* the core's inbound channel buffer */
 /* A new instance of `wasm` for `vm`: loaded, linked, ABI checked, not yet set up. It is
  * staged: its effectful imports are refused until wv_core_set_live(c, 1) (the swap). */
-struct wv_core_instance *wv_core_load(struct wv_vm *vm, const uint8_t *wasm, size_t wasm_len, uint32_t stack_bytes,
-                                      const char **err);
+struct wv_core_instance *wv_core_load(struct wv_vm *vm, const struct wv_core_module *m, const char **err);
+/* The engine an instance runs on: "native" or "wasm3". */
+const char *wv_core_engine_name(const struct wv_core_instance *c);
 /* May the instance's imports act on its VM (it is the VM's instance), or not (staged,
  * retired)? */
 void wv_core_set_live(struct wv_core_instance *c, int live);

@@ -9,19 +9,20 @@
 #include <stddef.h>
 
 struct wv_import_ctx;
+struct wv_core_module;
 struct wv_engine_instance;      /* an engine's instance of a module: its own type, opaque here */
 struct wv_engine_export;        /* an exported function an engine found: likewise */
 
 #define WV_ENGINE_MAX_ARGS  3u  /* i32 arguments of a call (wv_init's three are the most) */
 
 struct wv_engine {
-    /* A new instance of `wasm`, a module wv_core_module_check passed with `stack_bytes`
-     * (its Wasm stack), with every import bound to wv_import_fns and every function
-     * compiled; its start function is not run. Its imports act through `ctx`, whose
-     * `memory` and `engine_instance` it sets. 0 with *err set when it fails (nothing is left
-     * allocated). `wasm` must outlive the instance. */
-    struct wv_engine_instance *(*load)(const uint8_t *wasm, size_t wasm_len, uint32_t stack_bytes,
-                                       struct wv_import_ctx *ctx, const char **err);
+    const char *name;
+    /* A new instance of module `m` (wv_core.h: checked, with its Wasm stack size and, for
+     * the native engine, its loaded native part), with every import bound to
+     * wv_import_fns and every function compiled; its start function is not run. Its
+     * imports act through `ctx`, whose `memory` and `engine_instance` it sets. 0 with
+     * *err set when it fails (nothing is left allocated). */
+    struct wv_engine_instance *(*load)(const struct wv_core_module *m, struct wv_import_ctx *ctx, const char **err);
     void (*free)(struct wv_engine_instance *e);
     /* The exported function `name`, or 0 when the module exports none by that name;
      * *params and *results, when given, get its parameter and result counts. */
@@ -44,6 +45,8 @@ struct wv_engine {
 
 /* engine_wasm3.c: the wasm3 interpreter. */
 extern const struct wv_engine wv_engine_wasm3;
+/* engine_native.c: a module's native part (native_load.c, native_run.c). */
+extern const struct wv_engine wv_engine_native;
 /* engine_wasm3_imports.c: bind wv_import_fns into a wasm3 module; a wasm3 error or 0. */
 struct M3Module;
 const char *wv_engine_wasm3_link_imports(struct M3Module *module);

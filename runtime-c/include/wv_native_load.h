@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stddef.h>
 #include "wv_native_abi.h"
+#include "wv_imports.h"
 #include "wv_stack_budget.h"
 
 /* The EL2 stack native code may take: depth_limit * max_frame_bytes must fit it. Native
@@ -22,13 +23,8 @@
  * instance never runs under an interpreted one, so the same budget holds. */
 #define WV_NATIVE_STACK_BUDGET  WV_STACK_LEVELS_BUDGET
 
-/* One of the runtime's import functions (the table core/wasm_host.c binds wasm3
- * instances with): called as fn(import_ctx, wasm parameters...). */
-struct wv_native_import_fn {
-    const char *name;       /* in module "wv" */
-    const char *sig;        /* wasm3 style, "i(iiI)" */
-    void *fn;
-};
+/* The runtime's import functions come as wv_imports.h's table (struct wv_import_fn):
+ * each called as fn(import_ctx, wasm parameters...). */
 
 /* A loaded native part. */
 struct wv_native_image {
@@ -42,7 +38,7 @@ struct wv_native_image {
  * imports to `fns` (fn_count entries) and giving it the runtime table `rt`. 0 with *out
  * set, or -1 with `why` saying "native part refused: ..." and nothing left allocated. */
 int wv_native_load(const uint8_t *part, size_t part_len, const uint8_t *wasm, size_t wasm_len,
-                   const struct wv_native_import_fn *fns, size_t fn_count,
+                   const struct wv_import_fn *fns, size_t fn_count,
                    const struct wv_native_rt *rt, struct wv_native_image **out,
                    char *why, size_t cap);
 

@@ -13,7 +13,9 @@ void wv_update_apply(const uint8_t *file, size_t len, struct wv_answer *a);
 void wv_update_rollback(struct wv_answer *a);
 /* The running module: `version` answer line. */
 void wv_update_describe(struct wv_answer *a);
-/* At boot: the built-in module is the running one. */
-void wv_update_init(uint32_t stack_bytes);
+/* At boot: the built-in module (checked, its native part loaded if it has one) is the
+ * running one. */
+struct wv_core_module;
+void wv_update_init(const struct wv_core_module *builtin);
 
 #endif

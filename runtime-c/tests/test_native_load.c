@@ -204,15 +204,15 @@ static struct buf make_wasm(struct wasm_opts o)
 static void fn_console_write(void) {}
 static void fn_now(void) {}
 static void fn_unused(void) {}
-static const struct wv_native_import_fn fns[] = {
+static const struct wv_import_fn fns[] = {
     { "chan_send", "i(ii)", (void *)fn_unused },
     { "now", "I()", (void *)fn_now },
     { "console_write", "v(ii)", (void *)fn_console_write },
 };
-static const struct wv_native_import_fn fns_without_now[] = {
+static const struct wv_import_fn fns_without_now[] = {
     { "console_write", "v(ii)", (void *)fn_console_write },
 };
-static const struct wv_native_import_fn fns_other_now[] = {
+static const struct wv_import_fn fns_other_now[] = {
     { "now", "i()", (void *)fn_now },
     { "console_write", "v(ii)", (void *)fn_console_write },
 };
@@ -225,7 +225,7 @@ static const struct wv_native_rt test_rt = { WV_NATIVE_ABI_VERSION, t_alloc, t_r
 
 /* ---- Loading ---- */
 
-static int load_with(const struct part *p, const struct buf *wasm, const struct wv_native_import_fn *f, size_t nf,
+static int load_with(const struct part *p, const struct buf *wasm, const struct wv_import_fn *f, size_t nf,
                      struct wv_native_image **img, char *why, size_t cap)
 {
     struct buf file = file_of(p);
@@ -235,7 +235,7 @@ static int load_with(const struct part *p, const struct buf *wasm, const struct 
 }
 
 static void refused_with(int line, const struct part *p, const struct buf *wasm,
-                         const struct wv_native_import_fn *f, size_t nf, const char *want)
+                         const struct wv_import_fn *f, size_t nf, const char *want)
 {
     struct wv_native_image *img = (struct wv_native_image *)1;
     char why[256] = "";

@@ -2,15 +2,18 @@
 // QEMU until a condition holds or a hard timeout passes. On failure the message says
 // what the test waited for and shows the console's last lines.
 import assert from "node:assert/strict";
-import { buildImage, type BuiltImage } from "../../tools/build/image.ts";
+import { buildImage, type BuiltImage, type Tier } from "../../tools/build/image.ts";
 import { runQemu, type QemuRun } from "../../tools/run/qemu.ts";
 
 export interface Boot extends QemuRun { image: BuiltImage }
 
-/** `board`: boot the config on this board instead of the one it names (buildImage's boardOverride). */
+/**
+ * `board`: boot the config on this board instead of the one it names (buildImage's
+ * boardOverride); `tier`: the core's engine (default native, the image's default).
+ */
 export async function boot(config: string, waitFor: string, until: (line: string, all: string[]) => boolean,
-  timeoutMs: number, icount = false, board?: string): Promise<Boot> {
-  const image = buildImage(config, { boardOverride: board });
+  timeoutMs: number, icount = false, board?: string, tier?: Tier): Promise<Boot> {
+  const image = buildImage(config, { boardOverride: board, tier });
   const r = await runQemu({ elf: image.elf, machine: image.board.qemu, timeoutMs, onLine: until, icount });
   if (r.end !== "done") {
     throw new Error(`waited for ${waitFor}; the run ended with "${r.end}" after ${(r.elapsedMs / 1000).toFixed(1)} s ` +

@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { buildImage } from "../../tools/build/image.ts";
 import { asc } from "../../tools/build/core.ts";
 import { BUILD, ROOT } from "../../tools/lib/paths.ts";
+import { NATIVE_HEADER_SIZE } from "../../tools/build/native_header.ts";
 import { signModule } from "../../tools/sign/format.ts";
 import { signingKey } from "../../tools/sign/keys.ts";
 import { postModule } from "../../tools/update/client.ts";
@@ -138,7 +139,18 @@ test("live update: v1 -> v2 -> v1 through wvctl and from the host; refusals; 50 
     // module check decodes (runtime-c/include/wv_module_check.h).
     const simd = signModule(Buffer.from("0061736d01000000" + "010401600000" + "03020100" + "0a050103" + "00fd0b", "hex"),
       signingKey().key);
+    // Native parts that are signed but wrong: core.wasm's translation carried with
+    // core-v2.wasm, and core-v2's own with its first relocation moved into its code.
+    const v2Wasm = readFileSync(join(BUILD, "core-v2.wasm"));
+    const foreignNative = signModule(v2Wasm, signingKey().key, readFileSync(join(BUILD, "core.native")));
+    const codeReloc = Buffer.from(readFileSync(join(BUILD, "core-v2.native")));
+    codeReloc.writeUInt32LE(0x100, NATIVE_HEADER_SIZE);           /* relocation 0's place: inside text */
+    const relocInCode = signModule(v2Wasm, signingKey().key, codeReloc);
     const cases: [string, Buffer, RegExp][] = [
+      ["a native part translated from another module", foreignNative,
+        /native part refused: wasm_sha256 is not the SHA-256 of the .wasm it is loaded with/],
+      ["a native part with a relocation in its code", relocInCode,
+        /native part refused: relocation 0 at 0x100 is outside rodata and data/],
       ["a truncated module", v2.subarray(0, v2.length >> 1), /truncated/],
       ["random bytes", random, /bad magic/],
       ["a Wasm module without the ABI exports", empty, /lacks an ABI export/],

@@ -16,9 +16,10 @@ import { saveMetrics, table } from "./results.ts";
 
 const BOARD = ["-M", "virt,virtualization=on,gic-version=3", "-cpu", "cortex-a72", "-smp", "4", "-m", "1024"];
 
-test("parseBench: the guest's metric 1 and 2 lines and the runtime's host->Wasm line; others ignored", () => {
+test("parseBench: the guest's metric 1 and 2 lines and the runtime's host->Wasm and instance lines; others ignored", () => {
   const m = parseBench([
     "[wasmvisor] bench host_to_wasm_call 90",
+    "[wasmvisor] bench core_instance_build 51234",
     "[bench] hypercall round trip: 1968 ns (246 counter ticks for 2000)",
     "[bench] metric 1 1968",
     "[bench] metric 2 3835",
@@ -28,6 +29,7 @@ test("parseBench: the guest's metric 1 and 2 lines and the runtime's host->Wasm 
   ]);
   assert.deepEqual(m, {
     host_to_wasm_call: { value: 90, unit: "instructions" },
+    core_instance_build: { value: 51234, unit: "instructions" },
     hypercall_roundtrip: { value: 1968, unit: "instructions" },
     mmio_read_roundtrip: { value: 3835, unit: "instructions" },
   });

@@ -14,8 +14,8 @@ export function parseBench(lines: string[]): Metrics {
   for (const line of lines) {
     let r = /^\[bench\] metric (\d+) (\d+)$/.exec(line);
     if (r && GUEST_METRICS[r[1]!]) m[GUEST_METRICS[r[1]!]!] = { value: Number(r[2]), unit: "instructions" };
-    r = /^\[wasmvisor\] bench host_to_wasm_call (\d+)$/.exec(line);
-    if (r) m.host_to_wasm_call = { value: Number(r[1]), unit: "instructions" };
+    r = /^\[wasmvisor\] bench (host_to_wasm_call|core_instance_build) (\d+)$/.exec(line);
+    if (r) m[r[1]!] = { value: Number(r[2]), unit: "instructions" };
   }
   return m;
 }

@@ -66,7 +66,7 @@ async function runUntil(what: string, o: {
 
 // --- the micro-benchmarks (vmconfigs/bench.json) ---------------------------------------
 
-export const MICRO_FIGURES = ["hypercall_roundtrip", "mmio_read_roundtrip", "host_to_wasm_call"] as const;
+export const MICRO_FIGURES = ["hypercall_roundtrip", "mmio_read_roundtrip", "host_to_wasm_call", "core_instance_build"] as const;
 
 export async function runMicro(img: BuiltImage, timeoutMs: number): Promise<Metrics> {
   const r = await runUntil("vmconfigs/bench.json", {

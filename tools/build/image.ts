@@ -101,7 +101,16 @@ export function prepareVmSet(configName: string, opts: { boardOverride?: string 
   return { config, set, board, dir, wasm3Dir };
 }
 
-export function buildImage(configName: string, opts: { boardOverride?: string } = {}): BuiltImage {
+/** Which engine runs the core: its native part (the default) or the wasm3 interpreter. */
+export type Tier = "native" | "wasm3";
+export const TIERS: readonly Tier[] = ["native", "wasm3"];
+
+/**
+ * The image of a VM config. `tier: "wasm3"` leaves the core's native part out, so that
+ * the runtime interprets the core (docs/native-tier.md); that image is named
+ * `<config>-wasm3`, so that both tiers' images of one config can exist side by side.
+ */
+export function buildImage(configName: string, opts: { boardOverride?: string; tier?: Tier } = {}): BuiltImage {
   const { config, set, board, wasm3Dir } = prepareVmSet(configName, opts);
   // Built (and signed into build/core.wvm, docs/signing.md) with the guest files, once per process.
   const coreWasm = buildCore();
@@ -113,8 +122,9 @@ export function buildImage(configName: string, opts: { boardOverride?: string } 
     return i;
   };
   const blob = encodeBlob(set, imageIndex);
-  const name = basename(config, ".json");
-  const elf = linkImage(name, blob, images, wasm3Dir, coreWasm, board.name);
+  const tier = opts.tier ?? "native";
+  const name = basename(config, ".json") + (tier === "wasm3" ? "-wasm3" : "");
+  const elf = linkImage(name, blob, images, wasm3Dir, coreWasm, board.name, { native: tier === "native" });
   return { config, elf, set, board, images, blob: join(BUILD, "img", board.name, name, "vms.bin") };
 }
 
@@ -122,10 +132,11 @@ export function buildImage(configName: string, opts: { boardOverride?: string } 
  * Link an image from a blob as it is, unchecked by tools/ (tests use this to hand
  * the runtime and the core malformed configs). Returns the ELF's path.
  * All images of a board share one CMake build of the runtime: only the payload and
- * the link are per image. `opts.fullCallDepth`: the guard page test's image (PayloadInputs).
+ * the link are per image. `opts.fullCallDepth`: the guard page test's image (PayloadInputs);
+ * `opts.native: false` leaves the module's native part out (the wasm3 tier).
  */
 export function linkImage(name: string, blob: Buffer, images: string[], wasm3Dir: string, coreWasm: string,
-  boardName: string, opts: { fullCallDepth?: boolean } = {}): string {
+  boardName: string, opts: { fullCallDepth?: boolean; native?: boolean } = {}): string {
   const boardDir = join(BUILD, "img", boardName);
   const dir = join(boardDir, name);
   mkdirSync(dir, { recursive: true });
@@ -135,7 +146,8 @@ export function linkImage(name: string, blob: Buffer, images: string[], wasm3Dir
   const payload = join(dir, "payload.S");
   // The module's native part goes with it, once checked to be its translation.
   const native = nativePath(coreWasm);
-  const coreNative = existsSync(native) && nativeFor(readFileSync(coreWasm), native) ? native : undefined;
+  const coreNative = opts.native !== false && existsSync(native) && nativeFor(readFileSync(coreWasm), native)
+    ? native : undefined;
   writeIfChanged(payload, payloadSource({ coreWasm, coreNative, blob: blobPath, images, ...updateTrust(), fullCallDepth: opts.fullCallDepth }));
   step(`image ${name} -> ${rel(join(boardDir, "cmake", `${name}.elf`))}`);
   const payloads = readdirSync(boardDir, { withFileTypes: true })

@@ -1,5 +1,5 @@
 // `wasmvisor run`: build the image for a VM config and boot it on QEMU.
-import { buildImage } from "../build/image.ts";
+import { buildImage, type Tier } from "../build/image.ts";
 import { runQemu } from "./qemu.ts";
 import { waitsFor, observe, missing, PANIC } from "./markers.ts";
 import { describeForwards, runArgs } from "./ports.ts";
@@ -12,10 +12,12 @@ export interface RunOptions {
   config: string; headless: boolean; timeoutS: number; icount: boolean;
   /** The port {port} of the config's QEMU arguments becomes (default: a free one). */
   port?: number;
+  /** The engine of the core (default: native). */
+  tier?: Tier;
 }
 
 export async function runCommand(o: RunOptions): Promise<number> {
-  const img = buildImage(o.config);
+  const img = buildImage(o.config, { tier: o.tier });
   const waits = waitsFor(img.set);
   const extra = await runArgs(img.set, o.port);
   let panic = "", notStarted = "";
