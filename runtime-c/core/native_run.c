@@ -71,21 +71,17 @@ const struct wv_native_rt wv_native_rt = {
 
 /* ---- Entering native code ---- */
 
-enum op { OP_CALL, OP_INSTANTIATE, OP_FREE };
+enum op { OP_INSTANTIATE, OP_FREE };
 
 struct entry {
     enum op op;
     struct wv_native_instance *inst;
-    const struct wv_native_export *e;
-    const uint64_t *args;
-    uint64_t result;
 };
 
 static void __attribute__((noinline)) run(struct entry *x)
 {
     const struct wv_native_module *m = x->inst->image->module;
     switch (x->op) {
-    case OP_CALL: x->result = x->e->call(x->inst->mem, x->args); break;
     case OP_INSTANTIATE: m->instantiate(x->inst->mem, x->inst->import_ctx); break;
     case OP_FREE: m->free(x->inst->mem); break;
     }
@@ -114,12 +110,28 @@ static int guarded(struct entry *x, const char **err)
     return 0;
 }
 
+/* The exit path's call, so without guarded()'s indirection: the same frame and depth
+ * bookkeeping, the export's trampoline called directly. */
 int wv_native_call(struct wv_native_instance *inst, const struct wv_native_export *e,
                    const uint64_t *args, uint64_t *result, const char **err)
 {
-    struct entry x = { OP_CALL, inst, e, args, 0 };
-    if (guarded(&x, err)) return -1;
-    if (result) *result = x.result;
+    struct wv_pcpu *p = this_cpu();
+    struct wv_unwind frame;
+    struct wv_unwind *const outer = frames[p->index];
+    const uint32_t depth = p->native_depth;
+    int v = wv_unwind_save(&frame);
+    if (v) {
+        frames[p->index] = outer;
+        p->native_depth = depth;
+        inst->trap = (uint32_t)v & 0xff;
+        *err = wv_native_trap_text(inst->trap);
+        return -1;
+    }
+    frames[p->index] = &frame;
+    uint64_t r = e->call(inst->mem, args);
+    frames[p->index] = outer;
+    p->native_depth = depth;
+    if (result) *result = r;
     return 0;
 }
 
@@ -137,12 +149,12 @@ struct wv_native_instance *wv_native_instance_new(struct wv_native_image *img, v
     inst->import_ctx = import_ctx;
     inst->mem = mem;
     __atomic_add_fetch(&img->instances, 1, __ATOMIC_ACQ_REL);
-    struct entry x = { OP_INSTANTIATE, inst, 0, 0, 0 };
+    struct entry x = { OP_INSTANTIATE, inst };
     if (guarded(&x, err)) {
         /* Whatever it allocated before the trap: the module's free copes with a partly
          * built instance (wasm-rt frees null memories and tables as nothing). */
         const char *ignored;
-        struct entry y = { OP_FREE, inst, 0, 0, 0 };
+        struct entry y = { OP_FREE, inst };
         guarded(&y, &ignored);
         free(mem);
         free(inst);
@@ -156,7 +168,7 @@ void wv_native_instance_free(struct wv_native_instance *inst)
 {
     if (!inst) return;
     const char *ignored;
-    struct entry x = { OP_FREE, inst, 0, 0, 0 };
+    struct entry x = { OP_FREE, inst };
     guarded(&x, &ignored);
     struct wv_native_image *img = inst->image;
     free(inst->mem);
