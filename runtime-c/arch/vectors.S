@@ -123,10 +123,15 @@ wv_guest_enter:
     mov     sp, x2
     str     x0, [x1, #PCPU_CURRENT]
     /* The vCPU's FP/SIMD state into the registers, if another's (or none) is there
-     * (arch/fpsimd.c); x19 is the frame's own, restored below. */
+     * (arch/fpsimd.c): after most exits it is already, and one compare says so. x19 is
+     * the frame's own, restored below. */
+    ldr     x2, [x1, #PCPU_FP_LIVE]
+    cmp     x2, x0
+    b.eq    1f
     mov     x19, x0
     bl      wv_fpsimd_own
     mov     x0, x19
+1:
     ldp     x30, x2, [x0, #240]
     ldr     x3, [x0, #FRAME_SPSR]
     msr     elr_el2, x2

@@ -64,6 +64,7 @@ struct wv_pcpu {
      * around every call into it (core/native_run.c). */
     uint32_t native_depth;
     uint32_t index;
+    struct wv_vcpu_regs *fp_live;   /* PCPU_FP_LIVE: whose FP/SIMD state this CPU's registers hold, or 0 (arch/fpsimd.c) */
     struct wv_vcpu *vcpu;           /* the vCPU this CPU runs (one per CPU for now) */
     struct wv_vcpu *loaded;         /* whose EL1 state is in the registers */
     struct wv_vm *exit_vm;          /* the VM whose exit this CPU is handling, else 0 */
@@ -73,13 +74,13 @@ struct wv_pcpu {
     uint32_t nrun;
     wv_spinlock_t runq_lock;        /* taken by whoever adds to runq (any CPU): wv_runq_add */
     uint32_t hw_mapped;             /* pINTID the core handed to the guest (HW=1) in this exit, else ~0 */
-    struct wv_vcpu_regs *fp_live;   /* whose FP/SIMD state this CPU's registers hold, or 0 (arch/fpsimd.c) */
 };
 
 extern struct wv_pcpu wv_pcpus[WV_MAX_CPUS];
 _Static_assert(__builtin_offsetof(struct wv_pcpu, stack_top) == PCPU_STACK_TOP, "pcpu layout");
 _Static_assert(__builtin_offsetof(struct wv_pcpu, current) == PCPU_CURRENT, "pcpu layout");
 _Static_assert(__builtin_offsetof(struct wv_pcpu, native_depth) == PCPU_NATIVE_DEPTH, "pcpu layout");
+_Static_assert(__builtin_offsetof(struct wv_pcpu, fp_live) == PCPU_FP_LIVE, "pcpu layout");
 _Static_assert(__builtin_offsetof(struct wv_pcpu, native_depth) == WV_NATIVE_PCPU_DEPTH, "native ABI: per-CPU depth");
 _Static_assert(sizeof(((struct wv_pcpu *)0)->native_depth) == 4, "native ABI: per-CPU depth is a uint32_t");
 
