@@ -29,6 +29,7 @@
 /* struct wv_pcpu, byte offsets */
 #define PCPU_STACK_TOP  0
 #define PCPU_CURRENT    8
+#define PCPU_TRAP_CNTVCT 16
 
 /* trap kinds passed to wv_trap() */
 #define TRAP_SYNC_LOWER     0

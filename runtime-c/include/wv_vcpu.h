@@ -58,6 +58,8 @@ struct wv_vcpu {
 struct wv_pcpu {
     uint64_t stack_top;             /* PCPU_STACK_TOP */
     struct wv_vcpu_regs *current;   /* PCPU_CURRENT */
+    uint64_t trap_cntvct;           /* PCPU_TRAP_CNTVCT: CNTVCT_EL0 at the vector of the trap
+                                     * this CPU handles (vectors.S): the exit record's cntvct */
     uint32_t index;
     struct wv_vcpu *vcpu;           /* the vCPU this CPU runs (one per CPU for now) */
     struct wv_vcpu *loaded;         /* whose EL1 state is in the registers */
@@ -70,6 +72,10 @@ struct wv_pcpu {
     uint32_t hw_mapped;             /* pINTID the core handed to the guest (HW=1) in this exit, else ~0 */
     struct wv_vcpu_regs *fp_live;   /* whose FP/SIMD state this CPU's registers hold, or 0 (arch/fpsimd.c) */
 };
+
+_Static_assert(__builtin_offsetof(struct wv_pcpu, stack_top) == PCPU_STACK_TOP, "pcpu layout");
+_Static_assert(__builtin_offsetof(struct wv_pcpu, current) == PCPU_CURRENT, "pcpu layout");
+_Static_assert(__builtin_offsetof(struct wv_pcpu, trap_cntvct) == PCPU_TRAP_CNTVCT, "pcpu layout");
 
 extern struct wv_pcpu wv_pcpus[WV_MAX_CPUS];
 
