@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   combineRounds, findLine, ofVm, parseBench, parseBootTime, parseCacheAll, parseMetricLines, parseRtRounds, parseSgi, parseUpdates, ratio, roundsAfter,
-  splitRoundsByUpdate, parseEntryDelays, parseRtHypRounds, hypOfRounds,
+  splitRoundsByUpdate, parseEntryDelays, parseRtHypRounds, hypOfRounds, entryOfRounds,
 } from "./parse.ts";
 import { figures, runJobs, targets, type Outcomes } from "./index.ts";
 import { BenchError, isFatal, withCounterHz } from "./runs.ts";
@@ -346,4 +346,23 @@ test("figures and targets of the hypervisor's share: min of the idle run, max of
   assert.equal(none.rt_hyp_latency_min, undefined);
   assert.equal(none.rt_hyp_latency_max_loaded, undefined);
   assert.equal(targets(figures({ rtLoaded: o.rtLoaded })).rt_hyp_latency_max_loaded, undefined);
+});
+
+test("entryOfRounds: the runtime's entry delay line printed just before each round's line", () => {
+  const lines = [
+    "[wasmvisor] bench vm rt timer entry delay max 11338863 ticks (1000 interrupts)",   // 0
+    "[linux] READY linux",                                                              // 1
+    "[rt] rt latency ns: min 10265 avg 2111361 max 11351999 (1000 samples)",           // 2
+    "[wasmvisor] bench vm rt timer entry delay max 527346 ticks (1000 interrupts)",     // 3
+    "[rt] rt latency ns: min 10265 avg 11243 max 537487 (1000 samples)",               // 4
+    "[rt] rt hyp latency ns: min 10140 avg 10209 max 13136 (1000 samples)",            // 5
+    "[rt] rt latency ns: min 10265 avg 10268 max 12911 (1000 samples)",                // 6: no line of its own
+    "[wasmvisor] bench vm rt timer entry delay max 125 ticks (1000 interrupts)",        // 7
+    "[rt] rt latency ns: min 10265 avg 10268 max 12911 (1000 samples)",                // 8
+  ];
+  const all = parseRtRounds(lines, "rt"), entries = parseEntryDelays(lines, "rt");
+  const used = roundsAfter(all, 1, 1, 3);
+  assert.deepEqual(used.map((r) => r.at), [4, 6, 8]);
+  assert.deepEqual(entryOfRounds(used, all, entries).map((e) => [e.at, e.max]), [[3, 527346], [7, 125]]);
+  assert.deepEqual(entryOfRounds([all[0]!], all, entries).map((e) => e.at), [0]);
 });

@@ -110,6 +110,23 @@ export function hypOfRounds(rounds: LatencyRound[], all: LatencyRound[], hyp: La
 }
 
 /**
+ * The runtime's entry delay line of each of `rounds` (a subset of `all`, every round line
+ * of the run): the last of `entries` after the previous round's line and before the
+ * round's own. The runtime counts its 1,000 interrupts from the first tick, the guest its
+ * rounds from the end of its warm-up, so each runtime line comes just before the round it
+ * covers (all but its last few ticks). Rounds without one are left out.
+ */
+export function entryOfRounds(rounds: LatencyRound[], all: LatencyRound[], entries: LatencyRound[]): LatencyRound[] {
+  const out: LatencyRound[] = [];
+  for (const r of rounds) {
+    const prev = all.filter((x) => x.at < r.at).at(-1)?.at ?? -1;
+    const e = entries.filter((x) => x.at > prev && x.at < r.at).at(-1);
+    if (e) out.push(e);
+  }
+  return out;
+}
+
+/**
  * The rounds to use: those after line `from` (-1: all), without the first `skip` of them
  * (a round that closes just after `from` began before it), at most `take`.
  */

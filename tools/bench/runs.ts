@@ -10,7 +10,7 @@ import { runQemu, type QemuRun } from "../run/qemu.ts";
 import { directBootArgs, directMachine } from "../run/direct.ts";
 import { PANIC } from "../run/markers.ts";
 import {
-  combineRounds, findLine, hypOfRounds, ofVm, parseBench, parseCacheAll, parseBootTime, parseRtHypRounds, parseRtRounds, parseSgi, parseUpdates,
+  combineRounds, entryOfRounds, findLine, hypOfRounds, ofVm, parseBench, parseCacheAll, parseBootTime, parseRtHypRounds, parseRtRounds, parseSgi, parseUpdates,
   parseEntryDelays, roundsAfter,
   splitRoundsByUpdate, type BootTime, type LatencyRound, type SgiResult, type UpdateReport,
 } from "./parse.ts";
@@ -170,15 +170,20 @@ export async function runRtBeside(img: BuiltImage, readyVm: string, ready: strin
   let from = -1;
   const r = await runUntil(what, {
     elf: img.elf, machine: withCounterHz(img.board.qemu, COUNTER_HZ), timeoutMs,
-    waitingFor: `"[${readyVm}] ${ready}", then ${RT_SKIP + RT_TAKE} rounds of "[${RT_VM}] rt latency ns: ..."`,
+    waitingFor: `"[${readyVm}] ${ready}", then ${RT_SKIP + RT_TAKE} rounds of "[${RT_VM}] rt latency ns: ..." ` +
+      `with their "rt hyp latency ns" lines`,
     done: (line, all) => {
       if (from < 0 && line.startsWith(`[${readyVm}] `) && line.includes(ready)) from = all.length - 1;
-      return from >= 0 && roundsAfter(parseRtRounds(all.slice(from), RT_VM), 0, RT_SKIP, RT_TAKE).length === RT_TAKE;
+      if (from < 0) return false;
+      // The last round's share line comes after the round's own line and its reports.
+      const lines = all.slice(from), rounds = parseRtRounds(lines, RT_VM);
+      const used = roundsAfter(rounds, 0, RT_SKIP, RT_TAKE);
+      return used.length === RT_TAKE && hypOfRounds(used, rounds, parseRtHypRounds(lines, RT_VM)).length === RT_TAKE;
     },
   });
   const start = findLine(r.lines, readyVm, ready);
   const res = rtResult(what, roundsAfter(parseRtRounds(r.lines, RT_VM), start, RT_SKIP, RT_TAKE), r.lines);
-  const entry = combineRounds(roundsAfter(parseEntryDelays(r.lines, RT_VM), start, RT_SKIP, RT_TAKE));
+  const entry = combineRounds(entryOfRounds(res.rounds, parseRtRounds(r.lines, RT_VM), parseEntryDelays(r.lines, RT_VM)));
   const hyp = hypOf(what, res.rounds, r.lines);
   return entry ? { ...res, entryMax: entry.max, hyp } : { ...res, hyp };
 }
@@ -277,7 +282,7 @@ export async function runUpdate(img: BuiltImage, timeoutMs: number): Promise<Upd
   if (split.during.length === 0 || split.without.length === 0) {
     throw new BenchError(`${what}: ${split.during.length} rt rounds with an update, ${split.without.length} without`, r.lines);
   }
-  const entry = splitRoundsByUpdate(parseEntryDelays(r.lines, RT_VM), updates, ready, RT_SKIP);
-  return { updates, ...split, entryDuring: entry.during, hypDuring: hypOf(what, split.during, r.lines) };
+  const entryDuring = entryOfRounds(split.during, parseRtRounds(r.lines, RT_VM), parseEntryDelays(r.lines, RT_VM));
+  return { updates, ...split, entryDuring, hypDuring: hypOf(what, split.during, r.lines) };
 }
 
