@@ -43,6 +43,8 @@ export const HC_VERSION: u32 = 0xc6000001;
 export const HC_PUTC: u32 = 0xc6000002;
 export const HC_VM_INFO: u32 = 0xc6000003;
 export const HC_REPORT: u32 = 0xc6000004;
+/** Answered only in a VM with the bench flag, which the model's VMs never have: NOT_SUPPORTED, no line. */
+export const HC_BENCH_STAMP: u32 = 0xc6000006;
 /** What WV_HC_VERSION answers in x0: the core module ABI version (docs/abi.md section 2). */
 export const ABI_VERSION: u64 = 2;
 const WARN_IDS: u32 = 8;
@@ -272,6 +274,8 @@ function mHypercall(esr: u64): void {
   } else if (id == HC_REPORT) {
     mLines.push("[" + mName() + "] metric " + mx(1).toString() + " " + mx(2).toString() + "\n");
     setMx(0, 0);
+  } else if (id == HC_BENCH_STAMP) {
+    setMx(0, NOT_SUPPORTED);
   } else {
     unknownCall(id, 0);
   }

@@ -13,10 +13,13 @@ export const WV_HC_VM_INFO: u32 = 0xC6000003;
 export const WV_HC_REPORT: u32 = 0xC6000004;
 /** Variant 2 only (core/variant.ts): x1 = WV_FEATURE_* bits; variant 1 answers NOT_SUPPORTED. */
 export const WV_HC_FEATURES: u32 = 0xC6000005;
+/** VMs with the bench flag only (core/bench_stamp.ts): x1 = the counter at the vector of the
+ * calling vCPU's last virtual timer IRQ exit; others get NOT_SUPPORTED. */
+export const WV_HC_BENCH_STAMP: u32 = 0xC6000006;
 
 /** First and last ID of the range above: IDs are dispatched by offset from the first. */
 export const WV_HC_BASE: u32 = WV_HC_NULL;
-export const WV_HC_COUNT: u32 = 6;
+export const WV_HC_COUNT: u32 = 7;
 
 // WV_HC_FEATURES bits: what the core offers a guest.
 /** The PL011 receives console input (docs/abi.md section 5). */

@@ -14,6 +14,7 @@ import { vmCountExit } from "../core/exit_counters";
 import { stateSetStaged } from "../core/state_staged";
 import { vmRunning, vmVcpuCount, vmStop, vmRegionOf } from "../core/vm";
 import { handleHypercall, handleSmc } from "../core/hypercall";
+import { benchIrqExit } from "../core/bench_stamp";
 import { consoleFlush } from "../core/console";
 import { mmioFind, mmioBase, mmioRead, mmioWrite, mmioUnmappedAborts } from "../devices/mmio";
 import { injectExternalAbort, INJECTED, INJECT_BAD_MODE } from "./inject";
@@ -223,6 +224,7 @@ export function handleExit(vcpu: i32): i32 {
   if (exitIsIrq()) {
     count(v, EXIT_CLASS_IRQ, VM_EXIT_IRQ);
     const intid = exitIntid();
+    benchIrqExit(v, intid);
     vgicIrqExit(v, intid);
     // A kick may be the device's own request to go on with a transmitq (devices/virtio_console.ts).
     if (intid == WV_KICK_SGI) {

@@ -4,7 +4,7 @@
 
 import { EXIT_RECORD, EXIT_X, ACTION_RESUME, exitReadReg, exitWriteReg, exitEsr } from "../abi/exit_record";
 import { WV_HC_BASE, WV_HC_NULL, WV_HC_VERSION, WV_HC_PUTC, WV_HC_VM_INFO, WV_HC_REPORT, WV_HC_FEATURES,
-  WV_HC_IMM, HC_SUCCESS, HC_NOT_SUPPORTED, HC_INVALID_PARAMETER, WV_ABI_VERSION, CORE_VERSION,
+  WV_HC_BENCH_STAMP, WV_HC_IMM, HC_SUCCESS, HC_NOT_SUPPORTED, HC_INVALID_PARAMETER, WV_ABI_VERSION, CORE_VERSION,
   WV_FEATURES } from "../abi/hypercalls";
 import { VARIANT_2 } from "./variant";
 import { hvcImm16 } from "../arch/esr";
@@ -12,6 +12,7 @@ import { psciOwns, psciCall } from "../arch/psci";
 import { STATE, HCWARN_COUNT, HCWARN_IDS, HCWARN_MAX } from "./layout";
 import { vmIndex, vmVcpuCount } from "./vm";
 import { consolePutc } from "./console";
+import { benchEnabled, benchStamp } from "./bench_stamp";
 import { logStart, logBeginVm, logByte, logStr, logVmName, logDec, logHex, logEnd } from "./log";
 
 const REG_X1: u32 = 1;
@@ -54,6 +55,18 @@ function hcReport(): void {
 function hcFeatures(): void {
   setX0(HC_SUCCESS);
   exitWriteReg(REG_X1, WV_FEATURES);
+}
+
+/**
+ * WV_HC_BENCH_STAMP: x0 = SUCCESS, x1 = the calling vCPU's stamp (core/bench_stamp.ts).
+ * A VM without the bench flag gets NOT_SUPPORTED without the unknown-hypercall line: the
+ * ID is known, and a guest that probes for it (guest-rt does, once) must not add a line
+ * to a console that is not a bench's.
+ */
+function hcBenchStamp(vcpu: u32): void {
+  if (!benchEnabled()) { setX0(HC_NOT_SUPPORTED); return; }
+  setX0(HC_SUCCESS);
+  exitWriteReg(REG_X1, benchStamp(vcpu));
 }
 
 /** Has `id` been reported already? Records it if there is room. */
@@ -114,6 +127,7 @@ export function handleHypercall(vcpu: u32): i32 {
       if (VARIANT_2) hcFeatures();
       else hcUnknown(id, imm);   // variant 1 does not have it (core/variant.ts)
       break;
+    case WV_HC_BENCH_STAMP - WV_HC_BASE: hcBenchStamp(vcpu); break;
     default: hcUnknown(id, imm);
   }
   return ACTION_RESUME;

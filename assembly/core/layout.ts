@@ -85,6 +85,11 @@ export const CONSOLE_SIZE: usize = 8 + 128;
 // ---- Unknown hypercall IDs already reported (core/hypercall.ts) ----
 export const HCWARN_OFF: usize = CONSOLE_OFF + CONSOLE_SIZE;
 export const HCWARN_COUNT: usize = HCWARN_OFF + 0;  // u32 IDs recorded
+// u32 1 when the VM's config has the bench flag (docs/abi.md section 1): WV_HC_BENCH_STAMP
+// answers (core/bench_stamp.ts). Kept here so that it survives a live update. The word was
+// padding (always 0) in layouts 1 to 4, and 0 is "no bench hypercall", what those modules
+// did: blobs of every layout carry it unchanged, no new layout is needed.
+export const HC_BENCH: usize = HCWARN_OFF + 4;
 export const HCWARN_IDS: usize = HCWARN_OFF + 8;    // u32[HCWARN_MAX]
 export const HCWARN_MAX: u32 = 8;
 export const HCWARN_SIZE: usize = 8 + 4 * <usize>HCWARN_MAX;

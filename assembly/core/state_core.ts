@@ -13,7 +13,7 @@ import { STATE_LAYOUT_VERSION, STATE_SIZE_V1, STATE_SIZE_V2, STATE_SIZE_V3, STAT
   VM_STATE, VM_VCPU_COUNT, VM_REGION_COUNT, VM_DEVICE_COUNT, VM_IPA_BITS, VM_NAME, VM_NAME_LEN, VM_NAME_SIZE,
   VM_INDEX, VM_TYPE, VM_VCPU_ON, MAX_VMS, MAX_VCPUS, MAX_REGIONS, MAX_DEVICES, MMIO_COUNT, MMIO_ENTRIES, MMIO_UNMAPPED,
   MMIO_UNMAPPED_ABORT,
-  MMIO_RECORD, MMIO_KIND, MMIO_BASE, MMIO_LIMIT, CONSOLE_LEN, CONSOLE_LINE_MAX, HCWARN_COUNT, HCWARN_MAX,
+  MMIO_RECORD, MMIO_KIND, MMIO_BASE, MMIO_LIMIT, CONSOLE_LEN, CONSOLE_LINE_MAX, HCWARN_COUNT, HCWARN_MAX, HC_BENCH,
   S2_TABLE_COUNT, S2_TABLES, S2_RECORD, S2_REC_INDEX, S2_REC_PARENT, S2_REC_CHILD, S2_MAX_CHILD_TABLES, S2_ROOT,
   PL011_RX_OFF, PL011_RX_RECORD } from "./layout";
 import { exitCounterRead, exitCounterWrite } from "./exit_counters";
@@ -99,7 +99,7 @@ export function coreCheck(p: usize, core: usize): bool {
     if (!mmioKnownKind(load<u32>(e + MMIO_KIND)) || size == 0 || base + size < base) return false;
   }
   if (load<u32>(p + CONSOLE_LEN) >= CONSOLE_LINE_MAX) return false;
-  if (load<u32>(p + HCWARN_COUNT) > HCWARN_MAX + 1) return false;
+  if (load<u32>(p + HCWARN_COUNT) > HCWARN_MAX + 1 || load<u32>(p + HC_BENCH) > 1) return false;
   const tables = load<u32>(p + S2_TABLE_COUNT);
   if (tables > S2_MAX_CHILD_TABLES) return false;
   for (let i: u32 = 0; i < tables; i++) {

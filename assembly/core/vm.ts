@@ -11,13 +11,14 @@ import { cfgValidate, cfgErrorMessage, cfgErrorVm, cfgErrorItem, cfgVm, cfgRegio
   cfgNameLength, CFG_OK, CFG_VM_NAME, CFG_VM_TYPE, CFG_VM_VCPU_COUNT, CFG_VM_PCPU_MASK,
   CFG_VM_REGION_COUNT, CFG_VM_DEVICE_COUNT, CFG_VM_IMAGE_COUNT, CFG_VM_ENTRY_IPA, CFG_VM_DTB_IPA,
   CFG_R_IPA, CFG_R_PA, CFG_R_SIZE, CFG_R_FLAGS, CFG_D_KIND, CFG_D_IRQ, CFG_D_IPA, CFG_D_SIZE, CFG_D_PA,
-  CFG_I_INDEX, CFG_I_LOAD_IPA, DEVICE_GICV2_CPUIF, CFG_VM_FLAGS, CFG_VM_FLAG_UNMAPPED_ABORT, cfgIsFrame } from "./config";
+  CFG_I_INDEX, CFG_I_LOAD_IPA, DEVICE_GICV2_CPUIF, CFG_VM_FLAGS, CFG_VM_FLAG_UNMAPPED_ABORT, CFG_VM_FLAG_BENCH, cfgIsFrame } from "./config";
 import { mmioReset, mmioRegister, mmioSetUnmappedAborts, DEVICE_GICV2_DIST } from "../devices/mmio";
 import { vgicInit, VGIC_MODEL_V2, VGIC_MODEL_V3 } from "../arch/vgic";
 import { s2Create, s2Map, s2MapDevice, s2Activate, s2IpaBits, REGION_X } from "../arch/stage2";
 import { consoleFlush } from "./console";
 import { logBegin, logBeginVm, logStr, logDec, logHex, logEnd } from "./log";
 import { stateSetStaged } from "./state_staged";
+import { benchSetEnabled, benchStampsClear } from "./bench_stamp";
 
 /** VM_STATE values. */
 export const VM_EMPTY: u32 = 0;      // wv_init not (successfully) run yet
@@ -57,6 +58,7 @@ export function vmResetState(): void {
   memory.fill(STATE, 0, STATE_SIZE);
   store<i32>(STATE + S2_ROOT, -1);
   stateSetStaged(false);
+  benchStampsClear();
 }
 
 /** Stop the VM: flush its console, mark it stopped and park its vCPUs. */
@@ -222,6 +224,7 @@ export function vmInit(vm: i32, blob: usize, len: usize): i32 {
   vmResetState();
   const rec = cfgVm(blob, <u32>vm);
   copyIdentity(rec, vm);
+  benchSetEnabled((load<u32>(rec + CFG_VM_FLAGS) & CFG_VM_FLAG_BENCH) != 0);
 
   vgicInit(load<u32>(rec + CFG_VM_VCPU_COUNT), gicModel(rec));
   const registered = registerDevices(rec);

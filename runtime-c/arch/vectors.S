@@ -1,7 +1,8 @@
 /* EL2 exception vectors (ARM ARM D1.10.2: VBAR_EL2 + 0x000 current EL with SP0,
  * +0x200 current EL with SPx, +0x400 lower EL AArch64, +0x600 lower EL AArch32).
  * A lower-EL exception saves the vCPU's general registers, ELR/SPSR and syndrome into
- * the frame TPIDR_EL2->current points at, then calls wv_trap(frame, kind), which never
+ * the frame TPIDR_EL2->current points at (and the virtual counter at entry into the CPU's
+ * struct wv_pcpu), then calls wv_trap(frame, kind), which never
  * returns: it leaves through wv_guest_enter. The FP/SIMD registers are not saved: EL2
  * code is built not to use them, and the one part that does (wasm3) saves them first
  * (arch/fpsimd.c). */
@@ -9,7 +10,13 @@
 
 .macro save_frame kind
     stp     x0, x1, [sp, #-16]!
+    /* The exit's time first, before the frame save: the core gets it as the exit
+     * record's cntvct, so a bench VM's figure of the path from here to its handler
+     * counts this path too. No ISB: taking the exception is a context synchronization
+     * event, so the read cannot be performed before the exception was taken. */
+    mrs     x1, cntvct_el0
     mrs     x0, tpidr_el2
+    str     x1, [x0, #PCPU_TRAP_CNTVCT]
     ldr     x0, [x0, #PCPU_CURRENT]
     stp     x2, x3, [x0, #16]
     stp     x4, x5, [x0, #32]

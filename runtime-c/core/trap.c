@@ -26,8 +26,10 @@ void wv_vm_stop(struct wv_vm *vm, const char *why)
 }
 
 /* For the bench (VMs with the bench flag only): how long after its deadline a vCPU's
- * virtual timer interrupt reached this vector, in counter ticks: CNTVCT now against the
- * guest's CNTV_CVAL, still in the registers (the vCPU is the one loaded here). A wait
+ * virtual timer interrupt reached this vector, in counter ticks: CNTVCT at the vector
+ * (vectors.S, the exit record's cntvct too, so this and the guest's figure of the
+ * hypervisor's share split each tick at the same point) against the guest's CNTV_CVAL,
+ * still in the registers (the vCPU is the one loaded here). A wait
  * there happened before any hypervisor code ran for this interrupt; the guest's own
  * latency figure adds the injection path to it. The worst of every 1,000 is printed. */
 #define ENTRY_DELAY_ROUND   1000u
@@ -36,7 +38,7 @@ static void entry_delay(struct wv_vm *vm)
     static uint64_t worst[WV_MAX_CPUS];
     static uint32_t seen[WV_MAX_CPUS];
     uint32_t cpu = wv_cpu_index();
-    uint64_t d = read_sysreg(cntvct_el0) - read_sysreg(cntv_cval_el0);
+    uint64_t d = wv_pcpus[cpu].trap_cntvct - read_sysreg(cntv_cval_el0);
     if ((int64_t)d > 0 && d > worst[cpu]) worst[cpu] = d;
     if (++seen[cpu] < ENTRY_DELAY_ROUND) return;
     wv_printf("[wasmvisor] bench vm %s timer entry delay max %lu ticks (%u interrupts)\n", vm->own.name,

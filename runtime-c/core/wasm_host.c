@@ -221,7 +221,7 @@ static int handle_exit_locked(struct wv_vm *vm, struct wv_core_instance *c, stru
     copy_regs(rec, &vcpu->regs, EXIT_REC_VCPU);
     *(uint32_t *)(rec + EXIT_REC_VCPU) = vcpu->index;
     *(uint32_t *)(rec + EXIT_REC_FLAGS) = flags;
-    *(uint64_t *)(rec + EXIT_REC_CNTVCT) = read_sysreg(cntvct_el0);
+    *(uint64_t *)(rec + EXIT_REC_CNTVCT) = wv_pcpus[wv_cpu_index()].trap_cntvct;   /* at the vector */
     *(uint32_t *)(rec + EXIT_REC_INTID) = intid;
     if (flags & EXIT_FLAG_IRQ) *(uint64_t *)(rec + EXIT_REC_ESR) = 0;   /* no syndrome for an IRQ */
 

@@ -31,6 +31,7 @@
 #define PCPU_CURRENT    8
 #define PCPU_NATIVE_DEPTH 16    /* uint32_t; WV_NATIVE_PCPU_DEPTH in wv_native_abi.h */
 #define PCPU_FP_LIVE    24      /* struct wv_vcpu_regs *: whose FP/SIMD state is in the registers */
+#define PCPU_TRAP_CNTVCT 32     /* uint64_t: CNTVCT_EL0 at the vector of the trap being handled */
 
 /* trap kinds passed to wv_trap() */
 #define TRAP_SYNC_LOWER     0

@@ -65,6 +65,8 @@ struct wv_pcpu {
     uint32_t native_depth;
     uint32_t index;
     struct wv_vcpu_regs *fp_live;   /* PCPU_FP_LIVE: whose FP/SIMD state this CPU's registers hold, or 0 (arch/fpsimd.c) */
+    uint64_t trap_cntvct;           /* PCPU_TRAP_CNTVCT: CNTVCT_EL0 at the vector of the trap
+                                     * this CPU handles (vectors.S): the exit record's cntvct */
     struct wv_vcpu *vcpu;           /* the vCPU this CPU runs (one per CPU for now) */
     struct wv_vcpu *loaded;         /* whose EL1 state is in the registers */
     struct wv_vm *exit_vm;          /* the VM whose exit this CPU is handling, else 0 */
@@ -81,6 +83,7 @@ _Static_assert(__builtin_offsetof(struct wv_pcpu, stack_top) == PCPU_STACK_TOP, 
 _Static_assert(__builtin_offsetof(struct wv_pcpu, current) == PCPU_CURRENT, "pcpu layout");
 _Static_assert(__builtin_offsetof(struct wv_pcpu, native_depth) == PCPU_NATIVE_DEPTH, "pcpu layout");
 _Static_assert(__builtin_offsetof(struct wv_pcpu, fp_live) == PCPU_FP_LIVE, "pcpu layout");
+_Static_assert(__builtin_offsetof(struct wv_pcpu, trap_cntvct) == PCPU_TRAP_CNTVCT, "pcpu layout");
 _Static_assert(__builtin_offsetof(struct wv_pcpu, native_depth) == WV_NATIVE_PCPU_DEPTH, "native ABI: per-CPU depth");
 _Static_assert(sizeof(((struct wv_pcpu *)0)->native_depth) == 4, "native ABI: per-CPU depth is a uint32_t");
 

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   combineRounds, findLine, ofVm, parseBench, parseBootTime, parseCacheAll, parseMetricLines, parseRtRounds, parseSgi, parseUpdates, ratio, roundsAfter,
-  splitRoundsByUpdate, parseEntryDelays,
+  splitRoundsByUpdate, parseEntryDelays, parseRtHypRounds, hypOfRounds, entryOfRounds,
 } from "./parse.ts";
 import { figures, runJobs, targets, type Outcomes } from "./index.ts";
 import { BenchError, isFatal, withCounterHz } from "./runs.ts";
@@ -267,13 +267,14 @@ test("splitRoundsByUpdate: rounds that closed between a request and the round af
 test("figures and targets of the update run", () => {
   const updates = parseUpdates(UPDATE_LINES);
   const split = splitRoundsByUpdate(parseRtRounds(UPDATE_LINES, "rt"), updates, 1, 1);
-  const m = figures({ update: { updates, ...split, entryDuring: [] } });
+  const m = figures({ update: { updates, ...split, entryDuring: [], hypDuring: { min: 9000, avg: 9100, max: 9900 } } });
   assert.equal(m.update_pause_max?.value, 700);
   assert.match(m.update_pause_max!.note!, /vm rt/);
   assert.equal(m.update_total?.value, 9000);
   assert.equal(m.update_pause_rt?.value, 700);
   assert.equal(m.rt_latency_max_during_update?.value, 900);
   assert.equal(m.rt_latency_max_without_update?.value, 23);
+  assert.equal(m.rt_hyp_latency_max_during_update?.value, 9900);
   const t = targets(m);
   assert.equal(t.update_pause_max?.met, true);
   assert.equal(t.rt_latency_max_during_update?.met, false);
@@ -288,4 +289,82 @@ test("parseEntryDelays: the runtime's entry delay lines of one VM", () => {
   ];
   const d = parseEntryDelays(lines, "rt");
   assert.deepEqual(d.map((x) => [x.max, x.at, x.samples]), [[3125030, 0, 1000], [184, 3, 1000]]);
+});
+
+// guest-rt in a VM with the bench flag: each round's line, its reports, then the
+// hypervisor's share of the same ticks on a line of its own (tests/guests/README.md).
+const HYP_LINES = [
+  "[rt] rt latency ns: min 10047 avg 10422 max 846617 (1000 samples)",      // 0
+  "[rt] metric 10 10047",
+  "[rt] rt hyp latency ns: min 11400 avg 11800 max 12500 (1000 samples)",   // 2
+  "[rt] metric 13 11400",
+  "[linux] READY linux",                                                    // 4
+  "[rt] rt latency ns: min 10047 avg 10500 max 20000 (1000 samples)",       // 5
+  "[wasmvisor] update requested by vm mvm (60945 bytes)",                   // 6: between a round and its share
+  "[rt] rt hyp latency ns: min 11390 avg 11700 max 14000 (999 samples)",    // 7
+  "[rt] rt latency ns: min 10047 avg 10400 max 30000 (1000 samples)",       // 8: its stamps all skipped
+  "[rt] rt hyp latency ns: no samples",                                     // 9
+  "[rt] rt latency ns: min 10047 avg 10400 max 40000 (1000 samples)",       // 10
+  "[other] rt hyp latency ns: min 1 avg 1 max 1 (1000 samples)",            // 11: another VM's
+  "[rt] rt hyp latency ns: min 11395 avg 11600 max 13000 (1000 samples)",   // 12
+];
+
+test("parseRtHypRounds: the hypervisor's share lines of one VM; a round with no samples is none", () => {
+  const h = parseRtHypRounds(HYP_LINES, "rt");
+  assert.deepEqual(h.map((x) => [x.min, x.avg, x.max, x.samples, x.at]),
+    [[11400, 11800, 12500, 1000, 2], [11390, 11700, 14000, 999, 7], [11395, 11600, 13000, 1000, 12]]);
+  assert.deepEqual(parseRtHypRounds(HYP_LINES, null), []);
+  assert.deepEqual(parseRtHypRounds(["rt hyp latency ns: min 9 avg 9 max 9 (1000 samples)"], null).map((x) => x.max), [9]);
+});
+
+test("hypOfRounds: each chosen round's own share line, never the next round's", () => {
+  const all = parseRtRounds(HYP_LINES, "rt"), hyp = parseRtHypRounds(HYP_LINES, "rt");
+  const used = roundsAfter(all, findLine(HYP_LINES, "linux", "READY linux"), 0, 3);
+  assert.deepEqual(used.map((r) => r.at), [5, 8, 10]);
+  // Round 8 has no share: it is left out, and round 5's is not taken for it.
+  assert.deepEqual(hypOfRounds(used, all, hyp).map((h) => h.at), [7, 12]);
+  assert.deepEqual(combineRounds(hypOfRounds(used, all, hyp)), { min: 11390, avg: 11650, max: 14000 });
+  assert.deepEqual(hypOfRounds([all[0]!], all, hyp).map((h) => h.at), [2]);
+  assert.deepEqual(hypOfRounds(used, all, []), []);
+});
+
+test("figures and targets of the hypervisor's share: min of the idle run, max of each run, loaded max <= 1.5 x min", () => {
+  const rt = (max: number, hyp?: { min: number; avg: number; max: number }) =>
+    ({ rounds: [round(10047, 10500, max, 9)], min: 10047, avg: 10500, max, ...(hyp ? { hyp } : {}) });
+  const o: Outcomes = {
+    rtIdle: rt(846617, { min: 11390, avg: 11600, max: 14000 }),
+    rtLoaded: rt(6822805, { min: 11400, avg: 12000, max: 18000 }),
+  };
+  const m = figures(o);
+  assert.equal(m.rt_hyp_latency_min?.value, 11390);
+  assert.equal(m.rt_hyp_latency_max_idle?.value, 14000);
+  assert.equal(m.rt_hyp_latency_max_loaded?.value, 18000);
+  assert.equal(m.rt_hyp_latency_max_loaded?.unit, "instructions");
+  assert.equal(m.rt_latency_max_loaded?.value, 6822805, "the guest's own figures stay");
+  assert.deepEqual(targets(m).rt_hyp_latency_max_loaded, { text: "<= 1.5 x min (17085)", met: false });
+  assert.equal(targets(figures({ ...o, rtLoaded: rt(6822805, { min: 11400, avg: 12000, max: 17085 }) })).rt_hyp_latency_max_loaded?.met, true);
+  // Without the share lines (or the idle run) nothing is made up.
+  const none = figures({ rtIdle: rt(846617), rtLoaded: rt(6822805) });
+  assert.equal(none.rt_hyp_latency_min, undefined);
+  assert.equal(none.rt_hyp_latency_max_loaded, undefined);
+  assert.equal(targets(figures({ rtLoaded: o.rtLoaded })).rt_hyp_latency_max_loaded, undefined);
+});
+
+test("entryOfRounds: the runtime's entry delay line printed just before each round's line", () => {
+  const lines = [
+    "[wasmvisor] bench vm rt timer entry delay max 11338863 ticks (1000 interrupts)",   // 0
+    "[linux] READY linux",                                                              // 1
+    "[rt] rt latency ns: min 10265 avg 2111361 max 11351999 (1000 samples)",           // 2
+    "[wasmvisor] bench vm rt timer entry delay max 527346 ticks (1000 interrupts)",     // 3
+    "[rt] rt latency ns: min 10265 avg 11243 max 537487 (1000 samples)",               // 4
+    "[rt] rt hyp latency ns: min 10140 avg 10209 max 13136 (1000 samples)",            // 5
+    "[rt] rt latency ns: min 10265 avg 10268 max 12911 (1000 samples)",                // 6: no line of its own
+    "[wasmvisor] bench vm rt timer entry delay max 125 ticks (1000 interrupts)",        // 7
+    "[rt] rt latency ns: min 10265 avg 10268 max 12911 (1000 samples)",                // 8
+  ];
+  const all = parseRtRounds(lines, "rt"), entries = parseEntryDelays(lines, "rt");
+  const used = roundsAfter(all, 1, 1, 3);
+  assert.deepEqual(used.map((r) => r.at), [4, 6, 8]);
+  assert.deepEqual(entryOfRounds(used, all, entries).map((e) => [e.at, e.max]), [[3, 527346], [7, 125]]);
+  assert.deepEqual(entryOfRounds([all[0]!], all, entries).map((e) => e.at), [0]);
 });

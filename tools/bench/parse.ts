@@ -78,6 +78,55 @@ export function parseRtRounds(lines: string[], vm: string | null): LatencyRound[
 }
 
 /**
+ * Every `rt hyp latency ns: min <a> avg <b> max <c> (<n> samples)` line of `vm`: the
+ * hypervisor's share of a round's ticks, printed after the round's own line (guest-rt in a
+ * VM with the bench flag; tests/guests/README.md). A round whose stamps were all skipped
+ * prints `rt hyp latency ns: no samples` and is not one of these.
+ */
+export function parseRtHypRounds(lines: string[], vm: string | null): LatencyRound[] {
+  const out: LatencyRound[] = [];
+  lines.forEach((line, at) => {
+    const t = ofVm(line, vm);
+    const r = t === null ? null : /^rt hyp latency ns: min (\d+) avg (\d+) max (\d+) \((\d+) samples\)$/.exec(t);
+    if (r) out.push({ min: Number(r[1]), avg: Number(r[2]), max: Number(r[3]), samples: Number(r[4]), at });
+  });
+  return out;
+}
+
+/**
+ * The hypervisor's share of each of `rounds` (a subset of `all`, every round line of the
+ * run, in order): the first of `hyp` after the round's line and before the next round's
+ * line of the run, so that the figures come from exactly the rounds chosen. Rounds without
+ * one are left out.
+ */
+export function hypOfRounds(rounds: LatencyRound[], all: LatencyRound[], hyp: LatencyRound[]): LatencyRound[] {
+  const out: LatencyRound[] = [];
+  for (const r of rounds) {
+    const next = all.find((x) => x.at > r.at)?.at ?? Infinity;
+    const h = hyp.find((x) => x.at > r.at && x.at < next);
+    if (h) out.push(h);
+  }
+  return out;
+}
+
+/**
+ * The runtime's entry delay line of each of `rounds` (a subset of `all`, every round line
+ * of the run): the last of `entries` after the previous round's line and before the
+ * round's own. The runtime counts its 1,000 interrupts from the first tick, the guest its
+ * rounds from the end of its warm-up, so each runtime line comes just before the round it
+ * covers (all but its last few ticks). Rounds without one are left out.
+ */
+export function entryOfRounds(rounds: LatencyRound[], all: LatencyRound[], entries: LatencyRound[]): LatencyRound[] {
+  const out: LatencyRound[] = [];
+  for (const r of rounds) {
+    const prev = all.filter((x) => x.at < r.at).at(-1)?.at ?? -1;
+    const e = entries.filter((x) => x.at > prev && x.at < r.at).at(-1);
+    if (e) out.push(e);
+  }
+  return out;
+}
+
+/**
  * The rounds to use: those after line `from` (-1: all), without the first `skip` of them
  * (a round that closes just after `from` began before it), at most `take`.
  */

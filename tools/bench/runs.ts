@@ -10,7 +10,8 @@ import { runQemu, type QemuRun } from "../run/qemu.ts";
 import { directBootArgs, directMachine } from "../run/direct.ts";
 import { PANIC } from "../run/markers.ts";
 import {
-  combineRounds, findLine, ofVm, parseBench, parseCacheAll, parseBootTime, parseRtRounds, parseSgi, parseUpdates, parseEntryDelays, roundsAfter,
+  combineRounds, entryOfRounds, findLine, hypOfRounds, ofVm, parseBench, parseCacheAll, parseBootTime, parseRtHypRounds, parseRtRounds, parseSgi, parseUpdates,
+  parseEntryDelays, roundsAfter,
   splitRoundsByUpdate, type BootTime, type LatencyRound, type SgiResult, type UpdateReport,
 } from "./parse.ts";
 import type { Metrics } from "./results.ts";
@@ -137,6 +138,21 @@ export interface RtResult {
   rounds: LatencyRound[]; min: number; avg: number; max: number;
   /** The worst delay from a tick's deadline to the hypervisor's vector over the same stretch (rtvms with the bench flag). */
   entryMax?: number;
+  /** The hypervisor's share of the same rounds' ticks, its vector to the guest's handler (rtvms with the bench flag). */
+  hyp?: { min: number; avg: number; max: number };
+}
+
+/**
+ * The hypervisor's share of `rounds` (guest-rt's `rt hyp latency ns` lines): every round
+ * must have one, since the VMs of the bench's rt configs have the bench flag.
+ */
+function hypOf(what: string, rounds: LatencyRound[], lines: string[]): { min: number; avg: number; max: number } {
+  const hyp = hypOfRounds(rounds, parseRtRounds(lines, RT_VM), parseRtHypRounds(lines, RT_VM));
+  const c = combineRounds(hyp);
+  if (!c || hyp.length < rounds.length) {
+    throw new BenchError(`${what}: ${hyp.length} of ${rounds.length} rounds with an "rt hyp latency ns" line`, lines);
+  }
+  return c;
 }
 
 function rtResult(what: string, rounds: LatencyRound[], lines: string[]): RtResult {
@@ -154,16 +170,22 @@ export async function runRtBeside(img: BuiltImage, readyVm: string, ready: strin
   let from = -1;
   const r = await runUntil(what, {
     elf: img.elf, machine: withCounterHz(img.board.qemu, COUNTER_HZ), timeoutMs,
-    waitingFor: `"[${readyVm}] ${ready}", then ${RT_SKIP + RT_TAKE} rounds of "[${RT_VM}] rt latency ns: ..."`,
+    waitingFor: `"[${readyVm}] ${ready}", then ${RT_SKIP + RT_TAKE} rounds of "[${RT_VM}] rt latency ns: ..." ` +
+      `with their "rt hyp latency ns" lines`,
     done: (line, all) => {
       if (from < 0 && line.startsWith(`[${readyVm}] `) && line.includes(ready)) from = all.length - 1;
-      return from >= 0 && roundsAfter(parseRtRounds(all.slice(from), RT_VM), 0, RT_SKIP, RT_TAKE).length === RT_TAKE;
+      if (from < 0) return false;
+      // The last round's share line comes after the round's own line and its reports.
+      const lines = all.slice(from), rounds = parseRtRounds(lines, RT_VM);
+      const used = roundsAfter(rounds, 0, RT_SKIP, RT_TAKE);
+      return used.length === RT_TAKE && hypOfRounds(used, rounds, parseRtHypRounds(lines, RT_VM)).length === RT_TAKE;
     },
   });
   const start = findLine(r.lines, readyVm, ready);
   const res = rtResult(what, roundsAfter(parseRtRounds(r.lines, RT_VM), start, RT_SKIP, RT_TAKE), r.lines);
-  const entry = combineRounds(roundsAfter(parseEntryDelays(r.lines, RT_VM), start, RT_SKIP, RT_TAKE));
-  return entry ? { ...res, entryMax: entry.max } : res;
+  const entry = combineRounds(entryOfRounds(res.rounds, parseRtRounds(r.lines, RT_VM), parseEntryDelays(r.lines, RT_VM)));
+  const hyp = hypOf(what, res.rounds, r.lines);
+  return entry ? { ...res, entryMax: entry.max, hyp } : { ...res, hyp };
 }
 
 /** guest-rt.elf alone, straight on QEMU's GICv3 (tests/guests/README.md, "Without the hypervisor"). */
@@ -230,6 +252,8 @@ export interface UpdateResult {
   without: LatencyRound[];
   /** The runtime's timer entry delays of the RT VM, split the same way. */
   entryDuring: LatencyRound[];
+  /** The hypervisor's share of the ticks of the rounds with an update in them. */
+  hypDuring: { min: number; avg: number; max: number };
 }
 
 /**
@@ -258,7 +282,7 @@ export async function runUpdate(img: BuiltImage, timeoutMs: number): Promise<Upd
   if (split.during.length === 0 || split.without.length === 0) {
     throw new BenchError(`${what}: ${split.during.length} rt rounds with an update, ${split.without.length} without`, r.lines);
   }
-  const entry = splitRoundsByUpdate(parseEntryDelays(r.lines, RT_VM), updates, ready, RT_SKIP);
-  return { updates, ...split, entryDuring: entry.during };
+  const entryDuring = entryOfRounds(split.during, parseRtRounds(r.lines, RT_VM), parseEntryDelays(r.lines, RT_VM));
+  return { updates, ...split, entryDuring, hypDuring: hypOf(what, split.during, r.lines) };
 }
 

@@ -20,6 +20,7 @@
 #define WV_HC_PUTC      0xC6000002u
 #define WV_HC_VM_INFO   0xC6000003u
 #define WV_HC_REPORT    0xC6000004u
+#define WV_HC_BENCH_STAMP 0xC6000006u
 
 #define WV_ABI_VERSION  2u
 
@@ -80,6 +81,15 @@ static inline uint64_t wv_hc_vm_info(uint64_t *vcpus)
 static inline uint64_t wv_hc_report(uint64_t id, uint64_t value)
 {
     return wv_hvc(WV_HC_REPORT, id, value, 0).x0;
+}
+
+/* WV_HC_BENCH_STAMP (VMs with the bench flag only): *stamp = the counter at the
+ * hypervisor's vector of this vCPU's last virtual timer IRQ exit; NOT_SUPPORTED elsewhere. */
+static inline uint64_t wv_hc_bench_stamp(uint64_t *stamp)
+{
+    struct wv_hc_result r = wv_hvc(WV_HC_BENCH_STAMP, 0, 0, 0);
+    *stamp = r.x1;
+    return r.x0;
 }
 
 #endif

@@ -32,24 +32,41 @@ static void report(uint64_t id, uint64_t value)
     }
 }
 
-static void print_round(const struct rt_round *round, uint64_t freq)
+/* "<what> ns: min a avg b max c (n samples)" and its three reports, from `metric` on. */
+static void print_stats(const char *what, const struct latency_stats *st, uint64_t freq, uint64_t metric)
 {
-    uint64_t min = ticks_to_ns(round->latency.min, freq);
-    uint64_t avg = latency_avg_ns(&round->latency, freq);
-    uint64_t max = ticks_to_ns(round->latency.max, freq);
+    uart_puts(what);
+    if (st->count == 0) {                   /* every stamp of the round skipped */
+        uart_puts(" ns: no samples\n");
+        return;
+    }
+    uint64_t min = ticks_to_ns(st->min, freq);
+    uint64_t avg = latency_avg_ns(st, freq);
+    uint64_t max = ticks_to_ns(st->max, freq);
 
-    uart_puts("rt latency ns: min ");
+    uart_puts(" ns: min ");
     print_dec(min);
     uart_puts(" avg ");
     print_dec(avg);
     uart_puts(" max ");
     print_dec(max);
     uart_puts(" (");
-    print_dec(round->latency.count);
+    print_dec(st->count);
     uart_puts(" samples)\n");
-    report(RT_METRIC_MIN_NS, min);
-    report(RT_METRIC_AVG_NS, avg);
-    report(RT_METRIC_MAX_NS, max);
+    report(metric, min);
+    report(metric + 1, avg);
+    report(metric + 2, max);
+}
+
+static void print_round(const struct rt_round *round, uint64_t freq, int hyp)
+{
+    _Static_assert(RT_METRIC_AVG_NS == RT_METRIC_MIN_NS + 1 && RT_METRIC_MAX_NS == RT_METRIC_MIN_NS + 2,
+                   "a round's metrics are consecutive");
+    _Static_assert(RT_METRIC_HYP_AVG_NS == RT_METRIC_HYP_MIN_NS + 1 && RT_METRIC_HYP_MAX_NS == RT_METRIC_HYP_MIN_NS + 2,
+                   "a round's metrics are consecutive");
+    print_stats("rt latency", &round->latency, freq, RT_METRIC_MIN_NS);
+    if (hyp)
+        print_stats("rt hyp latency", &round->hyp, freq, RT_METRIC_HYP_MIN_NS);
 
     if (round->overruns || round->spurious) {
         uart_puts("rt: ");
@@ -106,6 +123,10 @@ static void take_round(struct rt_round *r)
     r->latency.max = rt_events.round.latency.max;
     r->latency.sum = rt_events.round.latency.sum;
     r->latency.count = rt_events.round.latency.count;
+    r->hyp.min = rt_events.round.hyp.min;
+    r->hyp.max = rt_events.round.hyp.max;
+    r->hyp.sum = rt_events.round.hyp.sum;
+    r->hyp.count = rt_events.round.hyp.count;
     r->overruns = rt_events.round.overruns;
     r->spurious = rt_events.round.spurious;
     irq_unmask();
@@ -114,7 +135,7 @@ static void take_round(struct rt_round *r)
 /* The lowest-priority task: prints what the interrupt side posted in rt_events, and
  * sleeps in WFI when there is nothing to print. Until the first tick it polls
  * instead, since a WFI would never end if the interrupt never comes. */
-void background(uint64_t freq, uint64_t armed_at, int reports)
+void background(uint64_t freq, uint64_t armed_at, int reports, int hyp)
 {
     reports_on = reports;
     uint64_t first_tick_timeout = us_to_ticks(RT_FIRST_TICK_TIMEOUT_US, freq);
@@ -163,7 +184,7 @@ void background(uint64_t freq, uint64_t armed_at, int reports)
             struct rt_round round;
             rounds = ev.rounds;
             take_round(&round);
-            print_round(&round, freq);
+            print_round(&round, freq, hyp);
         }
     }
 }

@@ -44,6 +44,10 @@
 #define RT_METRIC_MIN_NS 10u
 #define RT_METRIC_AVG_NS 11u
 #define RT_METRIC_MAX_NS 12u
+/* The hypervisor's share of the same ticks, its vector to the handler (bench VMs only). */
+#define RT_METRIC_HYP_MIN_NS 13u
+#define RT_METRIC_HYP_AVG_NS 14u
+#define RT_METRIC_HYP_MAX_NS 15u
 
 #define RT_US_PER_SECOND 1000000u
 #define RT_NS_PER_SECOND 1000000000u

@@ -11,6 +11,7 @@
 
 struct rt_round {
     struct latency_stats latency;   /* in counter ticks */
+    struct latency_stats hyp;       /* the hypervisor's share of the same ticks (bench VMs) */
     uint64_t overruns;              /* samples a whole period or more late */
     uint64_t spurious;              /* interrupts that were not a due tick */
 };

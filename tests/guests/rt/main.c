@@ -13,6 +13,7 @@
 #include "exception.h"
 #include "gic.h"
 #include "hvc.h"
+#include "hyp_stamp.h"
 #include "print.h"
 #include "tick.h"
 #include "uart.h"
@@ -66,7 +67,9 @@ void guest_main(void)
 
     if (!gic_init(RT_VTIMER_INTID, RT_VTIMER_PRIORITY, us_to_ticks(RT_GIC_WAIT_TIMEOUT_US, freq)))
         stop();
-    uint64_t armed_at = tick_start(period);
+    /* Asked only of a hypervisor that answered: directly on QEMU nothing changes. */
+    int hyp_stamps = hypervisor && hyp_stamp_probe();
+    uint64_t armed_at = tick_start(period, hyp_stamps);
     irq_unmask();
-    background(freq, armed_at, hypervisor);
+    background(freq, armed_at, hypervisor, hyp_stamps);
 }
