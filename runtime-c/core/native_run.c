@@ -87,8 +87,25 @@ static void __attribute__((noinline)) run(struct entry *x)
     }
 }
 
-/* Run `x` with this CPU's unwind frame set to one of its own: 0, or -1 with *err when
- * the native code trapped. The frame and the depth are put back either way. */
+/* A call into native code sets this CPU's unwind frame to one of its own; these put back
+ * what it saved (the outer frame and the call depth, which a trap leaves raised): when it
+ * returned, and when a trap unwound to it (then naming the trap: -1 with *err). */
+static void leave(struct wv_pcpu *p, struct wv_unwind *outer, uint32_t depth)
+{
+    frames[p->index] = outer;
+    p->native_depth = depth;
+}
+
+static int unwound(struct wv_pcpu *p, struct wv_unwind *outer, uint32_t depth, struct wv_native_instance *inst,
+                   int v, const char **err)
+{
+    leave(p, outer, depth);
+    inst->trap = (uint32_t)v & 0xff;
+    *err = wv_native_trap_text(inst->trap);
+    return -1;
+}
+
+/* Run `x` under a frame of its own: 0, or -1 with *err when the native code trapped. */
 static int guarded(struct entry *x, const char **err)
 {
     struct wv_pcpu *p = this_cpu();
@@ -96,22 +113,15 @@ static int guarded(struct entry *x, const char **err)
     struct wv_unwind *const outer = frames[p->index];
     const uint32_t depth = p->native_depth;
     int v = wv_unwind_save(&frame);
-    if (v) {
-        frames[p->index] = outer;
-        p->native_depth = depth;
-        x->inst->trap = (uint32_t)v & 0xff;
-        *err = wv_native_trap_text(x->inst->trap);
-        return -1;
-    }
+    if (v) return unwound(p, outer, depth, x->inst, v, err);
     frames[p->index] = &frame;
     run(x);
-    frames[p->index] = outer;
-    p->native_depth = depth;
+    leave(p, outer, depth);
     return 0;
 }
 
-/* The exit path's call, so without guarded()'s indirection: the same frame and depth
- * bookkeeping, the export's trampoline called directly. */
+/* The exit path's call, so without guarded()'s indirection: the export's trampoline
+ * called directly, under the same frame. */
 int wv_native_call(struct wv_native_instance *inst, const struct wv_native_export *e,
                    const uint64_t *args, uint64_t *result, const char **err)
 {
@@ -120,17 +130,10 @@ int wv_native_call(struct wv_native_instance *inst, const struct wv_native_expor
     struct wv_unwind *const outer = frames[p->index];
     const uint32_t depth = p->native_depth;
     int v = wv_unwind_save(&frame);
-    if (v) {
-        frames[p->index] = outer;
-        p->native_depth = depth;
-        inst->trap = (uint32_t)v & 0xff;
-        *err = wv_native_trap_text(inst->trap);
-        return -1;
-    }
+    if (v) return unwound(p, outer, depth, inst, v, err);
     frames[p->index] = &frame;
     uint64_t r = e->call(inst->mem, args);
-    frames[p->index] = outer;
-    p->native_depth = depth;
+    leave(p, outer, depth);
     if (result) *result = r;
     return 0;
 }

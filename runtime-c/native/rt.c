@@ -128,57 +128,34 @@ static void *table_grow(void *data, uint32_t size, uint32_t max_size, uint32_t d
     return data ? wv_native_rt_table->realloc(data, bytes) : wv_native_rt_table->alloc_zeroed(bytes);
 }
 
-void wasm_rt_allocate_funcref_table(wasm_rt_funcref_table_t *t, uint32_t elements, uint32_t max_elements)
-{
-    t->data = table_alloc(elements, sizeof *t->data);
-    t->size = elements;
-    t->max_size = max_elements;
-}
+/* The funcref and externref tables' functions: the same but for the element type. */
+#define TABLE_FUNCTIONS(kind, table_t, elem_t)                                                      \
+    void wasm_rt_allocate_##kind##_table(table_t *t, uint32_t elements, uint32_t max_elements)     \
+    {                                                                                               \
+        t->data = table_alloc(elements, sizeof *t->data);                                           \
+        t->size = elements;                                                                         \
+        t->max_size = max_elements;                                                                 \
+    }                                                                                               \
+    void wasm_rt_free_##kind##_table(table_t *t)                                                    \
+    {                                                                                               \
+        if (t->data) wv_native_rt_table->free(t->data);                                             \
+        t->data = 0;                                                                                \
+        t->size = 0;                                                                                \
+    }                                                                                               \
+    uint32_t wasm_rt_grow_##kind##_table(table_t *t, uint32_t delta, elem_t init)                   \
+    {                                                                                               \
+        uint32_t old = t->size;                                                                     \
+        if (delta == 0) return old;                                                                 \
+        elem_t *p = table_grow(t->data, old, t->max_size, delta, sizeof *p);                        \
+        if (!p) return UINT32_MAX;                                                                  \
+        for (uint32_t i = old; i < old + delta; i++) p[i] = init;                                   \
+        t->data = p;                                                                                \
+        t->size = old + delta;                                                                      \
+        return old;                                                                                 \
+    }
 
-void wasm_rt_free_funcref_table(wasm_rt_funcref_table_t *t)
-{
-    if (t->data) wv_native_rt_table->free(t->data);
-    t->data = 0;
-    t->size = 0;
-}
-
-uint32_t wasm_rt_grow_funcref_table(wasm_rt_funcref_table_t *t, uint32_t delta, wasm_rt_funcref_t init)
-{
-    uint32_t old = t->size;
-    if (delta == 0) return old;
-    wasm_rt_funcref_t *p = table_grow(t->data, old, t->max_size, delta, sizeof *p);
-    if (!p) return UINT32_MAX;
-    for (uint32_t i = old; i < old + delta; i++) p[i] = init;
-    t->data = p;
-    t->size = old + delta;
-    return old;
-}
-
-void wasm_rt_allocate_externref_table(wasm_rt_externref_table_t *t, uint32_t elements, uint32_t max_elements)
-{
-    t->data = table_alloc(elements, sizeof *t->data);
-    t->size = elements;
-    t->max_size = max_elements;
-}
-
-void wasm_rt_free_externref_table(wasm_rt_externref_table_t *t)
-{
-    if (t->data) wv_native_rt_table->free(t->data);
-    t->data = 0;
-    t->size = 0;
-}
-
-uint32_t wasm_rt_grow_externref_table(wasm_rt_externref_table_t *t, uint32_t delta, wasm_rt_externref_t init)
-{
-    uint32_t old = t->size;
-    if (delta == 0) return old;
-    wasm_rt_externref_t *p = table_grow(t->data, old, t->max_size, delta, sizeof *p);
-    if (!p) return UINT32_MAX;
-    for (uint32_t i = old; i < old + delta; i++) p[i] = init;
-    t->data = p;
-    t->size = old + delta;
-    return old;
-}
+TABLE_FUNCTIONS(funcref, wasm_rt_funcref_table_t, wasm_rt_funcref_t)
+TABLE_FUNCTIONS(externref, wasm_rt_externref_table_t, wasm_rt_externref_t)
 
 /* ---- What the compiler may call: mem*, and libgcc's popcount (i32/i64.popcnt, which
  * -mgeneral-regs-only keeps off the SIMD unit's CNT). Eight bytes at a time where both

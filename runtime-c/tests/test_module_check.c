@@ -7,6 +7,7 @@
  * must pass with half of each bound to spare; their figures are printed. */
 #include "wv_module_check.h"
 #include "wv_stack_budget.h"
+#include "wasm_writer.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,28 +15,7 @@
 static int failures;
 #define CHECK(c) do { if (!(c)) { printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #c); failures++; } } while (0)
 
-/* ---- A module writer ---- */
-
-struct buf { uint8_t *b; size_t len, cap; };
-
-static void put(struct buf *o, const void *p, size_t n)
-{
-    if (n == 0) return;
-    if (o->len + n > o->cap) {
-        o->cap = (o->len + n) * 2 + 64;
-        o->b = realloc(o->b, o->cap);
-        if (!o->b) { printf("FAIL: out of memory\n"); exit(1); }
-    }
-    memcpy(o->b + o->len, p, n);
-    o->len += n;
-}
-
-static void put8(struct buf *o, uint8_t v) { put(o, &v, 1); }
-
-static void uleb(struct buf *o, uint64_t v)
-{
-    do { uint8_t b = v & 0x7f; v >>= 7; put8(o, (uint8_t)(b | (v ? 0x80 : 0))); } while (v);
-}
+/* ---- A module writer (wasm_writer.h, and what only this test needs) ---- */
 
 static void sleb(struct buf *o, int64_t v)
 {
@@ -47,17 +27,12 @@ static void sleb(struct buf *o, int64_t v)
     }
 }
 
-static void section(struct buf *m, uint8_t id, const struct buf *content)
+/* A section whose content stays as it is (wasm_writer.h's section() empties it for reuse). */
+static void section_keep(struct buf *m, uint8_t id, const struct buf *content)
 {
     put8(m, id);
     uleb(m, content->len);
     put(m, content->b, content->len);
-}
-
-static void header(struct buf *m)
-{
-    static const uint8_t h[8] = { 0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00 };
-    put(m, h, 8);
 }
 
 /* A module with type 0 = () -> (), type 1 = () -> (i32), `imports` imported functions
@@ -66,11 +41,11 @@ static void header(struct buf *m)
 static struct buf module_with(const struct buf *body, uint32_t imports)
 {
     struct buf m = { 0 }, s = { 0 };
-    header(&m);
+    wasm_header(&m);
     uleb(&s, 2);
     put8(&s, 0x60); uleb(&s, 0); uleb(&s, 0);
     put8(&s, 0x60); uleb(&s, 0); uleb(&s, 1); put8(&s, 0x7f);
-    section(&m, 1, &s);
+    section_keep(&m, 1, &s);
     if (imports) {
         s.len = 0;
         uleb(&s, imports);
@@ -79,16 +54,16 @@ static struct buf module_with(const struct buf *body, uint32_t imports)
             uleb(&s, 1); put8(&s, (uint8_t)('a' + i));
             put8(&s, 0x00); uleb(&s, 0);
         }
-        section(&m, 2, &s);
+        section_keep(&m, 2, &s);
     }
     s.len = 0;
     uleb(&s, 1); uleb(&s, 0);
-    section(&m, 3, &s);
+    section_keep(&m, 3, &s);
     s.len = 0;
     uleb(&s, 1);
     uleb(&s, body->len);
     put(&s, body->b, body->len);
-    section(&m, 10, &s);
+    section_keep(&m, 10, &s);
     free(s.b);
     return m;
 }
@@ -148,7 +123,7 @@ static void test_minimal(void)
     CHECK(r.functions == 1 && r.max_nesting == 0 && r.max_loops == 0);
     /* Just the header: a module with nothing in it. */
     struct buf h = { 0 };
-    header(&h);
+    wasm_header(&h);
     CHECK(check(&h, &r) == 0);
     free(b.b); free(m.b); free(h.b);
 }
@@ -342,7 +317,7 @@ static void test_leb128(void)
     expect_fault(bt, sizeof bt, WV_MODULE_LEB);
     /* A section size that does not end. */
     struct buf m = { 0 };
-    header(&m);
+    wasm_header(&m);
     const uint8_t sec[] = { 0x01, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01 };
     put(&m, sec, sizeof sec);
     CHECK(check(&m, &r) == -1 && r.fault == WV_MODULE_LEB && r.offset == 9);
@@ -369,22 +344,22 @@ static void test_truncated(void)
     }
     /* The body one byte short of its end: the function's own end is gone. */
     struct buf s = { 0 }, m2 = { 0 };
-    header(&m2);
+    wasm_header(&m2);
     uleb(&s, 1); put8(&s, 0x60); uleb(&s, 0); uleb(&s, 0);
-    section(&m2, 1, &s);
+    section_keep(&m2, 1, &s);
     s.len = 0; uleb(&s, 1); uleb(&s, 0);
-    section(&m2, 3, &s);
+    section_keep(&m2, 3, &s);
     s.len = 0; uleb(&s, 1); uleb(&s, b.len - 1); put(&s, b.b, b.len - 1);
-    section(&m2, 10, &s);
+    section_keep(&m2, 10, &s);
     CHECK(check(&m2, &r) == -1 && r.fault == WV_MODULE_TRUNCATED && r.func == 0);
     /* A body size past its section. */
-    m2.len = 0; header(&m2);
+    m2.len = 0; wasm_header(&m2);
     s.len = 0; uleb(&s, 1); put8(&s, 0x60); uleb(&s, 0); uleb(&s, 0);
-    section(&m2, 1, &s);
+    section_keep(&m2, 1, &s);
     s.len = 0; uleb(&s, 1); uleb(&s, 0);
-    section(&m2, 3, &s);
+    section_keep(&m2, 3, &s);
     s.len = 0; uleb(&s, 1); uleb(&s, 1000); put(&s, b.b, b.len);
-    section(&m2, 10, &s);
+    section_keep(&m2, 10, &s);
     CHECK(check(&m2, &r) == -1 && r.fault == WV_MODULE_TRUNCATED);
     free(code.b); free(b.b); free(m.b); free(s.b); free(m2.b);
 }
@@ -394,22 +369,22 @@ static void test_huge_counts(void)
     struct wv_module_report r;
     /* Counts near 2^32 in each counted place: each runs out of bytes, at once. */
     struct buf m = { 0 }, s = { 0 };
-    header(&m);
+    wasm_header(&m);
     uleb(&s, 0xffffffffu); put8(&s, 0x60); uleb(&s, 0); uleb(&s, 0);
-    section(&m, 1, &s);
+    section_keep(&m, 1, &s);
     CHECK(check(&m, &r) == -1 && r.fault == WV_MODULE_TRUNCATED);
-    m.len = 0; header(&m);
+    m.len = 0; wasm_header(&m);
     s.len = 0; uleb(&s, 0xffffffffu);
-    section(&m, 2, &s);
+    section_keep(&m, 2, &s);
     CHECK(check(&m, &r) == -1 && r.fault == WV_MODULE_TRUNCATED);
     /* A function count the code section does not match. */
-    m.len = 0; header(&m);
+    m.len = 0; wasm_header(&m);
     s.len = 0; uleb(&s, 1); put8(&s, 0x60); uleb(&s, 0); uleb(&s, 0);
-    section(&m, 1, &s);
+    section_keep(&m, 1, &s);
     s.len = 0; uleb(&s, 1); uleb(&s, 0);
-    section(&m, 3, &s);
+    section_keep(&m, 3, &s);
     s.len = 0; uleb(&s, 0xffffffffu);
-    section(&m, 10, &s);
+    section_keep(&m, 10, &s);
     CHECK(check(&m, &r) == -1 && r.fault == WV_MODULE_MALFORMED);
     /* Locals: one group of 2^32 - 1, and groups whose sum would wrap 32 bits. */
     struct buf b = { 0 };
@@ -441,17 +416,17 @@ static void test_huge_counts(void)
     m2 = module_with(&b, 0);
     CHECK(check(&m2, &r) == -1 && r.fault == WV_MODULE_TRUNCATED && r.offset == m2.len);
     /* A type with more results than wasm3's value moves may recurse through. */
-    m.len = 0; header(&m);
+    m.len = 0; wasm_header(&m);
     s.len = 0; uleb(&s, 1); put8(&s, 0x60); uleb(&s, 0); uleb(&s, WV_MODULE_MAX_VALUES + 1);
     for (uint32_t i = 0; i <= WV_MODULE_MAX_VALUES; i++) put8(&s, 0x7f);
-    section(&m, 1, &s);
+    section_keep(&m, 1, &s);
     CHECK(check(&m, &r) == -1 && r.fault == WV_MODULE_VALUES && r.count == WV_MODULE_MAX_VALUES + 1 && r.offset == 13);
-    m.len = 0; header(&m);
+    m.len = 0; wasm_header(&m);
     s.len = 0; uleb(&s, 1); put8(&s, 0x60); uleb(&s, WV_MODULE_MAX_VALUES); 
     for (uint32_t i = 0; i < WV_MODULE_MAX_VALUES; i++) put8(&s, 0x7e);
     uleb(&s, WV_MODULE_MAX_VALUES);
     for (uint32_t i = 0; i < WV_MODULE_MAX_VALUES; i++) put8(&s, 0x7d);
-    section(&m, 1, &s);
+    section_keep(&m, 1, &s);
     CHECK(check(&m, &r) == 0);
     free(m.b); free(s.b); free(b.b); free(m2.b);
 }
@@ -499,36 +474,36 @@ static void test_malformed(void)
     CHECK(check(&h, &r) == -1 && r.fault == WV_MODULE_MALFORMED && r.offset == 0);
     h.len = 0; put(&h, "\0as", 3);
     CHECK(check(&h, &r) == -1 && r.fault == WV_MODULE_TRUNCATED);
-    h.len = 0; header(&h);
+    h.len = 0; wasm_header(&h);
     uleb(&s, 0);
-    section(&h, 3, &s); section(&h, 1, &s);
+    section_keep(&h, 3, &s); section_keep(&h, 1, &s);
     CHECK(check(&h, &r) == -1 && r.fault == WV_MODULE_MALFORMED && r.offset == 11);
-    h.len = 0; header(&h);
-    section(&h, 1, &s); section(&h, 1, &s);
+    h.len = 0; wasm_header(&h);
+    section_keep(&h, 1, &s); section_keep(&h, 1, &s);
     CHECK(check(&h, &r) == -1 && r.fault == WV_MODULE_MALFORMED);
-    h.len = 0; header(&h);
-    section(&h, 13, &s);
+    h.len = 0; wasm_header(&h);
+    section_keep(&h, 13, &s);
     CHECK(check(&h, &r) == -1 && r.fault == WV_MODULE_MALFORMED);
     /* Custom sections anywhere; data count before code, as wasm3 orders them. */
-    h.len = 0; header(&h);
+    h.len = 0; wasm_header(&h);
     s.len = 0; uleb(&s, 4); put(&s, "name", 4); put8(&s, 0xff);
-    section(&h, 0, &s); section(&h, 0, &s);
+    section_keep(&h, 0, &s); section_keep(&h, 0, &s);
     CHECK(check(&h, &r) == 0);
-    h.len = 0; header(&h);
+    h.len = 0; wasm_header(&h);
     s.len = 0; uleb(&s, 1); put8(&s, 0x60); uleb(&s, 0); uleb(&s, 0);
-    section(&h, 1, &s);
+    section_keep(&h, 1, &s);
     s.len = 0; uleb(&s, 1); uleb(&s, 0);
-    section(&h, 3, &s);
+    section_keep(&h, 3, &s);
     CHECK(check(&h, &r) == -1 && r.fault == WV_MODULE_MALFORMED);
     s.len = 0; uleb(&s, 0);
-    section(&h, 12, &s);
+    section_keep(&h, 12, &s);
     s.len = 0; uleb(&s, 1); uleb(&s, 2); uleb(&s, 0); put8(&s, 0x0b);
-    section(&h, 10, &s);
+    section_keep(&h, 10, &s);
     CHECK(check(&h, &r) == 0);
     /* A section with bytes after what it holds. */
-    h.len = 0; header(&h);
+    h.len = 0; wasm_header(&h);
     s.len = 0; uleb(&s, 0); put8(&s, 0x00);
-    section(&h, 1, &s);
+    section_keep(&h, 1, &s);
     CHECK(check(&h, &r) == -1 && r.fault == WV_MODULE_MALFORMED && r.offset == 11);
     free(b.b); free(h.b); free(s.b);
 }
