@@ -47,7 +47,7 @@ const commands: Record<string, Command> = {
     },
   },
   run: {
-    usage: "wasmvisor run [vmconfig] [--headless] [--timeout S] [--icount] [--port N] [--tier native|wasm3]",
+    usage: "wasmvisor run [vmconfig] [--headless] [--timeout S] [--icount] [--port N] [--tier native|wasm3] [--trace FILE]",
     help: "Build and boot a VM config (default: mixed, the three-VM demo) on QEMU. Console lines carry a [vm-name] prefix.\n" +
       "  --headless   no console input; exit 0 once every VM printed its ready marker (and expected lines),\n" +
       "               non-zero with the reason on timeout, hypervisor panic, or as soon as every VM has\n" +
@@ -57,12 +57,15 @@ const commands: Record<string, Command> = {
       "  --port N     the TCP port of 127.0.0.1 that {port} in the config's qemu.args becomes (default: a free\n" +
       "               one); the runner prints each forward as `[wasmvisor] forwarding 127.0.0.1:N -> guest ...`\n" +
       "  --tier T     the engine of the core: native (default: its native part, docs/native-tier.md) or wasm3\n" +
-      "               (the interpreter; the image is built without the native part)",
-    flags: { headless: "bool", timeout: "num", icount: "bool", port: "num", tier: "str" },
+      "               (the interpreter; the image is built without the native part)\n" +
+      "  --trace FILE the image that records every call into each VM's core instance, written to FILE\n" +
+      "               through QEMU's semihosting; `wasmvisor replay FILE` replays it (docs/replay.md)",
+    flags: { headless: "bool", timeout: "num", icount: "bool", port: "num", tier: "str", trace: "str" },
     main: async (args, f) => runCommand({
       config: args[0] ?? DEFAULT_CONFIG, headless: f.headless === true,
       timeoutS: f.timeout !== undefined ? Number(f.timeout) : 120, icount: f.icount === true,
       port: f.port !== undefined ? portNumber(f.port) : undefined, tier: tierName(f.tier),
+      trace: typeof f.trace === "string" ? f.trace : undefined,
     }),
   },
   test: {
