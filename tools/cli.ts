@@ -9,6 +9,7 @@ import { setup } from "./setup/index.ts";
 import { signCommand } from "./sign/index.ts";
 import { updateCommand } from "./update/index.ts";
 import { fuzzCommand } from "./fuzz/index.ts";
+import { replayCommand } from "./replay/index.ts";
 
 /** The default demo: management, guest and real-time VMs side by side (vmconfigs/mixed.json). */
 const DEFAULT_CONFIG = "mixed";
@@ -98,6 +99,21 @@ const commands: Record<string, Command> = {
       "                 (docs/native-tier.md)",
     flags: { key: "str", native: "str" },
     main: async (args, f) => signCommand(args, f),
+  },
+  replay: {
+    usage: "wasmvisor replay TRACE [--module core.wasm]",
+    help: "Replay a trace recorded by `wasmvisor run --trace` (or a test) in Node, on the same core module, every\n" +
+      "import answered from the trace, and compare each call with the board: its result, the exit record handed\n" +
+      "back, the imports and their arguments. Prints each instance's calls and exits by class, the first\n" +
+      "divergence (call, export, what differed), and `replay: N calls, M imports, identical`; exit status 1 on a\n" +
+      "divergence (docs/replay.md).\n" +
+      "  --module F   the core module the board ran (default: build/core.wasm or build/core-v2.wasm, the one\n" +
+      "               whose SHA-256 the trace names)",
+    flags: { module: "str" },
+    main: async (args, f) => {
+      if (!args[0]) throw new Error("replay: which trace? (wasmvisor replay TRACE)");
+      return replayCommand(args[0], typeof f.module === "string" ? f.module : undefined);
+    },
   },
   fuzz: {
     usage: "wasmvisor fuzz [--exits N] [--seed S] [--seeds K] [--actions A] [--skip LIST] [--trace] [--echo] ...",
