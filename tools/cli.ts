@@ -9,6 +9,7 @@ import { setup } from "./setup/index.ts";
 import { signCommand } from "./sign/index.ts";
 import { updateCommand } from "./update/index.ts";
 import { fuzzCommand } from "./fuzz/index.ts";
+import { replayCommand } from "./replay/index.ts";
 
 /** The default demo: management, guest and real-time VMs side by side (vmconfigs/mixed.json). */
 const DEFAULT_CONFIG = "mixed";
@@ -47,7 +48,7 @@ const commands: Record<string, Command> = {
     },
   },
   run: {
-    usage: "wasmvisor run [vmconfig] [--headless] [--timeout S] [--icount] [--port N] [--tier native|wasm3]",
+    usage: "wasmvisor run [vmconfig] [--headless] [--timeout S] [--icount] [--port N] [--tier native|wasm3] [--trace FILE]",
     help: "Build and boot a VM config (default: mixed, the three-VM demo) on QEMU. Console lines carry a [vm-name] prefix.\n" +
       "  --headless   no console input; exit 0 once every VM printed its ready marker (and expected lines),\n" +
       "               non-zero with the reason on timeout, hypervisor panic, or as soon as every VM has\n" +
@@ -57,12 +58,15 @@ const commands: Record<string, Command> = {
       "  --port N     the TCP port of 127.0.0.1 that {port} in the config's qemu.args becomes (default: a free\n" +
       "               one); the runner prints each forward as `[wasmvisor] forwarding 127.0.0.1:N -> guest ...`\n" +
       "  --tier T     the engine of the core: native (default: its native part, docs/native-tier.md) or wasm3\n" +
-      "               (the interpreter; the image is built without the native part)",
-    flags: { headless: "bool", timeout: "num", icount: "bool", port: "num", tier: "str" },
+      "               (the interpreter; the image is built without the native part)\n" +
+      "  --trace FILE the image that records every call into each VM's core instance, written to FILE\n" +
+      "               through QEMU's semihosting; `wasmvisor replay FILE` replays it (docs/replay.md)",
+    flags: { headless: "bool", timeout: "num", icount: "bool", port: "num", tier: "str", trace: "str" },
     main: async (args, f) => runCommand({
       config: args[0] ?? DEFAULT_CONFIG, headless: f.headless === true,
       timeoutS: f.timeout !== undefined ? Number(f.timeout) : 120, icount: f.icount === true,
       port: f.port !== undefined ? portNumber(f.port) : undefined, tier: tierName(f.tier),
+      trace: typeof f.trace === "string" ? f.trace : undefined,
     }),
   },
   test: {
@@ -95,6 +99,21 @@ const commands: Record<string, Command> = {
       "                 (docs/native-tier.md)",
     flags: { key: "str", native: "str" },
     main: async (args, f) => signCommand(args, f),
+  },
+  replay: {
+    usage: "wasmvisor replay TRACE [--module core.wasm]",
+    help: "Replay a trace recorded by `wasmvisor run --trace` (or a test) in Node, on the same core module, every\n" +
+      "import answered from the trace, and compare each call with the board: its result, the exit record handed\n" +
+      "back, the imports and their arguments. Prints each instance's calls and exits by class, the first\n" +
+      "divergence (call, export, what differed), and `replay: N calls, M imports, identical`; exit status 1 on a\n" +
+      "divergence (docs/replay.md).\n" +
+      "  --module F   the core module the board ran (default: build/core.wasm or build/core-v2.wasm, the one\n" +
+      "               whose SHA-256 the trace names)",
+    flags: { module: "str" },
+    main: async (args, f) => {
+      if (!args[0]) throw new Error("replay: which trace? (wasmvisor replay TRACE)");
+      return replayCommand(args[0], typeof f.module === "string" ? f.module : undefined);
+    },
   },
   fuzz: {
     usage: "wasmvisor fuzz [--exits N] [--seed S] [--seeds K] [--actions A] [--skip LIST] [--trace] [--echo] ...",

@@ -6,6 +6,7 @@
  * context (wv_imports.h). */
 #include "wv_engine.h"
 #include "wv_imports.h"
+#include "wv_trace.h"
 #include "wasm3.h"
 #include <string.h>
 
@@ -155,8 +156,9 @@ static M3RawCall adapter_for(const char *sig)
 
 const char *wv_engine_wasm3_link_imports(IM3Module module)
 {
+    const struct wv_import_fn *fns = wv_import_bind_table();
     for (size_t i = 0; i < wv_import_fn_count; i++) {
-        const struct wv_import_fn *f = &wv_import_fns[i];
+        const struct wv_import_fn *f = &fns[i];
         M3RawCall call = adapter_for(f->sig);
         if (!call) return "an import's signature has no wasm3 adapter";
         /* An import the module does not use is fine; a signature mismatch is an error. */

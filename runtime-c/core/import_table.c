@@ -4,6 +4,9 @@
  * the core declares (assembly/abi/); an engine refuses a module that imports one of
  * these names with another signature. */
 #include "wv_imports.h"
+#include "wv_trace.h"
+#include "wv_console.h"
+#include <string.h>
 
 const struct wv_import_fn wv_import_fns[] = {
     /* host_imports.c */
@@ -37,3 +40,19 @@ const struct wv_import_fn wv_import_fns[] = {
 };
 
 const size_t wv_import_fn_count = sizeof wv_import_fns / sizeof wv_import_fns[0];
+
+/* A tracing image binds the recording wrappers, which the trace file names by their
+ * index: they must be these imports in this order, else the plain ones are bound (and
+ * the trace records no import, which a replay reports at the first one). */
+const struct wv_import_fn *wv_import_bind_table(void)
+{
+    if (!wv_trace_enabled) return wv_import_fns;
+    int same = wv_trace_import_fn_count == wv_import_fn_count;
+    for (size_t i = 0; same && i < wv_import_fn_count; i++)
+        same = !strcmp(wv_trace_import_fns[i].name, wv_import_fns[i].name)
+            && !strcmp(wv_trace_import_fns[i].sig, wv_import_fns[i].sig);
+    if (same) return wv_trace_import_fns;
+    static int told;
+    if (!told++) wv_printf("[wasmvisor] trace: the recording imports differ from the runtime's; imports not recorded\n");
+    return wv_import_fns;
+}

@@ -11,6 +11,7 @@
 #include "wv_console_in.h"
 #include "wv_update.h"
 #include "wv_imports.h"
+#include "wv_trace.h"
 #include "wv_native_run.h"
 #include <string.h>
 
@@ -94,7 +95,7 @@ static void load_native_part(struct wv_core_module *core)
         return;
     }
     char why[192];
-    if (wv_native_load(wv_core_native_start, len, core->wasm, core->wasm_len, wv_import_fns, wv_import_fn_count,
+    if (wv_native_load(wv_core_native_start, len, core->wasm, core->wasm_len, wv_import_bind_table(), wv_import_fn_count,
                        &wv_native_rt, &core->native, why, sizeof why)) {
         wv_printf("[wasmvisor] core runs in wasm3: %s\n", why);
         return;

@@ -32,6 +32,7 @@
 #include "wv_alloc.h"
 #include "wv_signature.h"
 #include "wv_imports.h"
+#include "wv_trace.h"
 #include "wv_native_run.h"
 #include "monocypher-ed25519.h"
 #include <stdlib.h>
@@ -396,7 +397,7 @@ void wv_update_apply(const uint8_t *file, size_t len, struct wv_answer *a)
     } else if (!(to.owned = malloc(wasm_len))) {
         wv_ans_fail(a, WV_ST_UPDATE, "update refused: out of memory for the module");
     } else if (memcpy(to.owned, wasm, wasm_len), native &&
-               wv_native_load(native, native_len, to.owned, wasm_len, wv_import_fns, wv_import_fn_count,
+               wv_native_load(native, native_len, to.owned, wasm_len, wv_import_bind_table(), wv_import_fn_count,
                               &wv_native_rt, &to.native, why, sizeof why)) {
         /* Signed with the module, so a refusal here is a build's fault, not a transfer's:
          * the whole update is refused rather than run in wasm3 unasked. */

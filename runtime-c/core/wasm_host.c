@@ -12,6 +12,7 @@
 #include "wv_imports.h"
 #include "wv_module_check.h"
 #include "wv_stack_budget.h"
+#include "wv_trace.h"
 #include <string.h>
 #include <stdlib.h>
 
@@ -80,6 +81,9 @@ static int load(struct wv_vm *vm, struct wv_core_instance *c, const struct wv_co
     if (!m->stack_bytes) { *err = "the core module was not checked"; return -1; }
     c->ctx.vm = vm;
     c->engine = m->native ? &wv_engine_native : &wv_engine_wasm3;
+    /* A tracing image records every call behind the engine (docs/replay.md); the exit
+     * path itself is the same in every image. */
+    if (wv_trace_enabled) c->engine = wv_trace_engine(c->engine);
     c->engine_instance = c->engine->load(m, &c->ctx, err);
     if (!c->engine_instance) return -1;
     const char *missing = find(c, &c->handle_exit, "wv_handle_exit");

@@ -21,6 +21,9 @@ struct wv_import_ctx {
      * that loads the instance, with `engine_instance` its own instance of the module. */
     uint8_t *(*memory)(struct wv_import_ctx *ctx, uint64_t *size);
     void *engine_instance;
+    /* In a tracing image, the record stream its imports are recorded into (wv_trace.h);
+     * else 0 and never looked at. */
+    struct wv_trace_stream *trace;
 };
 
 /* For an import that acts on the VM or the hardware: 1 when the calling instance is

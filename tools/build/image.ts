@@ -109,8 +109,10 @@ export const TIERS: readonly Tier[] = ["native", "wasm3"];
  * The image of a VM config. `tier: "wasm3"` leaves the core's native part out, so that
  * the runtime interprets the core (docs/native-tier.md); that image is named
  * `<config>-wasm3`, so that both tiers' images of one config can exist side by side.
+ * `trace: true` builds the image that records exit traces (docs/replay.md), named with
+ * `-trace` after that; it must run with QEMU's semihosting on (`traceArgs`, tools/run/qemu.ts).
  */
-export function buildImage(configName: string, opts: { boardOverride?: string; tier?: Tier } = {}): BuiltImage {
+export function buildImage(configName: string, opts: { boardOverride?: string; tier?: Tier; trace?: boolean } = {}): BuiltImage {
   const { config, set, board, wasm3Dir } = prepareVmSet(configName, opts);
   // Built (and signed into build/core.wvm, docs/signing.md) with the guest files, once per process.
   const coreWasm = buildCore();
@@ -123,8 +125,8 @@ export function buildImage(configName: string, opts: { boardOverride?: string; t
   };
   const blob = encodeBlob(set, imageIndex);
   const tier = opts.tier ?? "native";
-  const name = basename(config, ".json") + (tier === "wasm3" ? "-wasm3" : "");
-  const elf = linkImage(name, blob, images, wasm3Dir, coreWasm, board.name, { native: tier === "native" });
+  const name = basename(config, ".json") + (tier === "wasm3" ? "-wasm3" : "") + (opts.trace ? "-trace" : "");
+  const elf = linkImage(name, blob, images, wasm3Dir, coreWasm, board.name, { native: tier === "native", trace: opts.trace });
   return { config, elf, set, board, images, blob: join(BUILD, "img", board.name, name, "vms.bin") };
 }
 
@@ -136,7 +138,7 @@ export function buildImage(configName: string, opts: { boardOverride?: string; t
  * `opts.native: false` leaves the module's native part out (the wasm3 tier).
  */
 export function linkImage(name: string, blob: Buffer, images: string[], wasm3Dir: string, coreWasm: string,
-  boardName: string, opts: { fullCallDepth?: boolean; native?: boolean } = {}): string {
+  boardName: string, opts: { fullCallDepth?: boolean; native?: boolean; trace?: boolean } = {}): string {
   const boardDir = join(BUILD, "img", boardName);
   const dir = join(boardDir, name);
   mkdirSync(dir, { recursive: true });
@@ -148,7 +150,7 @@ export function linkImage(name: string, blob: Buffer, images: string[], wasm3Dir
   const native = nativePath(coreWasm);
   const coreNative = opts.native !== false && existsSync(native) && nativeFor(readFileSync(coreWasm), native)
     ? native : undefined;
-  writeIfChanged(payload, payloadSource({ coreWasm, coreNative, blob: blobPath, images, ...updateTrust(), fullCallDepth: opts.fullCallDepth }));
+  writeIfChanged(payload, payloadSource({ coreWasm, coreNative, blob: blobPath, images, ...updateTrust(), fullCallDepth: opts.fullCallDepth, trace: opts.trace }));
   step(`image ${name} -> ${rel(join(boardDir, "cmake", `${name}.elf`))}`);
   const payloads = readdirSync(boardDir, { withFileTypes: true })
     .filter((e) => e.isDirectory() && existsSync(join(boardDir, e.name, "payload.S")))

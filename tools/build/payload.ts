@@ -4,7 +4,8 @@
 // image) changes exactly when one of them does. Also what live update trusts
 // (docs/signing.md): the public key modules must be signed with, and whether the
 // image is a development one that takes unsigned modules too; and whether it is the
-// guard page test's image (wv_core_full_call_depth, runtime-c/include/wv_core.h).
+// guard page test's image (wv_core_full_call_depth, runtime-c/include/wv_core.h); and
+// whether it records exit traces (wv_trace_enabled, runtime-c/include/wv_trace.h).
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 
@@ -22,6 +23,12 @@ export interface PayloadInputs {
    * the guard page (tests/integration/guard.test.ts); every other image leaves it 0.
    */
   fullCallDepth?: boolean;
+  /**
+   * wv_trace_enabled = 1: the runtime records every call into each core instance and
+   * writes the trace through semihosting (docs/replay.md). Only images built with
+   * tracing (`run --trace`, the replay tests); every other image leaves it 0.
+   */
+  trace?: boolean;
 }
 
 function digest(files: string[]): string {
@@ -60,7 +67,8 @@ export function payloadSource(p: PayloadInputs): string {
   lines.push(`    .global wv_update_pubkey, wv_update_allow_unsigned`, `    .balign 8`, `wv_update_pubkey:`,
     `    .byte ${[...p.updatePubkey].map((b) => `0x${b.toString(16).padStart(2, "0")}`).join(", ")}`,
     `wv_update_allow_unsigned:`, `    .long ${p.allowUnsigned ? 1 : 0}`,
-    `    .global wv_core_full_call_depth`, `wv_core_full_call_depth:`, `    .long ${p.fullCallDepth ? 1 : 0}`);
+    `    .global wv_core_full_call_depth`, `wv_core_full_call_depth:`, `    .long ${p.fullCallDepth ? 1 : 0}`,
+    `    .global wv_trace_enabled`, `wv_trace_enabled:`, `    .long ${p.trace ? 1 : 0}`);
   return lines.join("\n") + "\n";
 }
 

@@ -4,8 +4,8 @@
 // Prints per seed and in total: exits (counted by the fuzz guest itself: one per trapping
 // instruction it executed on purpose), exits/s, the neighbours' health and every anomaly
 // with how to reproduce it. Exit code 1 on any anomaly.
-import { buildImage } from "../build/image.ts";
-import { runQemu } from "../run/qemu.ts";
+import { buildImage, type Tier } from "../build/image.ts";
+import { runQemu, traceArgs } from "../run/qemu.ts";
 import { writeRunConfig, type RunConfig } from "./run_config.ts";
 import { FLAG_OUTSIDE_MEMORY, FLAG_SYSTEM_RESET, FLAG_TRACE, skipMask } from "./params.ts";
 import { FuzzWatch, type Anomaly } from "./watch.ts";
@@ -29,6 +29,10 @@ export interface FuzzOptions {
   timeoutMs: number;
   /** Print every console line as it comes. */
   echo: boolean;
+  /** The engine of the core (default: native). */
+  tier?: Tier;
+  /** Record an exit trace of every VM into this file (docs/replay.md): the tracing image. */
+  record?: string;
 }
 
 export interface SeedResult {
@@ -54,7 +58,7 @@ export async function fuzzSeed(o: FuzzOptions, seed: number, exitsLeft: number, 
   const rc: RunConfig = writeRunConfig({
     seed: BigInt(seed), actions: BigInt(o.actions), reportEvery: o.reportEvery, flags, skip: skipMask(o.skip), traceFrom: o.traceFrom,
   });
-  const img = buildImage(rc.path);
+  const img = buildImage(rc.path, { tier: o.tier, trace: o.record !== undefined });
   const watch = new FuzzWatch({ fuzzVm: rc.fuzzVm, counters: rc.counters, rts: rc.rts, maxGapMs: o.maxGapMs, rtOverruns: o.rtOverruns });
   const ac = new AbortController();
   const t0 = Date.now();
@@ -79,6 +83,7 @@ export async function fuzzSeed(o: FuzzOptions, seed: number, exitsLeft: number, 
   }, FROZEN_CHECK_MS);
   const r = await runQemu({
     elf: img.elf, machine: img.board.qemu, timeoutMs: o.timeoutMs, signal: ac.signal, echo: o.echo,
+    extra: o.record !== undefined ? traceArgs(o.record) : undefined,
     onLine: (line) => {
       const before = watch.anomalies.length;
       watch.line(line, Date.now() - t0);

@@ -1,6 +1,6 @@
 // `wasmvisor run`: build the image for a VM config and boot it on QEMU.
 import { buildImage, type Tier } from "../build/image.ts";
-import { runQemu } from "./qemu.ts";
+import { runQemu, traceArgs } from "./qemu.ts";
 import { waitsFor, observe, missing, PANIC } from "./markers.ts";
 import { describeForwards, runArgs } from "./ports.ts";
 import { VmStops } from "./stops.ts";
@@ -14,10 +14,12 @@ export interface RunOptions {
   port?: number;
   /** The engine of the core (default: native). */
   tier?: Tier;
+  /** Record a trace into this file (docs/replay.md): the tracing image, with semihosting on. */
+  trace?: string;
 }
 
 export async function runCommand(o: RunOptions): Promise<number> {
-  const img = buildImage(o.config, { tier: o.tier });
+  const img = buildImage(o.config, { tier: o.tier, trace: o.trace !== undefined });
   const waits = waitsFor(img.set);
   const extra = await runArgs(img.set, o.port);
   let panic = "", notStarted = "";
@@ -29,7 +31,7 @@ export async function runCommand(o: RunOptions): Promise<number> {
   const r = await runQemu({
     elf: img.elf,
     machine: img.board.qemu,
-    extra: extra.args,
+    extra: [...extra.args, ...(o.trace !== undefined ? traceArgs(o.trace) : [])],
     icount: o.icount,
     timeoutMs: o.headless ? o.timeoutS * 1000 : 2 ** 31 - 1,
     echo: true,

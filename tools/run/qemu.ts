@@ -1,6 +1,7 @@
 // QEMU as the board: boots an image, hands every console line to a watcher, and is
 // always bounded by a timeout (the watcher decides when a run has seen enough).
 import { spawn } from "node:child_process";
+import { resolve } from "node:path";
 
 export interface QemuRun {
   /** Every console line, in order, without the trailing CR/LF. */
@@ -43,6 +44,18 @@ export function qemuArgs(o: QemuOptions): string[] {
     ...(o.elf ? ["-kernel", o.elf] : []),
     ...(o.extra ?? []),
   ];
+}
+
+/**
+ * QEMU's arguments for an image built with tracing (docs/replay.md): semihosting on, for
+ * EL2's HLT #0xF000 to reach the host, and the trace file's absolute path as the
+ * semihosting command line, which the runtime reads to open it. Without them the image's
+ * first record would be an undefined instruction at EL2.
+ */
+export function traceArgs(file: string): string[] {
+  const path = resolve(file);
+  // QEMU's option syntax: a comma inside a value is written twice.
+  return ["-semihosting-config", `enable=on,target=native,arg=${path.replace(/,/g, ",,")}`];
 }
 
 export function runQemu(o: QemuOptions): Promise<QemuRun> {
