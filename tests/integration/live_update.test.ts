@@ -1,6 +1,7 @@
 // Live update with the default demo running (docs/live-update.md): the management VM
 // updates the core to its second build through wvctl and rolls back; the host does the
-// same through `wasmvisor update`; bad modules (among them ones the module check refuses
+// same through `wasmvisor update`; the VMs go from the native engine to wasm3 (the same
+// module signed without its native part) and back; bad modules (among them ones the module check refuses
 // before wasm3 sees them) and a request from the guest VM are each refused with their
 // reason while every VM goes on; 50 updates in a row (and 10 more)
 // leave the hypervisor's free memory where it was. One boot of vmconfigs/mixed.json.
@@ -126,6 +127,20 @@ test("live update: v1 -> v2 -> v1 through wvctl and from the host; refusals; 50 
     assert.match(cli.stdout, /0\.2\.0/, cli.stdout + cli.stderr);
     const hv = await shell(s, "mvm", "wvctl version");
     assert.ok(hv.out.some((l) => /^variant\s+2$/.test(l)), hv.out.join("\n"));
+
+    // Either kind of module: the second build's .wvm carries its native part (the VMs ran
+    // it natively); the same module signed without one runs in wasm3. Over to it and back.
+    const engineLine = (e: string) => `[wasmvisor] update: the new instances run on the ${e} engine`;
+    assert.ok(s.lines.some((l) => l === engineLine("native")), "the second build's native part ran" + tail(s.lines, 40));
+    const wasmOnly = signModule(readFileSync(join(BUILD, "core-v2.wasm")), signingKey().key);
+    const toWasm3 = s.lines.length;
+    const w3 = await postModule({ host: "127.0.0.1", port: s.port!, timeoutMs: 60_000 }, wasmOnly);
+    assert.equal(w3.exit, 0, `a module without a native part refused?\n${w3.text}`);
+    await s.waitFor(`"${engineLine("wasm3")}"`, (l) => l === engineLine("wasm3"), STEP_MS, toWasm3);
+    const toNative = s.lines.length;
+    const backToNative = await shell(s, "mvm", "wvctl rollback");
+    assert.equal(backToNative.rc, 0, backToNative.out.join("\n"));
+    await s.waitFor(`"${engineLine("native")}"`, (l) => l === engineLine("native"), STEP_MS, toNative);
 
     // Refused without harm, each with its reason; v2 keeps running.
     const target = { host: "127.0.0.1", port: s.port!, timeoutMs: 60_000 };
