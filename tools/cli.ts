@@ -134,9 +134,11 @@ const commands: Record<string, Command> = {
       "  --max-gap MS     a neighbour's tick gap above MS ms is an anomaly (default 1000)\n" +
       "  --rt-overruns    an RT round with overruns is an anomaly (spurious interrupts always are)\n" +
       "  --timeout S      give up on a seed after S seconds (default 600)\n" +
+      "  --tier T         the engine of the core: native (default) or wasm3\n" +
       "  --echo           print the console as it comes",
     flags: { exits: "num", seed: "num", seeds: "num", actions: "str", "report-every": "num", skip: "str", trace: "bool", "trace-from": "num",
-      "inside-only": "bool", reset: "bool", "rt-overruns": "bool", frozen: "num", "max-gap": "num", timeout: "num", echo: "bool" },
+      "inside-only": "bool", reset: "bool", "rt-overruns": "bool", frozen: "num", "max-gap": "num", timeout: "num", echo: "bool",
+      tier: "str" },
     main: async (_a, f) => fuzzCommand({
       seed: f.seed !== undefined ? Number(f.seed) : 1, seeds: f.seeds !== undefined ? Number(f.seeds) : 1,
       exits: f.exits !== undefined ? Number(f.exits) : 0,
@@ -147,7 +149,7 @@ const commands: Record<string, Command> = {
       traceFrom: f["trace-from"] !== undefined ? Number(f["trace-from"]) : 0, outside: f["inside-only"] !== true, reset: f.reset === true, echo: f.echo === true,
       frozenMs: (f.frozen !== undefined ? Number(f.frozen) : 15) * 1000,
       maxGapMs: f["max-gap"] !== undefined ? Number(f["max-gap"]) : 1000, rtOverruns: f["rt-overruns"] === true,
-      timeoutMs: (f.timeout !== undefined ? Number(f.timeout) : 600) * 1000,
+      timeoutMs: (f.timeout !== undefined ? Number(f.timeout) : 600) * 1000, tier: tierName(f.tier),
     }),
   },
   bench: {

@@ -35,6 +35,15 @@ test("documented notices pass once per kind, a flood of one kind does not", () =
   assert.equal(w.anomalies[1]!.kind, "hypervisor warning");
 });
 
+test("the engine's boot line passes; a native part refused at boot is an anomaly", () => {
+  const w = new FuzzWatch(opts);
+  w.line("[wasmvisor] core runs native (116 KiB of code)", 0);
+  w.line("[wasmvisor] core runs in wasm3 (the image has no native part)", 1);
+  assert.equal(w.anomalies.length, 0);
+  w.line("[wasmvisor] core runs in wasm3: native part refused: bad magic (not a native part)", 2);
+  assert.equal(w.anomalies[0]!.kind, "hypervisor warning");
+});
+
 test("a rate-limited notice is fine once a second, an anomaly when two come closer", () => {
   const w = new FuzzWatch(opts);
   w.line("[wasmvisor] vm fuzz: management request 6 refused (not the management VM)", 0);

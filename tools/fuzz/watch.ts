@@ -3,7 +3,7 @@
 // host time they came at go in, figures and anomalies come out (watch.test.ts).
 
 /** The hypervisor's lines at boot, which say nothing about the guests' behaviour. */
-const BOOT_LINE = /^\[wasmvisor\] (wasmvisor on |core module |vm \S+: ready, entry |vm \S+ created: |console input -> )/;
+const BOOT_LINE = /^\[wasmvisor\] (wasmvisor on |core module |core runs native |core runs in wasm3 \(the image has no native part\)|vm \S+: ready, entry |vm \S+ created: |console input -> )/;
 /**
  * Notices the ABI documents for what a guest does (docs/abi.md 3, 4, 6; docs/wvctl.md):
  * expected of a hostile guest, once per kind. More than FLOOD_LIMIT lines of one kind
