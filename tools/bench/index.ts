@@ -24,6 +24,7 @@ import { buildImage, prepareVmSet, type BuiltImage, type PreparedSet, type Tier 
 import { rel } from "../lib/paths.ts";
 import { combineRounds, ratio } from "./parse.ts";
 import { saveMetrics, table, BENCH_JSON, type Metrics, type Target } from "./results.ts";
+import { profileMicro } from "./exit_profile.ts";
 import {
   BenchError, CACHE_CONFIG, directConfig, LINUX_CONFIG, LINUX_QUIET_CONFIG, MICRO_FIGURES, RT_SKIP, RT_TAKE, runCache, runCacheDirect, runLinuxDirect, runLinuxHypervised, runMicro,
   runRtBeside, runRtDirect, runSgi, runUpdate, UPDATE_CONFIG, RT_VM, type RtResult, type UpdateResult,
@@ -211,6 +212,22 @@ export async function runJobs(jobs: Job[], o: Outcomes, parallel: number, deadli
   };
   await Promise.all(Array.from({ length: parallel }, lane));
   return failures;
+}
+
+/**
+ * `bench --profile-exits [--tier T]`: the micro-benchmark image under QEMU's execution log,
+ * and where its two most common exits (the hypercall loop's and the MMIO loop's) spend
+ * their instructions, function by function. Slow (the log holds every block run), so not
+ * part of the bench.
+ */
+export async function profileCommand(tier: Tier): Promise<number> {
+  const img = buildImage("bench", { tier });
+  const kinds = await profileMicro(img, 300_000);
+  for (const k of kinds) {
+    process.stdout.write(`exit of ${k.instructions} instructions at EL2 (${k.count} seen):\n`);
+    for (const [f, n] of k.perFunction) process.stdout.write(`  ${n.toFixed(1).padStart(8)}  ${f}\n`);
+  }
+  return kinds.length ? 0 : 1;
 }
 
 export async function benchCommand(): Promise<number> {
