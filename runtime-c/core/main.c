@@ -10,9 +10,8 @@
 #include "wv_gic.h"
 #include "wv_console_in.h"
 #include "wv_update.h"
-#include "wv_imports.h"
 #include "wv_trace.h"
-#include "wv_native_run.h"
+#include "wv_native_load.h"
 #include <string.h>
 
 extern char __image_end[], __stacks_start[];
@@ -95,8 +94,7 @@ static void load_native_part(struct wv_core_module *core)
         return;
     }
     char why[192];
-    if (wv_native_load(wv_core_native_start, len, core->wasm, core->wasm_len, wv_import_bind_table(), wv_import_fn_count,
-                       &wv_native_rt, &core->native, why, sizeof why)) {
+    if (wv_core_load_native(core, wv_core_native_start, len, why, sizeof why)) {
         wv_printf("[wasmvisor] core runs in wasm3: %s\n", why);
         return;
     }

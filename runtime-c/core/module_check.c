@@ -9,6 +9,7 @@
  * each at most once, so that the code section walked is the one wasm3 compiles.
  * Nothing is allocated: the per-level state is two bit sets sized by the nesting bound. */
 #include "wv_module_check.h"
+#include "wv_leb.h"
 #include <string.h>
 
 struct rd {
@@ -26,31 +27,15 @@ static int fail(struct rd *d, enum wv_module_fault f, const char *what, const ui
     return -1;
 }
 
-/* A LEB128 number of `bits` bits (32, 33 or 64) as the format allows it: at most
- * ceil(bits / 7) bytes, the unused bits of the last possible byte zero (unsigned) or
- * copies of the sign bit (signed). wasm3 reads the same bytes, checking less. */
+/* A LEB128 number of `bits` bits (wv_leb.h); wasm3 reads the same bytes, checking less. */
 static int leb(struct rd *d, unsigned bits, int is_signed, uint64_t *out, const char *what)
 {
     const uint8_t *start = d->p;
-    unsigned max = (bits + 6) / 7;
-    uint64_t v = 0;
-    for (unsigned i = 0; i < max; i++) {
-        if (d->p >= d->end) return fail(d, WV_MODULE_TRUNCATED, what, start);
-        uint8_t b = *d->p++, payload = b & 0x7f;
-        if (i == max - 1) {
-            unsigned used = bits - 7 * i;               /* 1 to 7 bits of the last byte count */
-            uint8_t rest = (uint8_t)(payload >> (is_signed ? used - 1 : used));
-            if (b & 0x80 || (rest != 0 && (!is_signed || rest != 0x7f >> (used - 1))))
-                return fail(d, WV_MODULE_LEB, what, start);
-        }
-        v |= (uint64_t)payload << (7 * i);
-        if (!(b & 0x80)) {
-            if (is_signed && payload & 0x40 && 7 * (i + 1) < 64) v |= ~0ull << (7 * (i + 1));
-            break;
-        }
+    switch (wv_leb_read(&d->p, d->end, bits, is_signed, out)) {
+    case WV_LEB_OK: return 0;
+    case WV_LEB_TRUNCATED: return fail(d, WV_MODULE_TRUNCATED, what, start);
+    default: return fail(d, WV_MODULE_LEB, what, start);
     }
-    *out = v;
-    return 0;
 }
 
 static int u32(struct rd *d, uint32_t *out, const char *what)

@@ -31,19 +31,15 @@
 #include "wv_arch.h"
 #include "wv_alloc.h"
 #include "wv_signature.h"
-#include "wv_imports.h"
 #include "wv_trace.h"
-#include "wv_native_run.h"
+#include "wv_native_load.h"
 #include "monocypher-ed25519.h"
 #include <stdlib.h>
 #include <string.h>
 
 struct module {
-    const uint8_t *wasm;
-    size_t len;
+    struct wv_core_module core; /* its bytes, their check's stack size, its native part (wv_core.h) */
     uint8_t *owned;             /* heap copy to free, 0 for the module built into the image */
-    uint32_t stack_bytes;       /* its instances' Wasm stack (wv_core_module_check); 0: refused */
-    struct wv_native_image *native;     /* its loaded native part: its instances run natively */
     uint8_t hash[64];           /* SHA-512 of the wasm bytes */
     int32_t variant, version, abi, state_version;
     int is_signed;
@@ -78,7 +74,28 @@ static void module_free(struct module *m)
 {
     free(m->owned);
     m->owned = 0;
-    if (m->native && !wv_native_image_free(m->native)) m->native = 0;
+    if (m->core.native && !wv_native_image_free(m->core.native)) m->core.native = 0;
+}
+
+/* Keep the file's module: a copy of its bytes (the file goes when the request is done)
+ * and, when it came with one, its native part loaded (wv_core_load_native). A native part
+ * is signed with the module, so one the loader refuses is the build's fault, not the
+ * transfer's: it refuses the update rather than run the module in wasm3 unasked. */
+static int take_module(struct module *to, const uint8_t *wasm, size_t len, const uint8_t *native, size_t native_len,
+                       char *why, size_t cap)
+{
+    if (!(to->owned = malloc(len))) {
+        wv_snprintf(why, cap, "out of memory for the module");
+        return -1;
+    }
+    memcpy(to->owned, wasm, len);
+    to->core.wasm = to->owned;
+    to->core.wasm_len = len;
+    if (native && wv_core_load_native(&to->core, native, native_len, why, cap)) {
+        module_free(to);
+        return -1;
+    }
+    return 0;
 }
 
 static void free_retired(void)
@@ -195,8 +212,7 @@ static int stage(const struct module *m, struct module *describe_into, struct ha
         if (!(h->mask >> i & 1)) continue;
         struct wv_vm *vm = &wv_vms[i];
         const char *err = 0;
-        struct wv_core_module cm = { m->wasm, m->len, m->stack_bytes, m->native };
-        h->next[i] = wv_core_load(vm, &cm, &err);
+        h->next[i] = wv_core_load(vm, &m->core, &err);
         if (!h->next[i]) { wv_snprintf(why, cap, "the new module does not load: %s", err); return -1; }
         if (staged_quiet(vm, h->next[i], why, cap)) return -1;      /* its start function */
         if (describe_into && describe(h->next[i], describe_into, &err)) {
@@ -342,10 +358,7 @@ static void switch_module(struct module *to, struct wv_answer *a, uint64_t t0, i
 void wv_update_init(const struct wv_core_module *builtin)
 {
     memset(&cur, 0, sizeof cur);
-    cur.stack_bytes = builtin->stack_bytes;
-    cur.wasm = builtin->wasm;
-    cur.len = builtin->wasm_len;
-    cur.native = builtin->native;
+    cur.core = *builtin;
     cur.is_signed = 0;
     cur.loaded_at = read_sysreg(cntpct_el0);
 }
@@ -355,7 +368,7 @@ void wv_update_init(const struct wv_core_module *builtin)
 static void describe_running(void)
 {
     if (cur.abi) return;
-    crypto_sha512(cur.hash, cur.wasm, cur.len);
+    crypto_sha512(cur.hash, cur.core.wasm, cur.core.wasm_len);
     const char *err = "no VM runs a core instance";
     for (uint32_t i = 0; i < wv_vm_count; i++) {
         struct wv_core_instance *c = wv_core_acquire(&wv_vms[i]);
@@ -391,23 +404,13 @@ void wv_update_apply(const uint8_t *file, size_t len, struct wv_answer *a)
         wv_ans_fail(a, WV_ST_UPDATE, "update refused: the module is not signed and this image accepts signed modules only");
     } else if (trust == WV_TRUST_CHECK_SIGNATURE && wv_signature_check(file, (size_t)(sig - file), sig, wv_update_pubkey)) {
         wv_ans_fail(a, WV_ST_UPDATE, "update refused: bad signature (not signed by the key built into this image)");
-    } else if (wv_core_module_check(wasm, wasm_len, &to.stack_bytes, why, sizeof why)) {
+    } else if (wv_core_module_check(wasm, wasm_len, &to.core.stack_bytes, why, sizeof why) ||
+               take_module(&to, wasm, wasm_len, native, native_len, why, sizeof why)) {
         /* Once here, for every VM's staged instance: one answer. */
         wv_ans_fail(a, WV_ST_UPDATE, "update refused: %s", why);
-    } else if (!(to.owned = malloc(wasm_len))) {
-        wv_ans_fail(a, WV_ST_UPDATE, "update refused: out of memory for the module");
-    } else if (memcpy(to.owned, wasm, wasm_len), native &&
-               wv_native_load(native, native_len, to.owned, wasm_len, wv_import_bind_table(), wv_import_fn_count,
-                              &wv_native_rt, &to.native, why, sizeof why)) {
-        /* Signed with the module, so a refusal here is a build's fault, not a transfer's:
-         * the whole update is refused rather than run in wasm3 unasked. */
-        wv_ans_fail(a, WV_ST_UPDATE, "update refused: %s", why);
-        module_free(&to);
     } else {
-        to.wasm = to.owned;
-        to.len = wasm_len;
         to.is_signed = sig != 0;
-        crypto_sha512(to.hash, to.wasm, to.len);
+        crypto_sha512(to.hash, to.core.wasm, to.core.wasm_len);
         describe_running();
         switch_module(&to, a, t0, 0);       /* frees what it leaves behind */
     }
@@ -422,7 +425,7 @@ void wv_update_rollback(struct wv_answer *a)
         wv_ans_fail(a, WV_ST_BUSY, "an update is in progress");
         return;
     }
-    if (!prev.wasm) {
+    if (!prev.core.wasm) {
         wv_ans_fail(a, WV_ST_STATE, "nothing to roll back to: no update has been applied");
     } else {
         struct module to = prev;
@@ -442,5 +445,5 @@ void wv_update_describe(struct wv_answer *a)
     wv_ans_printf(a, "variant=%d version=%s abi=%d state=%d sha512=", cur.variant, v, cur.abi, cur.state_version);
     for (int i = 0; i < 64; i++) wv_ans_printf(a, "%02x", cur.hash[i]);
     wv_ans_printf(a, " loaded_at_ns=%lu signed=%d rollback=%s heap_free=%lu heap_blocks=%lu\n", (unsigned long)wv_ticks_to_ns(cur.loaded_at),
-                  cur.is_signed, prev.wasm ? "yes" : "no", (unsigned long)hs.free_bytes, (unsigned long)hs.live_allocs);
+                  cur.is_signed, prev.core.wasm ? "yes" : "no", (unsigned long)hs.free_bytes, (unsigned long)hs.live_allocs);
 }

@@ -13,6 +13,7 @@
 #include "wv_module_check.h"
 #include "wv_stack_budget.h"
 #include "wv_trace.h"
+#include "wv_native_run.h"
 #include <string.h>
 #include <stdlib.h>
 
@@ -71,6 +72,13 @@ int wv_core_module_check(const uint8_t *wasm, size_t wasm_len, uint32_t *stack_b
     *stack_bytes = wv_core_full_call_depth ? WV_CORE_MAX_CALLS * WV_WASM3_MIN_CALL_BYTES
                                            : wv_core_stack_bytes(r.max_loops);
     return 0;
+}
+
+int wv_core_load_native(struct wv_core_module *m, const uint8_t *part, size_t len, char *why, size_t cap)
+{
+    /* The import table a tracing image binds its recording wrappers from, else the plain one. */
+    return wv_native_load(part, len, m->wasm, m->wasm_len, wv_import_bind_table(), wv_import_fn_count, &wv_native_rt,
+                          &m->native, why, cap);
 }
 
 /* An instance of module `m` (checked: wv_core_module_check) for `vm`, its ABI checked and

@@ -3,6 +3,7 @@
  * Format"): sections in their order, each at most once, custom sections anywhere; each
  * decoded section must end exactly at its size. */
 #include "wv_wasm_interface.h"
+#include "wv_leb.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,19 +19,14 @@ static int fail(struct rd *d, const char *what, const uint8_t *at)
     return -1;
 }
 
-/* An unsigned LEB128 number of at most 32 bits (5 bytes, the last one's high bits 0). */
+/* An unsigned LEB128 number of at most 32 bits (wv_leb.h). */
 static int u32(struct rd *d, uint32_t *out, const char *what)
 {
     const uint8_t *start = d->p;
-    uint32_t v = 0;
-    for (unsigned i = 0; i < 5; i++) {
-        if (d->p >= d->end) return fail(d, what, start);
-        uint8_t b = *d->p++;
-        if (i == 4 && b & 0xf0) return fail(d, what, start);
-        v |= (uint32_t)(b & 0x7f) << (7 * i);
-        if (!(b & 0x80)) { *out = v; return 0; }
-    }
-    return fail(d, what, start);
+    uint64_t v;
+    if (wv_leb_read(&d->p, d->end, 32, 0, &v) != WV_LEB_OK) return fail(d, what, start);
+    *out = (uint32_t)v;
+    return 0;
 }
 
 static int byte(struct rd *d, uint8_t *out, const char *what)

@@ -41,6 +41,10 @@ struct wv_core_module {
     uint32_t stack_bytes;
     struct wv_native_image *native;
 };
+/* Load `part` as the native part of `m` (its bytes and stack_bytes set): the loader's
+ * checks against m's .wasm and the runtime's imports (native_load.c), then m->native is
+ * the image its instances run on. 0, or -1 with `why` saying "native part refused: ...". */
+int wv_core_load_native(struct wv_core_module *m, const uint8_t *part, size_t len, char *why, size_t cap);
 /* Instantiate `m` for `vm` and run its wv_init. Returns 0, or -1 with *err set. */
 int wv_core_create(struct wv_vm *vm, const struct wv_core_module *m, const uint8_t *blob, size_t blob_len,
                    const char **err);

@@ -5,6 +5,7 @@
 // vector registers. So every image's disassembly is checked: a function that names an
 // FP/SIMD register (v, q, d, s, h, b registers, FPSR, FPCR) must come from wasm3, from the
 // libm and strtod that only wasm3 calls, or be the save/load code itself.
+import { statSync } from "node:fs";
 import { join } from "node:path";
 import { run } from "../lib/proc.ts";
 
@@ -36,8 +37,20 @@ export function fpUsers(disassembly: string): Map<string, string> {
   return users;
 }
 
+/** Read once per archive build: every image of a board links the same libraries. */
+const definedCache = new Map<string, Set<string>>();
+
 /** Functions defined in the archive (all of its members, or only those named). */
 function definedIn(archive: string, members?: string[]): Set<string> {
+  const key = `${archive}|${statSync(archive).mtimeMs}|${members?.join(",") ?? ""}`;
+  const cached = definedCache.get(key);
+  if (cached) return cached;
+  const names = readDefined(archive, members);
+  definedCache.set(key, names);
+  return names;
+}
+
+function readDefined(archive: string, members?: string[]): Set<string> {
   const out = run(NM, ["--defined-only", archive]).stdout;
   const names = new Set<string>();
   let member = "";
