@@ -1,17 +1,15 @@
 /* The `wv` imports behind recording wrappers, for a tracing image (wv_trace.h): each calls
  * the very function wv_import_fns lists, so the checks are those of every image, then
  * records its arguments and result (docs/replay.md). guest_read also records the Wasm
- * memory it wrote: a replay has no guest to read. Same names, signatures and order as
- * import_table.c; the trace file's header lists them, so a record's index names one. */
+ * memory it wrote: a replay has no guest to read. Names, signatures and order come from
+ * WV_IMPORT_LIST, as wv_import_fns's; the trace file's header lists them, so a record's
+ * index names one. */
 #include "wv_trace.h"
 #include "wv_imports.h"
 
-enum {
-    I_console_write, I_now, I_counter_freq, I_s2_table_new, I_s2_set_entry, I_s2_activate, I_guest_read,
-    I_guest_write, I_image_load, I_vcpu_boot, I_sysreg_write, I_sysreg_read, I_vm_stop, I_pcpu_of,
-    I_lr_count, I_lr_read, I_lr_write, I_ich_hcr_write, I_ich_status, I_vcpu_kick, I_irq_set,
-    I_pmu_read, I_pmu_write, I_chan_send,
-};
+#define INDEX(name, sig) I_##name,
+enum { WV_IMPORT_LIST(INDEX) I_COUNT };
+#undef INDEX
 
 #define REC(name, result, ...)                                                                  \
     do {                                                                                        \
@@ -78,17 +76,8 @@ W1(i64, pmu_read, i32)
 W2(i32, pmu_write, i32, i64)
 W2(i32, chan_send, i32, i32)
 
-#define E(name, sig) [I_##name] = { #name, sig, (void *)t_##name }
+#define ENTRY(name, sig) { #name, sig, (void *)t_##name },
+const struct wv_import_fn wv_trace_import_fns[] = { WV_IMPORT_LIST(ENTRY) };
+#undef ENTRY
 
-const struct wv_import_fn wv_trace_import_fns[] = {
-    E(console_write, "v(ii)"), E(now, "I()"), E(counter_freq, "I()"), E(s2_table_new, "i()"),
-    E(s2_set_entry, "i(iiiI)"), E(s2_activate, "i(ii)"), E(guest_read, "i(Iii)"), E(guest_write, "i(Iii)"),
-    E(image_load, "I(iI)"), E(vcpu_boot, "i(iII)"), E(sysreg_write, "i(iiI)"), E(sysreg_read, "I(ii)"),
-    E(vm_stop, "v()"), E(pcpu_of, "i(i)"), E(lr_count, "i()"), E(lr_read, "I(i)"), E(lr_write, "i(iI)"),
-    E(ich_hcr_write, "i(i)"), E(ich_status, "I()"), E(vcpu_kick, "i(i)"), E(irq_set, "i(ii)"),
-    E(pmu_read, "I(i)"), E(pmu_write, "i(iI)"), E(chan_send, "i(ii)"),
-};
-
-_Static_assert(sizeof wv_trace_import_fns / sizeof wv_trace_import_fns[0] == I_chan_send + 1,
-               "every import has its wrapper");
 const size_t wv_trace_import_fn_count = sizeof wv_trace_import_fns / sizeof wv_trace_import_fns[0];

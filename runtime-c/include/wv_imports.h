@@ -45,6 +45,23 @@ struct wv_import_fn {
 extern const struct wv_import_fn wv_import_fns[];
 extern const size_t wv_import_fn_count;
 
+/* The one list of the imports, in table order: X(name, sig) for each (docs/abi.md 2, 4,
+ * 6). wv_import_fns, a tracing image's recording wrappers (trace_imports.c) and the
+ * indexes a trace names imports by are all made from it, so they cannot differ. */
+#define WV_IMPORT_LIST(X)                                                                       \
+    /* host_imports.c */                                                                        \
+    X(console_write, "v(ii)") X(now, "I()") X(counter_freq, "I()") X(s2_table_new, "i()")       \
+    X(s2_set_entry, "i(iiiI)") X(s2_activate, "i(ii)") X(guest_read, "i(Iii)")                  \
+    X(guest_write, "i(Iii)") X(image_load, "I(iI)") X(vcpu_boot, "i(iII)")                      \
+    X(sysreg_write, "i(iiI)") X(sysreg_read, "I(ii)") X(vm_stop, "v()") X(pcpu_of, "i(i)")      \
+    /* irq_imports.c */                                                                         \
+    X(lr_count, "i()") X(lr_read, "I(i)") X(lr_write, "i(iI)") X(ich_hcr_write, "i(i)")         \
+    X(ich_status, "I()") X(vcpu_kick, "i(i)") X(irq_set, "i(ii)")                               \
+    /* pmu_imports.c */                                                                         \
+    X(pmu_read, "I(i)") X(pmu_write, "i(iI)")                                                   \
+    /* chan.c */                                                                                \
+    X(chan_send, "i(ii)")
+
 /* host_imports.c: console, time, stage 2, guest memory, images, vCPUs, EL1 registers. */
 void wv_imp_console_write(struct wv_import_ctx *ctx, uint32_t ptr, uint32_t len);
 uint64_t wv_imp_now(struct wv_import_ctx *ctx);
