@@ -74,11 +74,17 @@ export function fpViolations(elf: string, cmakeDir: string): string[] {
   return [...fpUsers(dis)].filter(([fn]) => !allowed.has(fn)).map(([fn, line]) => `${fn}: ${line}`);
 }
 
+/** Images already checked, by path and modification time: an image make did not relink is not read again. */
+const checked = new Set<string>();
+
 export function checkFp(elf: string, cmakeDir: string): void {
+  const key = `${elf}|${statSync(elf).mtimeMs}`;
+  if (checked.has(key)) return;
   const bad = fpViolations(elf, cmakeDir);
   if (bad.length) {
     throw new Error(`${elf}: EL2 code outside wasm3 uses FP/SIMD registers, which hold the guest's ` +
       `across exits (runtime-c/arch/fpsimd.c); build it with -mgeneral-regs-only or keep it out:\n  ` +
       bad.slice(0, 20).join("\n  "));
   }
+  checked.add(key);
 }
