@@ -2,7 +2,7 @@
 // exported: every function here is part of the contract with runtime-c.
 
 import { WV_ABI_VERSION, CORE_VERSION } from "./abi/hypercalls";
-import { EXIT_RECORD } from "./abi/exit_record";
+import { EXIT_RECORDS } from "./abi/exit_record";
 import { MAX_VMS } from "./core/layout";
 import { CFG_HEADER_SIZE, CFG_VM_RECORD_SIZE } from "./core/config";
 import { vmInit } from "./core/vm";
@@ -46,7 +46,7 @@ export function wv_init(vm: i32, blob: i32, len: i32): i32 {
 }
 
 export function wv_exit_record(): i32 {
-  return <i32>EXIT_RECORD;
+  return <i32>EXIT_RECORDS;
 }
 
 export function wv_handle_exit(vcpu: i32): i32 {

@@ -10,7 +10,7 @@ import { cfgVm, cfgDevice, CFG_VM_VCPU_COUNT, CFG_VM_PCPU_MASK, CFG_VM_DEVICE_CO
   CFG_D_SIZE, CFG_D_IRQ } from "../core/config";
 import { vmResetState, vmInit } from "../core/vm";
 import { handleExit } from "../arch/exits";
-import { EXIT_RECORD, EXIT_FLAGS, EXIT_INTID, EXIT_VCPU, EXIT_FLAG_IRQ } from "../abi/exit_record";
+import { exitRecord, exitSelect, EXIT_FLAGS, EXIT_INTID, EXIT_VCPU, EXIT_FLAG_IRQ } from "../abi/exit_record";
 
 export const GICD_IPA: u64 = 0x08000000;
 export const GICR_IPA: u64 = 0x080a0000;
@@ -49,8 +49,9 @@ const SAS_OF: StaticArray<u32> = [0, 0, 1, 0, 2, 0, 0, 0, 3];
 /** A store of `bytes` (1, 2, 4, 8) of `value` to `ipa` by vCPU `vcpu`, through handleExit. */
 export function mmioStore(vcpu: u32, ipa: u64, bytes: u32, value: u64): i32 {
   setCpu(<i32>vcpu);
+  exitSelect(vcpu);
   exitWith(dabtEsr(1, SAS_OF[bytes], 0, RT, bytes == 8 ? 1 : 0, 1, 0x07));
-  store<u32>(EXIT_RECORD + EXIT_VCPU, vcpu);
+  store<u32>(exitRecord + EXIT_VCPU, vcpu);
   faultAt(ipa);
   setReg(RT, value);
   return handleExit(<i32>vcpu);
@@ -59,8 +60,9 @@ export function mmioStore(vcpu: u32, ipa: u64, bytes: u32, value: u64): i32 {
 /** A load of `bytes` from `ipa` by vCPU `vcpu`, through handleExit (into an X register). */
 export function mmioLoad(vcpu: u32, ipa: u64, bytes: u32): u64 {
   setCpu(<i32>vcpu);
+  exitSelect(vcpu);
   exitWith(dabtEsr(1, SAS_OF[bytes], 0, RT, 1, 0, 0x07));
-  store<u32>(EXIT_RECORD + EXIT_VCPU, vcpu);
+  store<u32>(exitRecord + EXIT_VCPU, vcpu);
   faultAt(ipa);
   handleExit(<i32>vcpu);
   return reg(RT);
@@ -82,18 +84,20 @@ export function sgiR(which: u32, off: u64, by: u32 = 0, bytes: u32 = 4): u64 {
 /** An IRQ exit of vCPU `vcpu` for physical `intid`, as the runtime makes it (ESR left stale on purpose). */
 export function irqExit(vcpu: u32, intid: u32, staleEsr: u64 = (<u64>0x16 << 26) | IL): i32 {
   setCpu(<i32>vcpu);
+  exitSelect(vcpu);
   exitWith(staleEsr);
-  store<u32>(EXIT_RECORD + EXIT_VCPU, vcpu);
-  store<u32>(EXIT_RECORD + EXIT_FLAGS, EXIT_FLAG_IRQ);
-  store<u32>(EXIT_RECORD + EXIT_INTID, intid);
+  store<u32>(exitRecord + EXIT_VCPU, vcpu);
+  store<u32>(exitRecord + EXIT_FLAGS, EXIT_FLAG_IRQ);
+  store<u32>(exitRecord + EXIT_INTID, intid);
   return handleExit(<i32>vcpu);
 }
 
 /** A trapped MSR of `value` to the system register with ISS key `key` by vCPU `vcpu`. */
 export function msr(vcpu: u32, key: u32, value: u64): i32 {
   setCpu(<i32>vcpu);
+  exitSelect(vcpu);
   exitWith((<u64>0x18 << 26) | IL | <u64>(key | (RT << 5)));
-  store<u32>(EXIT_RECORD + EXIT_VCPU, vcpu);
+  store<u32>(exitRecord + EXIT_VCPU, vcpu);
   setReg(RT, value);
   return handleExit(<i32>vcpu);
 }
@@ -101,8 +105,9 @@ export function msr(vcpu: u32, key: u32, value: u64): i32 {
 /** A trapped MRS from `key` by vCPU `vcpu`: the value read. */
 export function mrs(vcpu: u32, key: u32): u64 {
   setCpu(<i32>vcpu);
+  exitSelect(vcpu);
   exitWith((<u64>0x18 << 26) | IL | <u64>(key | (RT << 5) | 1));
-  store<u32>(EXIT_RECORD + EXIT_VCPU, vcpu);
+  store<u32>(exitRecord + EXIT_VCPU, vcpu);
   setReg(RT, 0xdead);
   handleExit(<i32>vcpu);
   return reg(RT);
@@ -111,8 +116,9 @@ export function mrs(vcpu: u32, key: u32): u64 {
 /** WFI by vCPU `vcpu`: the action. */
 export function wfi(vcpu: u32): i32 {
   setCpu(<i32>vcpu);
+  exitSelect(vcpu);
   exitWith((<u64>0x01 << 26) | IL);
-  store<u32>(EXIT_RECORD + EXIT_VCPU, vcpu);
+  store<u32>(exitRecord + EXIT_VCPU, vcpu);
   return handleExit(<i32>vcpu);
 }
 

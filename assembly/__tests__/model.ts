@@ -11,7 +11,7 @@ import { STATE, STATE_SIZE, VM_STATE, VM_INDEX, VM_VCPU_COUNT, VM_NAME, VM_NAME_
   EXIT_CLASSES, S2_OFF, PL011_RX_OFF, PL011_RX_RECORD, PL011_RX_HEAD, PL011_RX_COUNT, PL011_RX_RIS,
   PL011_RX_BYTES, VM_EXITS_OFF, VM_EXIT_BYTES, VM_EXIT_DATA_ABORT, VM_EXIT_HVC, VM_EXIT_SYSREG, VM_EXIT_WFX,
   VM_EXIT_OTHER } from "../core/layout";
-import { EXIT_RECORD, EXIT_RECORD_SIZE, EXIT_X, EXIT_PC, EXIT_ESR, EXIT_FAR, EXIT_HPFAR } from "../abi/exit_record";
+import { exitRecord, EXIT_RECORD_SIZE, EXIT_X, EXIT_PC, EXIT_ESR, EXIT_FAR, EXIT_HPFAR } from "../abi/exit_record";
 import { EXIT_CLASS_HVC, EXIT_CLASS_MMIO, EXIT_CLASS_IABT, EXIT_CLASS_WFI, EXIT_CLASS_WFE,
   EXIT_CLASS_SYSREG, EXIT_CLASS_OTHER } from "../arch/exits";
 import { CORE_VERSION } from "../abi/hypercalls";
@@ -46,7 +46,7 @@ export const HC_REPORT: u32 = 0xc6000004;
 /** Answered only in a VM with the bench flag, which the model's VMs never have: NOT_SUPPORTED, no line. */
 export const HC_BENCH_STAMP: u32 = 0xc6000006;
 /** What WV_HC_VERSION answers in x0: the core module ABI version (docs/abi.md section 2). */
-export const ABI_VERSION: u64 = 2;
+export const ABI_VERSION: u64 = 3;
 const WARN_IDS: u32 = 8;
 
 // ESR_EL2 (ARM ARM D17.2.37): EC [31:26], IL [25], ISS [24:0].
@@ -82,7 +82,7 @@ export let mStops: i32 = 0;
 /** Start a step from the live state block and exit record. Call before the core runs. */
 export function modelBegin(): void {
   memory.copy(M_STATE, STATE, STATE_SIZE);
-  memory.copy(M_REC, EXIT_RECORD, RECORD_BYTES);
+  memory.copy(M_REC, exitRecord, RECORD_BYTES);
   mLines = [];
   mStops = 0;
 }
@@ -392,12 +392,12 @@ export function outsideAbiDiff(action: i32): string {
   }
   if (memory.compare(STATE + S2_OFF, M_STATE + S2_OFF, VM_EXITS_OFF - S2_OFF) != 0) return "stage-2 bookkeeping changed";
   for (let n: usize = 4; n < 31; n++) {
-    if (load<u64>(EXIT_RECORD + EXIT_X + (n << 3)) != load<u64>(M_REC + EXIT_X + (n << 3))) return "x" + n.toString() + " changed";
+    if (load<u64>(exitRecord + EXIT_X + (n << 3)) != load<u64>(M_REC + EXIT_X + (n << 3))) return "x" + n.toString() + " changed";
   }
-  if (memory.compare(EXIT_RECORD + EXIT_PC + 8, M_REC + EXIT_PC + 8, RECORD_BYTES - EXIT_PC - 8) != 0) {
+  if (memory.compare(exitRecord + EXIT_PC + 8, M_REC + EXIT_PC + 8, RECORD_BYTES - EXIT_PC - 8) != 0) {
     return "exit record fields after the PC changed";
   }
-  const pc0 = load<u64>(M_REC + EXIT_PC), pc1 = load<u64>(EXIT_RECORD + EXIT_PC);
+  const pc0 = load<u64>(M_REC + EXIT_PC), pc1 = load<u64>(exitRecord + EXIT_PC);
   const smc = (<u32>(load<u64>(M_REC + EXIT_ESR) >> 26) & 0x3f) == EC_SMC64;
   if (pc1 != pc0 && !(smc && pc1 - pc0 == 4)) return "PC moved by " + hx(pc1 - pc0);
   return "";
@@ -493,10 +493,10 @@ export function modelDiff(action: i32, expected: i32, linesBefore: i32): string 
     return "state block differs at " + stateArea(<usize>ds) + ": word " + hx(<u64>load<u32>(STATE + o))
       + ", expected " + hx(<u64>load<u32>(M_STATE + o));
   }
-  const dr = firstDiff(EXIT_RECORD, M_REC, RECORD_BYTES);
+  const dr = firstDiff(exitRecord, M_REC, RECORD_BYTES);
   if (dr >= 0) {
     const o = <usize>dr & ~<usize>7;
-    return "exit record differs at +" + hx(<u64>o) + ": " + hx(load<u64>(EXIT_RECORD + o))
+    return "exit record differs at +" + hx(<u64>o) + ": " + hx(load<u64>(exitRecord + o))
       + ", expected " + hx(load<u64>(M_REC + o));
   }
   const n = consoleCount() - linesBefore;

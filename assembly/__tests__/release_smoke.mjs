@@ -34,7 +34,7 @@ const instance = new WebAssembly.Instance(module, { wv: host.imports.wv });
 const ex = instance.exports;
 host.setMemory(ex.memory);
 const fake = host.imports.wvfake;
-assert.equal(ex.wv_abi_version(), 2);
+assert.equal(ex.wv_abi_version(), 3);
 assert.equal(ex.wv_variant(), 1, "build/core.wasm is variant 1");
 assert.equal(ex.wv_core_version(), 0x000100, "variant 1 is 0.1.0");
 
@@ -239,7 +239,7 @@ const instance2 = () => {
 const b = instance2();
 assert.equal(b.wv_variant(), 2, `${path2} is variant 2`);
 assert.equal(b.wv_core_version(), 0x000200, "variant 2 is 0.2.0");
-assert.equal(b.wv_abi_version(), 2);
+assert.equal(b.wv_abi_version(), 3);
 const version2 = b.wv_state_version();
 assert.equal(version2, 0x010204, "variant 2 saves state version 0x010204 (core 4, vGIC 2, virtio 1)");
 assert.equal(b.wv_state_restorable(0x0203), 1, "variant 2 restores a blob without the virtio section");

@@ -7,8 +7,8 @@ import { rnd, below, chance, hx, staticWindowsClear, staticWindow } from "./fuzz
 import { findLogBuf, LOG_BUF_BYTES } from "./line_buffers";
 import { setCpu, lrGet, lrSet } from "./fake";
 import { guestAck, guestEoi, lrValid } from "./gic";
-import { ACTION_RESUME, ACTION_IDLE, EXIT_RECORD, EXIT_RECORD_SIZE } from "../abi/exit_record";
-import { STATE, STATE_SIZE } from "../core/layout";
+import { ACTION_RESUME, ACTION_IDLE, EXIT_RECORDS, EXIT_RECORD_SIZE } from "../abi/exit_record";
+import { STATE, STATE_SIZE, MAX_VCPUS } from "../core/layout";
 import { vmRunning } from "../core/vm";
 import { VGIC, VGIC_SIZE, VGIC_NR_INTIDS, VGIC_PRIVATE_INTIDS, VGIC_MAX_LRS, R_PENDV, R_LR_USED, R_LR_VAL,
   VG_OWNER, P_LISTED, P_ACTIVE } from "../arch/vgic_layout";
@@ -30,7 +30,7 @@ export function vgicWindows(probe: string): void {
   const logBuf = findLogBuf(probe);
   staticWindowsClear();
   staticWindow(VGIC, VGIC_SIZE);
-  staticWindow(EXIT_RECORD, <usize>EXIT_RECORD_SIZE);
+  staticWindow(EXIT_RECORDS, <usize>EXIT_RECORD_SIZE * <usize>MAX_VCPUS);
   staticWindow(STATE, STATE_SIZE);
   if (logBuf > 0) staticWindow(<usize>logBuf, LOG_BUF_BYTES);
 }

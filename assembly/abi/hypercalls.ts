@@ -41,7 +41,7 @@ export const HC_NOT_SUPPORTED: u64 = 0xFFFFFFFF;
 export const HC_INVALID_PARAMETER: u64 = 0xFFFFFFFD;
 
 /** ABI version reported by WV_HC_VERSION in x0 (the core module ABI, docs/abi.md 2). */
-export const WV_ABI_VERSION: u32 = 2;
+export const WV_ABI_VERSION: u32 = 3;
 /** Core version reported in x1 (and by wv_core_version): major << 16 | minor << 8 | patch. */
 export const CORE_VERSION_MAJOR: u32 = 0;
 /** 0.1.0 for variant 1, 0.2.0 for variant 2 (core/variant.ts). */

@@ -3,7 +3,7 @@
 // whole VM in the classes management shows (VM_EXIT_*, core/exit_counters.ts).
 
 import { ACTION_RESUME, ACTION_IDLE, ACTION_STOP, ACTION_YIELD, exitEsr, exitFar,
-  exitHpfar, exitPc, exitReadReg, exitWriteReg, exitAdvancePc, exitIsIrq, exitIntid } from "../abi/exit_record";
+  exitHpfar, exitPc, exitReadReg, exitWriteReg, exitAdvancePc, exitIsIrq, exitIntid, exitSelect } from "../abi/exit_record";
 import { EC_WFX, EC_HVC64, EC_SMC64, EC_SYSREG, EC_IABT_LOW, EC_DABT_LOW, esrEc, esrInstrBytes, wfxIsWfe,
   dabtIsv, dabtAccessBytes, dabtSse, dabtSrt, dabtSf, abortS1ptw, dabtIsWrite, abortFsc, fscKind, FaultKind,
   fscHasLevel, fscLevel, faultKindName, sysregKey, sysregIsRead, sysregRt, sysregOp0, sysregOp1,
@@ -216,6 +216,7 @@ export function handleExit(vcpu: i32): i32 {
     return ACTION_STOP;
   }
   const v = <u32>vcpu;
+  exitSelect(v);
   // The vGIC must know whose list registers the imports reach, whatever the exit (a PSCI
   // call by HVC can reset another vCPU's interrupts).
   vgicBeginExit(v);

@@ -10,7 +10,7 @@
 // its tick. Only whether the VM has the flag is state (core/layout.ts, HC_BENCH), so that
 // the hypercall keeps answering after an update.
 
-import { EXIT_RECORD, EXIT_CNTVCT } from "../abi/exit_record";
+import { exitRecord, EXIT_CNTVCT } from "../abi/exit_record";
 import { STATE, HC_BENCH, MAX_VCPUS } from "./layout";
 import { PPI_VTIMER } from "../arch/vgic_common";
 
@@ -28,7 +28,7 @@ export function benchSetEnabled(on: bool): void {
 /** An IRQ exit of vCPU `v` for physical `intid`: the timer's is remembered (bench VMs only). */
 @inline export function benchIrqExit(v: u32, intid: u32): void {
   if (intid == PPI_VTIMER && v < MAX_VCPUS && benchEnabled()) {
-    store<u64>(STAMPS + (<usize>v << 3), load<u64>(EXIT_RECORD + EXIT_CNTVCT));
+    store<u64>(STAMPS + (<usize>v << 3), load<u64>(exitRecord + EXIT_CNTVCT));
   }
 }
 

@@ -2,7 +2,7 @@
 // small function per call. Unknown IDs answer SMCCC NOT_SUPPORTED and are reported
 // once per ID (up to HCWARN_MAX IDs, so a looping guest cannot flood the console).
 
-import { EXIT_RECORD, EXIT_X, ACTION_RESUME, exitReadReg, exitWriteReg, exitEsr } from "../abi/exit_record";
+import { exitRecord, EXIT_X, ACTION_RESUME, exitReadReg, exitWriteReg, exitEsr } from "../abi/exit_record";
 import { WV_HC_BASE, WV_HC_NULL, WV_HC_VERSION, WV_HC_PUTC, WV_HC_VM_INFO, WV_HC_REPORT, WV_HC_FEATURES,
   WV_HC_BENCH_STAMP, WV_HC_IMM, HC_SUCCESS, HC_NOT_SUPPORTED, HC_INVALID_PARAMETER, WV_ABI_VERSION, CORE_VERSION,
   WV_FEATURES } from "../abi/hypercalls";
@@ -19,7 +19,7 @@ const REG_X1: u32 = 1;
 const REG_X2: u32 = 2;
 const BYTE_MAX: u64 = 0xff;
 
-@inline function setX0(v: u64): void { store<u64>(EXIT_RECORD + EXIT_X, v); }
+@inline function setX0(v: u64): void { store<u64>(exitRecord + EXIT_X, v); }
 
 function hcVersion(): void {
   setX0(<u64>WV_ABI_VERSION);
@@ -113,7 +113,7 @@ function hcUnknown(id: u32, imm: u32): void {
  */
 export function handleHypercall(vcpu: u32): i32 {
   // SMCCC: the function ID is W0; the upper half of x0 is ignored.
-  const id = <u32>load<u64>(EXIT_RECORD + EXIT_X);
+  const id = <u32>load<u64>(exitRecord + EXIT_X);
   const imm = hvcImm16(exitEsr());
   if (imm != WV_HC_IMM) { hcUnknown(id, imm); return ACTION_RESUME; }
   if (psciOwns(id)) return psciCall(id, vcpu);
@@ -139,7 +139,7 @@ export function handleHypercall(vcpu: u32): i32 {
  * ELR_EL2 of a trapped SMC points at the SMC itself, so the caller steps over it.
  */
 export function handleSmc(vcpu: u32): i32 {
-  const id = <u32>load<u64>(EXIT_RECORD + EXIT_X);
+  const id = <u32>load<u64>(exitRecord + EXIT_X);
   if (psciOwns(id)) return psciCall(id, vcpu);
   notSupported(": unknown SMC function ", id, WV_HC_IMM);
   return ACTION_RESUME;

@@ -3,13 +3,13 @@
  * the trap path itself never touches FP/SIMD registers (docs/abi.md, "FP/SIMD"). */
 #include "wv_asm.h"
 
-/* void wv_fpsimd_store(struct wv_vcpu_regs *frame) */
+/* void wv_fpsimd_store(struct wv_fp_regs *fp) */
     .global wv_fpsimd_store
 wv_fpsimd_store:
     mrs     x1, fpsr
     mrs     x2, fpcr
-    stp     x1, x2, [x0, #FRAME_FPSR]
-    add     x1, x0, #FRAME_Q0
+    stp     x1, x2, [x0, #FP_FPSR]
+    add     x1, x0, #FP_Q0
     stp     q0, q1, [x1, #0]
     stp     q2, q3, [x1, #32]
     stp     q4, q5, [x1, #64]
@@ -28,10 +28,10 @@ wv_fpsimd_store:
     stp     q30, q31, [x1, #480]
     ret
 
-/* void wv_fpsimd_load(const struct wv_vcpu_regs *frame) */
+/* void wv_fpsimd_load(const struct wv_fp_regs *fp) */
     .global wv_fpsimd_load
 wv_fpsimd_load:
-    add     x1, x0, #FRAME_Q0
+    add     x1, x0, #FP_Q0
     ldp     q0, q1, [x1, #0]
     ldp     q2, q3, [x1, #32]
     ldp     q4, q5, [x1, #64]
@@ -48,7 +48,7 @@ wv_fpsimd_load:
     ldp     q26, q27, [x1, #416]
     ldp     q28, q29, [x1, #448]
     ldp     q30, q31, [x1, #480]
-    ldp     x1, x2, [x0, #FRAME_FPSR]
+    ldp     x1, x2, [x0, #FP_FPSR]
     msr     fpsr, x1
     msr     fpcr, x2
     ret

@@ -4,18 +4,18 @@
  * saves and restores none of them. Each CPU remembers whose state its registers hold
  * (`fp_live`). Two things move it:
  *  - wv_fpsimd_spill(), before EL2 code that uses FP/SIMD registers runs (wasm3, whose
- *    float operations and compiled loops use them): the owner's state goes to its frame
+ *    float operations and compiled loops use them): the owner's state goes to its vCPU's `fp`
  *    and the registers are free;
- *  - wv_fpsimd_own(frame), on the way into a guest: when another frame's state (or none)
- *    is in the registers, it is saved and this frame's loaded. A vCPU switch on a shared
+ *  - wv_fpsimd_own(fp), on the way into a guest: when another vCPU's state (or none)
+ *    is in the registers, it is saved and this one's loaded. A vCPU switch on a shared
  *    CPU therefore costs one save and one load, an exit that ran no FP code nothing.
  * vCPUs never move between physical CPUs (docs/architecture.md, "vCPUs and physical
- * CPUs"), so a frame's state is live on one CPU at most. */
+ * CPUs"), so a vCPU's state is live on one CPU at most. */
 #include "wv_vcpu.h"
 #include "wv_arch.h"
 
-void wv_fpsimd_store(struct wv_vcpu_regs *frame);
-void wv_fpsimd_load(const struct wv_vcpu_regs *frame);
+void wv_fpsimd_store(struct wv_fp_regs *fp);
+void wv_fpsimd_load(const struct wv_fp_regs *fp);
 
 void wv_fpsimd_spill(void)
 {
@@ -28,17 +28,17 @@ void wv_fpsimd_spill(void)
     __asm__ volatile("msr fpcr, xzr" ::: "memory");
 }
 
-void wv_fpsimd_own(struct wv_vcpu_regs *frame)
+void wv_fpsimd_own(struct wv_fp_regs *fp)
 {
     struct wv_pcpu *p = &wv_pcpus[wv_cpu_index()];
-    if (p->fp_live == frame) return;
+    if (p->fp_live == fp) return;
     if (p->fp_live) wv_fpsimd_store(p->fp_live);
-    wv_fpsimd_load(frame);
-    p->fp_live = frame;
+    wv_fpsimd_load(fp);
+    p->fp_live = fp;
 }
 
-void wv_fpsimd_forget(struct wv_vcpu_regs *frame)
+void wv_fpsimd_forget(struct wv_fp_regs *fp)
 {
     struct wv_pcpu *p = &wv_pcpus[wv_cpu_index()];
-    if (p->fp_live == frame) p->fp_live = 0;
+    if (p->fp_live == fp) p->fp_live = 0;
 }

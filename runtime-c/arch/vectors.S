@@ -1,9 +1,11 @@
 /* EL2 exception vectors (ARM ARM D1.10.2: VBAR_EL2 + 0x000 current EL with SP0,
  * +0x200 current EL with SPx, +0x400 lower EL AArch64, +0x600 lower EL AArch32).
  * A lower-EL exception saves the vCPU's general registers, ELR/SPSR and syndrome into
- * the frame TPIDR_EL2->current points at (and the virtual counter at entry into the CPU's
- * struct wv_pcpu), then calls wv_trap(frame, kind), which never
- * returns: it leaves through wv_guest_enter. The FP/SIMD registers are not saved: EL2
+ * the frame of the vCPU TPIDR_EL2->current names (its exit record in the core's memory
+ * where that is shared in place, wasm_host.c), SPSR also into the vCPU itself (what it
+ * resumes with is never read back from the frame), and the virtual counter at entry into
+ * the CPU's struct wv_pcpu; then it calls wv_trap(vcpu, kind), which never returns: it
+ * leaves through wv_guest_enter. The FP/SIMD registers are not saved: EL2
  * code is built not to use them, and the one part that does (wasm3) saves them first
  * (arch/fpsimd.c). */
 #include "wv_asm.h"
@@ -18,6 +20,7 @@
     mrs     x0, tpidr_el2
     str     x1, [x0, #PCPU_TRAP_CNTVCT]
     ldr     x0, [x0, #PCPU_CURRENT]
+    ldr     x0, [x0, #VCPU_FRAME]
     stp     x2, x3, [x0, #16]
     stp     x4, x5, [x0, #32]
     stp     x6, x7, [x0, #48]
@@ -40,8 +43,11 @@
     mrs     x2, esr_el2
     stp     x3, x2, [x0, #FRAME_SPSR]
     mrs     x2, far_el2
-    mrs     x3, hpfar_el2
-    stp     x2, x3, [x0, #FRAME_FAR]
+    mrs     x4, hpfar_el2
+    stp     x2, x4, [x0, #FRAME_FAR]
+    mrs     x0, tpidr_el2
+    ldr     x0, [x0, #PCPU_CURRENT]
+    str     x3, [x0, #VCPU_SPSR]
     mov     x1, #\kind
     mov     x29, #0
     bl      wv_trap
@@ -121,8 +127,9 @@ lower_fiq:
 lower_serror:
     save_frame TRAP_SERROR_LOWER
 
-/* void wv_guest_enter(struct wv_vcpu_regs *frame) -- noreturn.
- * Resets SP_EL2 to this CPU's stack top, makes frame current, restores it, ERETs. */
+/* void wv_guest_enter(struct wv_vcpu *vcpu) -- noreturn.
+ * Resets SP_EL2 to this CPU's stack top, makes the vCPU current, restores its frame and
+ * its own SPSR, ERETs. */
     .global wv_guest_enter
 wv_guest_enter:
     mrs     x1, tpidr_el2
@@ -133,14 +140,17 @@ wv_guest_enter:
      * (arch/fpsimd.c): after most exits it is already, and one compare says so. x19 is
      * the frame's own, restored below. */
     ldr     x2, [x1, #PCPU_FP_LIVE]
-    cmp     x2, x0
+    add     x3, x0, #VCPU_FP
+    cmp     x2, x3
     b.eq    1f
     mov     x19, x0
+    mov     x0, x3
     bl      wv_fpsimd_own
     mov     x0, x19
 1:
+    ldr     x3, [x0, #VCPU_SPSR]
+    ldr     x0, [x0, #VCPU_FRAME]
     ldp     x30, x2, [x0, #240]
-    ldr     x3, [x0, #FRAME_SPSR]
     msr     elr_el2, x2
     msr     spsr_el2, x3
     ldp     x2, x3, [x0, #16]

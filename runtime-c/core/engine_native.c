@@ -77,6 +77,7 @@ static uint32_t uncompiled(struct wv_engine_instance *e)
 
 const struct wv_engine wv_engine_native = {
     .name = "native",
+    .fixed_memory = 1,          /* runtime-c/native/rt.c grows it in place */
     .load = load,
     .free = instance_free,
     .find = find,

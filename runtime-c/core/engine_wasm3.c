@@ -138,6 +138,7 @@ static uint32_t uncompiled(struct wv_engine_instance *e)
 
 const struct wv_engine wv_engine_wasm3 = {
     .name = "wasm3",
+    .fixed_memory = 0,          /* wasm3 reallocates it on memory.grow */
     .load = load,
     .free = instance_free,
     .find = find,

@@ -212,12 +212,13 @@ uint32_t wv_imp_vcpu_boot(struct wv_import_ctx *ctx, uint32_t vcpu, uint64_t pc,
         refuse(vm, "vcpu_boot (vCPU already on)", WV_ESTATE);
         return WV_ESTATE;
     }
-    memset(&v->regs, 0, sizeof v->regs);
+    memset(v->frame, 0, sizeof *v->frame);
     memset(&v->el1, 0, sizeof v->el1);      /* a vCPU starts from reset, not from its last run */
     if (wv_pcpus[cpu].loaded == v) wv_pcpus[cpu].loaded = 0;
-    v->regs.pc = pc;
-    v->regs.x[0] = x0;
-    v->regs.spsr = 0x3c5;           /* EL1h, DAIF masked (ARM ARM C5.2.18) */
+    v->frame->pc = pc;
+    v->frame->x[0] = x0;
+    v->spsr = 0x3c5;                /* EL1h, DAIF masked (ARM ARM C5.2.18) */
+    v->frame->spsr = v->spsr;
     v->el1.sctlr = 0x30d00800;      /* SCTLR_EL1 RES1 bits, MMU and caches off */
     v->pcpu = cpu;
     v->vmpidr = (1ull << 31) | (uint32_t)idx;
@@ -236,7 +237,7 @@ uint32_t wv_imp_vcpu_boot(struct wv_import_ctx *ctx, uint32_t vcpu, uint64_t pc,
 static int exiting(struct wv_vm *vm, const struct wv_vcpu *v)
 {
     const struct wv_pcpu *p = &wv_pcpus[wv_cpu_index()];
-    return p->exit_vm == vm && p->current == &v->regs;
+    return p->exit_vm == vm && p->current == v;
 }
 
 /* Does this CPU hold v's EL1 registers right now (so they, not v->el1, are its state)? */

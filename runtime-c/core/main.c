@@ -57,7 +57,12 @@ static void create_vms(const struct wv_core_module *core, const char *refused)
         vm->index = i;
         vm->vmid = i + 1;
         vm->own = owners[i];
-        for (uint32_t c = 0; c < WV_MAX_VCPUS; c++) { vm->vcpus[c].vm = vm; vm->vcpus[c].index = c; }
+        for (uint32_t c = 0; c < WV_MAX_VCPUS; c++) {
+            struct wv_vcpu *v = &vm->vcpus[c];
+            v->vm = vm;
+            v->index = c;
+            v->frame = &v->regs;    /* until an instance holds it in place (wasm_host.c) */
+        }
         if (refused) {
             wv_printf("[wasmvisor] vm %s not started: %s\n", vm->own.name, refused);
             vm->stopped = 1;

@@ -165,8 +165,12 @@ static int call(struct wv_engine_instance *e, const struct wv_engine_export *f, 
     h[2 + x->name_len] = (uint8_t)n;
     for (uint32_t k = 0; k < n; k++) put32(h + 3 + x->name_len + 4 * k, (uint32_t)argv[k]);
     wv_trace_put(t->s, h, 3 + x->name_len + 4 * n, 0, 0);
+    /* wv_handle_exit(vcpu): that vCPU's exit record (docs/abi.md 2), vCPU 0's for an index
+     * no VM has (the core refuses it reading none). */
+    const uint32_t rec = t->exit_rec + (n == 1 && (uint32_t)argv[0] < EXIT_RECS_SIZE / EXIT_REC_SIZE
+                                        ? (uint32_t)argv[0] * EXIT_REC_SIZE : 0);
     switch (x->kind) {
-    case K_HANDLE_EXIT: mem_record(t, WV_TR_MEMIN, t->exit_rec, EXIT_REC_SIZE); break;
+    case K_HANDLE_EXIT: mem_record(t, WV_TR_MEMIN, rec, EXIT_REC_SIZE); break;
     case K_BLOB: if (n >= 2) mem_record(t, WV_TR_MEMIN, (uint32_t)argv[n - 2], (uint32_t)argv[n - 1]); break;
     case K_RESTORE: if (n == 3) mem_record(t, WV_TR_MEMIN, (uint32_t)argv[0], (uint32_t)argv[1]); break;
     case K_CHAN_PUSH:
@@ -192,7 +196,7 @@ static int call(struct wv_engine_instance *e, const struct wv_engine_export *f, 
     wv_trace_put(t->s, r, sizeof r, why, why_len);
     if (!rc) {
         switch (x->kind) {
-        case K_HANDLE_EXIT: mem_record(t, WV_TR_MEMOUT, t->exit_rec, EXIT_REC_SIZE); break;
+        case K_HANDLE_EXIT: mem_record(t, WV_TR_MEMOUT, rec, EXIT_REC_SIZE); break;
         case K_SAVE: case K_VM_INFO:
             if (ret && result > 0 && n >= 2) mem_record(t, WV_TR_MEMOUT, (uint32_t)argv[0], (uint32_t)result);
             break;
@@ -245,11 +249,11 @@ static uint32_t uncompiled(struct wv_engine_instance *e)
 
 /* Named as the engine they wrap: what the runtime reports of an instance stays the same. */
 static const struct wv_engine trace_native = {
-    .name = "native", .load = load_native, .free = instance_free, .find = find, .call = call,
+    .name = "native", .fixed_memory = 1, .load = load_native, .free = instance_free, .find = find, .call = call,
     .memory = memory, .time_calls = time_calls, .uncompiled = uncompiled,
 };
 static const struct wv_engine trace_wasm3 = {
-    .name = "wasm3", .load = load_wasm3, .free = instance_free, .find = find, .call = call,
+    .name = "wasm3", .fixed_memory = 0, .load = load_wasm3, .free = instance_free, .find = find, .call = call,
     .memory = memory, .time_calls = time_calls, .uncompiled = uncompiled,
 };
 

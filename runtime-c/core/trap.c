@@ -106,10 +106,10 @@ int wv_vm_restart(struct wv_vm *vm, struct wv_vcpu *self)
     return 0;
 }
 
-void wv_trap(struct wv_vcpu_regs *frame, uint32_t kind)
+void wv_trap(struct wv_vcpu *v, uint32_t kind)
 {
-    struct wv_vcpu *v = (struct wv_vcpu *)frame;
     struct wv_vm *vm = v->vm;
+    const struct wv_vcpu_regs *frame = v->frame;
     int action;
     v->in_guest = 0;
     /* Another CPU may restart this VM (the management VM's start and reset) while this
@@ -162,7 +162,7 @@ void wv_trap(struct wv_vcpu_regs *frame, uint32_t kind)
         __atomic_store_n(&v->in_guest, 0, __ATOMIC_SEQ_CST);
         wv_idle_cpu();
     }
-    wv_guest_enter(frame);
+    wv_guest_enter(v);
 }
 
 #define ESR_EC_SHIFT        26

@@ -49,8 +49,11 @@ struct module {
 static struct module cur, prev;
 /* Instances replaced by the last update (and by a take-back after a failed one): a vCPU
  * that was waiting for one's lock when it was replaced still touches it on its way to
- * the new one, so none is freed before the next update. */
-static struct wv_core_instance *retired[2 * WV_MAX_VMS];
+ * the new one, so none is freed before the next update; nor after it while a vCPU's
+ * registers are still in one's exit records (wv_core_holds_frames: a vCPU that has taken
+ * no exit since). An update takes at most two per VM (update and take-back). */
+#define RETIRED_MAX (4 * WV_MAX_VMS)
+static struct wv_core_instance *retired[RETIRED_MAX];
 static uint32_t retired_count;
 static volatile uint32_t updating;
 
@@ -98,10 +101,22 @@ static int take_module(struct module *to, const uint8_t *wasm, size_t len, const
     return 0;
 }
 
-static void free_retired(void)
+/* Free the replaced instances no vCPU's frame is in any more; 0, or -1 with `why` when
+ * too many are still held for another update to have room for its own. */
+static int free_retired(char *why, size_t cap)
 {
-    for (uint32_t i = 0; i < retired_count; i++) { wv_core_free(retired[i]); retired[i] = 0; }
-    retired_count = 0;
+    uint32_t kept = 0;
+    for (uint32_t i = 0; i < retired_count; i++) {
+        struct wv_core_instance *c = retired[i];
+        retired[i] = 0;
+        if (wv_core_holds_frames(c)) retired[kept++] = c;
+        else wv_core_free(c);
+    }
+    retired_count = kept;
+    if (kept + 2 * wv_vm_count <= RETIRED_MAX) return 0;
+    wv_snprintf(why, cap, "vCPUs that have taken no exit since earlier updates still have their registers in "
+                "%u replaced instances", kept);
+    return -1;
 }
 
 /* Ask a not-yet-used instance who it is. */
@@ -254,10 +269,11 @@ static int hand_over(struct handover *h, char *why, size_t cap)
         wv_core_set_live(h->next[i], 1);
         wv_core_set_live(c, 0);
         __atomic_store_n(&vm->core, h->next[i], __ATOMIC_RELEASE);
+        wv_core_adopt_frames(h->next[i]);
         h->next[i] = 0;
         wv_core_release(c);
         h->pause[i] = read_sysreg(cntpct_el0) - t0;
-        retired[retired_count++] = c;       /* at most 2 * WV_MAX_VMS: one update and one take-back */
+        retired[retired_count++] = c;       /* room checked by free_retired */
         h->done |= 1u << i;
     }
     return 0;
@@ -322,8 +338,7 @@ static void switch_module(struct module *to, struct wv_answer *a, uint64_t t0, i
     char why[192];
     why[0] = 0;
     /* The instances replaced last time belong to `prev`: let them go now. */
-    free_retired();
-    if (swap_to(to, &h, why, sizeof why)) {
+    if (free_retired(why, sizeof why) || swap_to(to, &h, why, sizeof why)) {
         uint32_t back_done = 0;
         if (h.done) {
             /* Some VMs went over before one failed: take them back the same way. */

@@ -70,7 +70,7 @@ void wv_vcpu_run(struct wv_vcpu *v)
         wv_gic_vcpu_reset();        /* on this CPU: its list registers are the vCPU's */
         wv_debug_reset();           /* and so are its debug and PMU registers */
         wv_pmu_reset();
-        wv_fpsimd_forget(&v->regs);
+        wv_fpsimd_forget(&v->fp);
         v->vtimer_masked = 0;
         v->ptimer_masked = 0;
         wv_gic_ppi_set(PPI_VTIMER, 1);
@@ -118,5 +118,5 @@ void wv_vcpu_run(struct wv_vcpu *v)
         __atomic_store_n(&v->in_guest, 0, __ATOMIC_SEQ_CST);
         wv_idle_cpu();
     }
-    wv_guest_enter(&v->regs);
+    wv_guest_enter(v);
 }

@@ -23,7 +23,12 @@ struct wv_core_instance {
     const struct wv_engine_export *handle_exit, *nop, *init, *buffer, *exit_record;
     const struct wv_engine_export *console_input;   /* optional: a core without it takes no console input */
     const struct wv_engine_export *chan_buffer, *chan_push; /* optional: the hypervisor channel (docs/abi.md 6) */
-    uint32_t exit_rec;          /* Wasm offset of the exit record */
+    uint32_t exit_rec;          /* Wasm offset of the exit records: vCPU i's at + i * EXIT_REC_SIZE */
+    /* Where the engine's memory never moves (fixed_memory): each vCPU's exit record, which
+     * is the vCPU's register frame itself (vcpu->frame) from its first exit to this
+     * instance on, so nothing is copied on an exit; else all 0 and the frames are copied
+     * into the records and back (docs/abi.md 2). */
+    struct wv_vcpu_regs *frames[WV_MAX_VCPUS];
     struct {                    /* wv_core_call's lookups, by name pointer */
         const char *name;
         const struct wv_engine_export *f;
@@ -114,11 +119,14 @@ static int load(struct wv_vm *vm, struct wv_core_instance *c, const struct wv_co
     int32_t rec = 0;
     if (call_i32(c, c->exit_record, 0, 0, &rec, err)) return -1;
     uint64_t mem_size;
-    c->engine->memory(c->engine_instance, &mem_size);
-    if (rec <= 0 || (uint32_t)rec % 8 || (uint64_t)rec + EXIT_REC_SIZE > mem_size) {
-        *err = "core module's exit record lies outside its memory"; return -1;
+    uint8_t *mem = c->engine->memory(c->engine_instance, &mem_size);
+    if (!mem || rec <= 0 || (uint32_t)rec % 8 || (uint64_t)rec + EXIT_RECS_SIZE > mem_size) {
+        *err = "core module's exit records lie outside its memory"; return -1;
     }
     c->exit_rec = (uint32_t)rec;
+    if (c->engine->fixed_memory)
+        for (uint32_t i = 0; i < WV_MAX_VCPUS; i++)
+            c->frames[i] = (struct wv_vcpu_regs *)(mem + rec + (size_t)i * EXIT_REC_SIZE);
     return 0;
 }
 
@@ -219,48 +227,112 @@ int wv_core_handle_exit(struct wv_vm *vm, struct wv_vcpu *vcpu, uint32_t flags, 
     return action;
 }
 
-static int handle_exit_locked(struct wv_vm *vm, struct wv_core_instance *c, struct wv_vcpu *vcpu,
-                              uint32_t flags, uint32_t intid)
+/* The fields of the exit record that are not the frame's (docs/abi.md 2). */
+static inline void record_exit(uint8_t *rec, const struct wv_vcpu *vcpu, uint32_t flags, uint32_t intid)
 {
-    uint64_t mem_size;
-    uint8_t *mem = c->engine->memory(c->engine_instance, &mem_size);
-    if (!mem || (uint64_t)c->exit_rec + EXIT_REC_SIZE > mem_size) {
-        wv_vm_stop(vm, "core memory shrank under the exit record");
-        return WV_ACTION_STOP;
-    }
-    uint8_t *rec = mem + c->exit_rec;
-    /* One copy: the record's first 288 bytes have the frame's layout. */
-    copy_regs(rec, &vcpu->regs, EXIT_REC_VCPU);
     *(uint32_t *)(rec + EXIT_REC_VCPU) = vcpu->index;
     *(uint32_t *)(rec + EXIT_REC_FLAGS) = flags;
-    *(uint64_t *)(rec + EXIT_REC_CNTVCT) = wv_pcpus[wv_cpu_index()].trap_cntvct;   /* at the vector */
+    *(uint64_t *)(rec + EXIT_REC_CNTVCT) = ((struct wv_pcpu *)read_sysreg(tpidr_el2))->trap_cntvct;   /* at the vector */
     *(uint32_t *)(rec + EXIT_REC_INTID) = intid;
     if (flags & EXIT_FLAG_IRQ) *(uint64_t *)(rec + EXIT_REC_ESR) = 0;   /* no syndrome for an IRQ */
+}
 
-    int32_t idx = (int32_t)vcpu->index, action = 0;
-    const char *err = 0;
-    if (call_i32(c, c->handle_exit, 1, &idx, &action, &err)) {
-        wv_printf("[wasmvisor] vm %s: the core trapped handling an exit (%s), ESR 0x%lx PC 0x%lx\n",
-                  vm->own.name, err, vcpu->regs.esr, vcpu->regs.pc);
-        wv_vm_stop(vm, "core trapped");
-        return WV_ACTION_STOP;
-    }
-    mem = c->engine->memory(c->engine_instance, &mem_size);    /* memory.grow may have moved it */
-    if (!mem || (uint64_t)c->exit_rec + EXIT_REC_SIZE > mem_size) {
-        wv_vm_stop(vm, "core memory shrank under the exit record");
-        return WV_ACTION_STOP;
-    }
-    rec = mem + c->exit_rec;
-    copy_regs(&vcpu->regs, rec, 31 * 8 + 8);        /* x0..x30, pc */
+/* The PSTATE the vCPU resumes with: what the core left in the record, checked against
+ * the one it trapped with (wv_spsr_from_core): the frame is the core's to write, the
+ * vCPU's `spsr` only the runtime's. */
+static int take_spsr(struct wv_vm *vm, struct wv_vcpu *vcpu, uint64_t proposed)
+{
     uint64_t spsr;
-    if (wv_spsr_from_core(vcpu->regs.spsr, *(uint64_t *)(rec + 256), &spsr) != WV_OK) {
+    if (wv_spsr_from_core(vcpu->spsr, proposed, &spsr) != WV_OK) {
         wv_printf("[wasmvisor] vm %s: the core set PSTATE.M to 0x%lx, not EL1h, EL1t or EL0t\n",
-                  vm->own.name, *(uint64_t *)(rec + 256) & 0x1f);
+                  vm->own.name, proposed & 0x1f);
         wv_vm_stop(vm, "core set a bad PSTATE");
         return WV_ACTION_STOP;
     }
-    vcpu->regs.spsr = spsr;
-    return action;
+    vcpu->spsr = spsr;
+    return 0;
+}
+
+static int core_trapped(struct wv_vm *vm, const struct wv_vcpu *vcpu, const char *err)
+{
+    wv_printf("[wasmvisor] vm %s: the core trapped handling an exit (%s), ESR 0x%lx PC 0x%lx\n",
+              vm->own.name, err, vcpu->frame->esr, vcpu->frame->pc);
+    wv_vm_stop(vm, "core trapped");
+    return WV_ACTION_STOP;
+}
+
+/* A vCPU's frame goes where instance `c` keeps it: its exit record there (in place), or
+ * the vCPU's own `regs`. Done by the vCPU's own CPU, at its first exit to `c` (a VM's
+ * first, or its first after a live update), with `c`'s lock held: nothing else reads or
+ * writes the frame of a vCPU that is in its exit path, and the next trap saves where
+ * `frame` points then. */
+static inline void frame_home(struct wv_vcpu *vcpu, struct wv_vcpu_regs *home)
+{
+    if (vcpu->frame == home) return;
+    copy_regs(home, vcpu->frame, EXIT_REC_VCPU);
+    vcpu->frame = home;
+}
+
+static int handle_exit_locked(struct wv_vm *vm, struct wv_core_instance *c, struct wv_vcpu *vcpu,
+                              uint32_t flags, uint32_t intid)
+{
+    int32_t idx = (int32_t)vcpu->index, action = 0;
+    const char *err = 0;
+    struct wv_vcpu_regs *home = c->frames[vcpu->index];
+    if (home) {
+        /* Shared in place: the vector saved the registers into the record, the core reads
+         * and writes them there, and the guest is entered from it. */
+        frame_home(vcpu, home);
+        record_exit((uint8_t *)home, vcpu, flags, intid);
+        if (call_i32(c, c->handle_exit, 1, &idx, &action, &err)) return core_trapped(vm, vcpu, err);
+        return take_spsr(vm, vcpu, home->spsr) ? WV_ACTION_STOP : action;
+    }
+    /* Copied: the engine may move its memory (memory.grow), so the frame stays the
+     * vCPU's own and goes into the record and back. */
+    frame_home(vcpu, &vcpu->regs);
+    uint64_t mem_size;
+    uint64_t at = (uint64_t)c->exit_rec + (uint64_t)vcpu->index * EXIT_REC_SIZE;
+    uint8_t *mem = c->engine->memory(c->engine_instance, &mem_size);
+    if (!mem || at + EXIT_REC_SIZE > mem_size) {
+        wv_vm_stop(vm, "core memory shrank under the exit record");
+        return WV_ACTION_STOP;
+    }
+    uint8_t *rec = mem + at;
+    copy_regs(rec, &vcpu->regs, EXIT_REC_VCPU);     /* the record's first 288 bytes have the frame's layout */
+    record_exit(rec, vcpu, flags, intid);
+    if (call_i32(c, c->handle_exit, 1, &idx, &action, &err)) return core_trapped(vm, vcpu, err);
+    mem = c->engine->memory(c->engine_instance, &mem_size);    /* memory.grow may have moved it */
+    if (!mem || at + EXIT_REC_SIZE > mem_size) {
+        wv_vm_stop(vm, "core memory shrank under the exit record");
+        return WV_ACTION_STOP;
+    }
+    rec = mem + at;
+    copy_regs(&vcpu->regs, rec, 31 * 8 + 8);        /* x0..x30, pc */
+    return take_spsr(vm, vcpu, *(uint64_t *)(rec + FRAME_SPSR)) ? WV_ACTION_STOP : action;
+}
+
+/* After a live update's swap, with the old instance's lock held: the vCPUs that are off
+ * or stopped take no exit that would bring their frames home (frame_home), and their
+ * frames hold nothing a guest will resume (a vCPU is booted afresh, wv_imp_vcpu_boot),
+ * so they go to `c` here; the running ones go at their next exit. */
+void wv_core_adopt_frames(struct wv_core_instance *c)
+{
+    struct wv_vm *vm = c->ctx.vm;
+    for (uint32_t i = 0; i < vm->own.vcpu_count && i < WV_MAX_VCPUS; i++) {
+        struct wv_vcpu *v = &vm->vcpus[i];
+        uint32_t s = __atomic_load_n(&v->state, __ATOMIC_ACQUIRE);
+        if (s == VCPU_OFF || s == VCPU_STOPPED) v->frame = c->frames[i] ? c->frames[i] : &v->regs;
+    }
+}
+
+/* 1 while a vCPU's frame is still one of `c`'s records: a vCPU that has taken no exit
+ * since `c` was replaced. Once 0 it stays 0 (a replaced instance is never the VM's again). */
+int wv_core_holds_frames(const struct wv_core_instance *c)
+{
+    const struct wv_vm *vm = c->ctx.vm;
+    for (uint32_t i = 0; i < WV_MAX_VCPUS; i++)
+        if (c->frames[i] && __atomic_load_n(&vm->vcpus[i].frame, __ATOMIC_ACQUIRE) == c->frames[i]) return 1;
+    return 0;
 }
 
 int wv_core_reset(struct wv_vm *vm)

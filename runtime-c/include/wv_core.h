@@ -16,6 +16,7 @@
 
 /* Exit record, docs/abi.md 2: the first 288 bytes mirror struct wv_vcpu_regs. */
 #define EXIT_REC_SIZE       320
+#define EXIT_RECS_SIZE      (EXIT_REC_SIZE * 8)     /* one per vCPU index, WV_MAX_VCPUS */
 #define EXIT_REC_ESR        264
 #define EXIT_REC_VCPU       288
 #define EXIT_REC_FLAGS      292
@@ -23,7 +24,7 @@
 #define EXIT_REC_INTID      304     /* IRQ exits: the physical INTID (docs/abi.md 4) */
 #define EXIT_FLAG_IRQ       1u
 
-#define WV_CORE_ABI_VERSION 2
+#define WV_CORE_ABI_VERSION 3
 
 /* Check a core module before any instance of it is made (wv_module_check.h), once per
  * module: 0 with *stack_bytes, the Wasm stack its instances get (wv_stack_budget.h), or
@@ -87,6 +88,13 @@ void wv_core_set_live(struct wv_core_instance *c, int live);
 /* The first effectful import the instance called while not live, or 0. */
 const char *wv_core_refused_import(const struct wv_core_instance *c);
 void wv_core_free(struct wv_core_instance *c);
+/* Live update: after the swap to `c` (the old instance's lock held), the frames of the
+ * VM's vCPUs that are off or stopped move to `c`'s exit records; the others move at their
+ * next exit (wasm_host.c). */
+void wv_core_adopt_frames(struct wv_core_instance *c);
+/* 1 while a vCPU's registers are still in one of `c`'s exit records (it has taken no
+ * exit since `c` was replaced): `c` must not be freed yet. */
+int wv_core_holds_frames(const struct wv_core_instance *c);
 /* Functions of the instance's module that its engine has not compiled yet (0 once loaded). */
 uint32_t wv_core_uncompiled(struct wv_core_instance *c);
 void wv_core_lock(struct wv_core_instance *c);

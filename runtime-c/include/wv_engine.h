@@ -17,6 +17,10 @@ struct wv_engine_export;        /* an exported function an engine found: likewis
 
 struct wv_engine {
     const char *name;
+    /* 1 when an instance's linear memory never moves once loaded (memory.grow grows it
+     * in place or fails): the vCPUs' exit records in it can then be their register
+     * frames, shared in place (wasm_host.c, docs/abi.md 2). */
+    int fixed_memory;
     /* A new instance of module `m` (wv_core.h: checked, with its Wasm stack size and, for
      * the native engine, its loaded native part), with every import bound to
      * wv_import_fns and every function compiled; its start function is not run. Its
@@ -33,7 +37,7 @@ struct wv_engine {
     int (*call)(struct wv_engine_instance *e, const struct wv_engine_export *f, uint32_t argc,
                 const int32_t *argv, int32_t *ret, const char **err);
     /* The linear memory: its bytes (0 when it has none) and their count in *size. Asked
-     * at each use, never kept: memory.grow may move it. */
+     * at each use, never kept, unless `fixed_memory`: else memory.grow may move it. */
     uint8_t *(*memory)(struct wv_engine_instance *e, uint64_t *size);
     /* Counter ticks (CNTPCT_EL0) spent by `n` calls of `f`, which takes and gives nothing:
      * the cost of a call into the core. */

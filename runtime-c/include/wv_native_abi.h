@@ -17,7 +17,7 @@
 #define WV_NATIVE_MAGIC         "WVNAT\0" "1\n"     /* 8 bytes */
 /* This header, the descriptor, the runtime table and the per-CPU call depth below: a
  * native part built for another version is refused. */
-#define WV_NATIVE_ABI_VERSION   1u
+#define WV_NATIVE_ABI_VERSION   2u
 /* The CPU features the image may use: ARMv8.0-A, general-purpose registers only (built
  * -mgeneral-regs-only: it never touches FP/SIMD registers, so the trap path need not save
  * a guest's for it). */
@@ -25,6 +25,10 @@
 #define WV_NATIVE_PAGE          4096u
 #define WV_NATIVE_MAX_IMAGE     (4u << 20)          /* image bytes, bss included */
 #define WV_NATIVE_MAX_RELOCS    65536u
+/* An instance's linear memory at most, in 64 KiB pages: the native part's runtime
+ * (runtime-c/native/rt.c) allocates it at once and never moves it, so that the vCPUs'
+ * exit records in it can be their register frames (docs/abi.md 2). */
+#define WV_NATIVE_MEMORY_PAGES  16u
 
 /* The call depth of native code on this CPU: a uint32_t at this byte offset of the CPU's
  * struct wv_pcpu, whose address TPIDR_EL2 holds. wasm2c's generated code counts calls in

@@ -9,21 +9,30 @@
 #include "wv_debug.h"
 #include "wv_native_abi.h"
 
-/* Saved on every trap by vectors.S (the FP/SIMD part only when EL2 code that uses those
- * registers is about to run, arch/fpsimd.c); offsets in wv_asm.h. */
+/* A vCPU's general registers and the exception's syndrome, saved on every trap by
+ * vectors.S where the vCPU's `frame` points: the first 288 bytes of an exit record
+ * (docs/abi.md 2), so that where the core's memory never moves the record itself is the
+ * frame (wasm_host.c). Offsets in wv_asm.h. */
 struct wv_vcpu_regs {
     uint64_t x[31];
     uint64_t pc;
-    uint64_t spsr;
+    uint64_t spsr;      /* for the core to read and propose; the vCPU resumes with wv_vcpu.spsr */
     uint64_t esr;
     uint64_t far;
     uint64_t hpfar;
+};
+_Static_assert(sizeof(struct wv_vcpu_regs) == FRAME_SIZE, "frame layout");
+_Static_assert(__builtin_offsetof(struct wv_vcpu_regs, spsr) == FRAME_SPSR, "frame layout");
+
+/* A vCPU's FP/SIMD registers, saved only when EL2 code that uses them is about to run
+ * (arch/fpsimd.c); offsets in wv_asm.h. */
+struct wv_fp_regs {
     uint64_t fpsr;
     uint64_t fpcr;
     __uint128_t q[32];
 };
-_Static_assert(sizeof(struct wv_vcpu_regs) == FRAME_SIZE, "frame layout");
-_Static_assert(__builtin_offsetof(struct wv_vcpu_regs, q) == FRAME_Q0, "frame layout");
+_Static_assert(sizeof(struct wv_fp_regs) == FP_SIZE, "FP/SIMD layout");
+_Static_assert(__builtin_offsetof(struct wv_fp_regs, q) == FP_Q0, "FP/SIMD layout");
 
 /* EL1 system registers of a vCPU: only swapped when a physical CPU changes vCPU. */
 struct wv_el1_state {
@@ -37,7 +46,15 @@ struct wv_vm;
 enum wv_vcpu_state { VCPU_OFF = 0, VCPU_RUNNABLE, VCPU_IDLE, VCPU_STOPPED };
 
 struct wv_vcpu {
-    struct wv_vcpu_regs regs;       /* first: vectors.S stores through this pointer */
+    /* VCPU_FRAME: where vectors.S saves its registers and wv_guest_enter loads them from:
+     * `regs` below, or its exit record in the core instance's memory, which the core
+     * reads and writes in place (wasm_host.c). Changed only on the vCPU's own CPU. */
+    struct wv_vcpu_regs *frame;
+    /* VCPU_SPSR: the PSTATE it resumes with. Never read from the frame, which the core
+     * may write: set by the vector and, checked, from what the core proposes. */
+    uint64_t spsr;
+    struct wv_fp_regs fp;           /* VCPU_FP */
+    struct wv_vcpu_regs regs;       /* the frame while no instance holds it in place */
     struct wv_el1_state el1;
     struct wv_debug_state debug;    /* swapped with el1 (debug_regs.c) */
     struct wv_pmu_state pmu;
@@ -55,16 +72,19 @@ struct wv_vcpu {
     struct wv_gic_vcpu_state gic;
     uint64_t vmpidr;
 };
+_Static_assert(__builtin_offsetof(struct wv_vcpu, frame) == VCPU_FRAME, "vcpu layout");
+_Static_assert(__builtin_offsetof(struct wv_vcpu, spsr) == VCPU_SPSR, "vcpu layout");
+_Static_assert(__builtin_offsetof(struct wv_vcpu, fp) == VCPU_FP, "vcpu layout");
 
 struct wv_pcpu {
     uint64_t stack_top;             /* PCPU_STACK_TOP */
-    struct wv_vcpu_regs *current;   /* PCPU_CURRENT */
+    struct wv_vcpu *current;        /* PCPU_CURRENT: the vCPU in the guest (vectors.S saves into its frame) */
     /* PCPU_NATIVE_DEPTH: the call depth of native code running on this CPU, counted by the
      * native part's own code through TPIDR_EL2 (wv_native_abi.h), saved and restored
      * around every call into it (core/native_run.c). */
     uint32_t native_depth;
     uint32_t index;
-    struct wv_vcpu_regs *fp_live;   /* PCPU_FP_LIVE: whose FP/SIMD state this CPU's registers hold, or 0 (arch/fpsimd.c) */
+    struct wv_fp_regs *fp_live;     /* PCPU_FP_LIVE: whose FP/SIMD state this CPU's registers hold, or 0 (arch/fpsimd.c) */
     uint64_t trap_cntvct;           /* PCPU_TRAP_CNTVCT: CNTVCT_EL0 at the vector of the trap
                                      * this CPU handles (vectors.S): the exit record's cntvct */
     struct wv_vcpu *vcpu;           /* the vCPU this CPU runs (one per CPU for now) */
@@ -87,14 +107,14 @@ _Static_assert(__builtin_offsetof(struct wv_pcpu, trap_cntvct) == PCPU_TRAP_CNTV
 _Static_assert(__builtin_offsetof(struct wv_pcpu, native_depth) == WV_NATIVE_PCPU_DEPTH, "native ABI: per-CPU depth");
 _Static_assert(sizeof(((struct wv_pcpu *)0)->native_depth) == 4, "native ABI: per-CPU depth is a uint32_t");
 
-void wv_guest_enter(struct wv_vcpu_regs *frame) __attribute__((noreturn));
+void wv_guest_enter(struct wv_vcpu *vcpu) __attribute__((noreturn));
 /* arch/fpsimd.c: the guest's FP/SIMD registers stay in the CPU across exits. Spill them
  * to their frame before EL2 code that uses FP/SIMD registers (wasm3); own: a frame's
  * state into the registers (wv_guest_enter); forget: the frame's saved state is the one
  * to load (a vCPU booted afresh). */
 void wv_fpsimd_spill(void);
-void wv_fpsimd_own(struct wv_vcpu_regs *frame);
-void wv_fpsimd_forget(struct wv_vcpu_regs *frame);
+void wv_fpsimd_own(struct wv_fp_regs *fp);
+void wv_fpsimd_forget(struct wv_fp_regs *fp);
 void wv_vcpu_run(struct wv_vcpu *vcpu) __attribute__((noreturn));
 /* Run a runnable vCPU of this CPU, else sleep until there is one (sched.c). */
 void wv_idle_cpu(void) __attribute__((noreturn));

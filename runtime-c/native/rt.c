@@ -75,14 +75,25 @@ uint32_t wasm_rt_register_func_type(uint32_t params, uint32_t results, ...)
 
 /* ---- Linear memory ---- */
 
+/* A linear memory never moves once allocated: the runtime shares the vCPUs' exit
+ * records in it in place, as their register frames (docs/abi.md 2), and an exception
+ * vector may store into one at any time. So it is allocated at its largest at once,
+ * WV_NATIVE_MEMORY_PAGES or the module's own maximum if that is less (or its initial
+ * size if that is more), only its initial pages zeroed; memory.grow grows it within that
+ * and fails past it, as Wasm lets it (the core then traps on its allocation, and only
+ * its VM stops). */
 void wasm_rt_allocate_memory(wasm_rt_memory_t *mem, uint32_t initial_pages, uint32_t max_pages)
 {
     if (initial_pages >= WASM_MAX_PAGES) wasm_rt_trap(WASM_RT_TRAP_EXHAUSTION);
+    uint32_t reserve = max_pages < WV_NATIVE_MEMORY_PAGES ? max_pages : WV_NATIVE_MEMORY_PAGES;
+    if (reserve < initial_pages) reserve = initial_pages;
     uint32_t size = initial_pages * WASM_PAGE;
     mem->data = 0;
-    if (size && !(mem->data = wv_native_rt_table->alloc_zeroed(size))) wasm_rt_trap(WASM_RT_TRAP_EXHAUSTION);
+    if (reserve && !(mem->data = wv_native_rt_table->realloc(0, (size_t)reserve * WASM_PAGE)))
+        wasm_rt_trap(WASM_RT_TRAP_EXHAUSTION);
+    memset(mem->data, 0, size);
     mem->pages = initial_pages;
-    mem->max_pages = max_pages;
+    mem->max_pages = reserve;
     mem->size = size;
 }
 
@@ -93,10 +104,7 @@ uint32_t wasm_rt_grow_memory(wasm_rt_memory_t *mem, uint32_t delta)
     uint64_t pages = (uint64_t)old + delta;
     if (pages > mem->max_pages || pages >= WASM_MAX_PAGES) return UINT32_MAX;
     uint32_t size = (uint32_t)pages * WASM_PAGE;
-    uint8_t *p = mem->data ? wv_native_rt_table->realloc(mem->data, size) : wv_native_rt_table->alloc_zeroed(size);
-    if (!p) return UINT32_MAX;
-    memset(p + mem->size, 0, size - mem->size);
-    mem->data = p;
+    memset(mem->data + mem->size, 0, size - mem->size);     /* in place: allocated at max_pages */
     mem->pages = (uint32_t)pages;
     mem->size = size;
     return old;

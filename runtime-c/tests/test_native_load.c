@@ -319,7 +319,7 @@ static void test_refusals(void)
         free(f.b);
     }
     good_part(p, &wasm); p->h.header_size = 999;                REFUSED(p, "header size 999");
-    good_part(p, &wasm); p->h.abi_version = 2;                  REFUSED(p, "native ABI version 2");
+    good_part(p, &wasm); p->h.abi_version = 1;                  REFUSED(p, "native ABI version 1");   /* the one before */
     good_part(p, &wasm); p->h.core_abi_version = 99;            REFUSED(p, "core ABI version 99");
     good_part(p, &wasm); p->h.cpu_baseline = 2;                 REFUSED(p, "CPU baseline 2");
     good_part(p, &wasm); p->h.rodata_end = 0x1800;              REFUSED(p, "not page-aligned");

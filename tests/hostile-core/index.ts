@@ -14,7 +14,7 @@
 @external("wv", "sysreg_write") declare function sysreg_write(vcpu: i32, reg: i32, value: u64): i32;
 
 const BUF: usize = memory.data(256, 8);
-const REC: usize = memory.data(320, 8);
+const REC: usize = memory.data(320 * 8, 8);   // one exit record per vCPU index (docs/abi.md 2)
 const CFG: usize = memory.data(16 + 8 * 640, 8);
 const OUT: usize = memory.data(128, 8);
 
@@ -39,7 +39,7 @@ function say(vm: i32, what: string, rc: i64): void {
   console_write(OUT, <i32>o);
 }
 
-export function wv_abi_version(): i32 { return 2; }
+export function wv_abi_version(): i32 { return 3; }
 export function wv_state_version(): i32 { return 1; }
 export function wv_buffer(size: i32): i32 { return size > 0 && size <= 16 + 8 * 640 ? <i32>CFG : 0; }
 export function wv_exit_record(): i32 { return <i32>REC; }

@@ -2,7 +2,7 @@
 // (docs/abi.md 2), with nothing behind them: what the refused modules of the live-update
 // test share. Each entry file sets what goes wrong.
 
-const REC: usize = memory.data(320, 8);
+const REC: usize = memory.data(320 * 8, 8);   // one exit record per vCPU index (docs/abi.md 2)
 const BUF: usize = memory.data(4096, 8);
 
 export function wv_exit_record(): i32 { return <i32>REC; }

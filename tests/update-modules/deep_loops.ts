@@ -8,7 +8,7 @@ export * from "./abi";
 /** Set at run time, so that the optimiser keeps every loop. */
 let again: bool = false;
 
-export function wv_abi_version(): i32 { return 2; }
+export function wv_abi_version(): i32 { return 3; }
 export function wv_restore(src: i32, len: i32, version: i32): i32 {
   again = len > 0;
   return 0;

@@ -16,7 +16,7 @@ const SYSREG_SCTLR_EL1 = 1;
 /** Where every VM of the test configs has RAM. */
 const RAM_IPA: i64 = 0x40000000;
 
-export function wv_abi_version(): i32 { return 2; }
+export function wv_abi_version(): i32 { return 3; }
 export function wv_restore(src: i32, len: i32, version: i32): i32 {
   sysreg_write(0, SYSREG_SCTLR_EL1, 0);
   image_load(0, RAM_IPA);

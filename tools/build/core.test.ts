@@ -46,8 +46,8 @@ test("the two variants are different modules that say which they are", () => {
   assert.equal(two.ex.wv_variant(), 2);
   assert.equal(one.ex.wv_core_version(), 0x000100, "0.1.0");
   assert.equal(two.ex.wv_core_version(), 0x000200, "0.2.0");
-  assert.equal(one.ex.wv_abi_version(), 2);
-  assert.equal(two.ex.wv_abi_version(), 2);
+  assert.equal(one.ex.wv_abi_version(), 3);
+  assert.equal(two.ex.wv_abi_version(), 3);
   const s1 = one.ex.wv_state_version(), s2 = two.ex.wv_state_version();
   assert.notEqual(s1, s2);
   assert.equal(two.ex.wv_state_restorable(s1), 1, "variant 2 restores variant 1's state");

@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
 import type { NativeImage } from "./native_elf.ts";
 
 export const NATIVE_MAGIC = Buffer.from("WVNAT\x001\n", "latin1");
-export const NATIVE_ABI_VERSION = 1;
+export const NATIVE_ABI_VERSION = 2;
 export const NATIVE_CPU_ARMV8A_GPR = 1;
 export const NATIVE_HEADER_SIZE = 156;
 export const NATIVE_MAX_IMAGE = 4 << 20;

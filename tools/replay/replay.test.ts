@@ -151,7 +151,7 @@ test("a different result on the board: the replay says which call", () => {
   const t = parseTrace(bytes);
   const w = new TraceWriter(IMPORTS);
   w.start(1, t.streams[0]!.start!);
-  for (const c of calls(t.streams[0]!)) w.call(1, c.n === 1 ? { ...c, ret: { ...c.ret!, result: 3 } } : c);
+  for (const c of calls(t.streams[0]!)) w.call(1, c.n === 1 ? { ...c, ret: { ...c.ret!, result: 4 } } : c);
   const r = replayTrace(parseTrace(w.bytes()), MODULE);
-  assert.match(r.lines.join("\n"), /at call 1, wv_abi_version\(\): result 2 here, 3 on the board/);
+  assert.match(r.lines.join("\n"), /at call 1, wv_abi_version\(\): result 3 here, 4 on the board/);
 });

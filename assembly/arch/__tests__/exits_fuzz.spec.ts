@@ -6,9 +6,9 @@
 // the console output, and must write nothing else in static memory.
 
 import { handleExit } from "../exits";
-import { EXIT_RECORD, EXIT_X, EXIT_PC, EXIT_SPSR, EXIT_ESR, EXIT_FAR, EXIT_HPFAR, EXIT_VCPU, EXIT_FLAGS,
+import { exitRecord, exitSelect, exitRecordOf, EXIT_RECORDS, EXIT_X, EXIT_PC, EXIT_SPSR, EXIT_ESR, EXIT_FAR, EXIT_HPFAR, EXIT_VCPU, EXIT_FLAGS,
   EXIT_CNTVCT } from "../../abi/exit_record";
-import { STATE, STATE_SIZE, VM_STATE, PL011_OFF, CONSOLE_LEN, CONSOLE_BYTES, HCWARN_COUNT, HCWARN_IDS,
+import { MAX_VCPUS, STATE, STATE_SIZE, VM_STATE, PL011_OFF, CONSOLE_LEN, CONSOLE_BYTES, HCWARN_COUNT, HCWARN_IDS,
   S2_OFF, VM_EXITS_OFF } from "../../core/layout";
 import { vmResetState, vmInit, vmState, VM_STOPPED } from "../../core/vm";
 import { CFG_VM_NAME, CFG_VM_VCPU_COUNT, CFG_VM_PCPU_MASK } from "../../core/config";
@@ -51,7 +51,7 @@ function buildGolden(name: string, vcpus: u32): void {
   expect(outBuf).toBeGreaterThan(0);
   staticWindowsClear();
   staticWindow(STATE, STATE_SIZE);
-  staticWindow(EXIT_RECORD, RECORD_BYTES);
+  staticWindow(EXIT_RECORDS, RECORD_BYTES * <usize>MAX_VCPUS);
   staticWindow(<usize>logBuf, LOG_BUF_BYTES);
   staticWindow(VGIC, VGIC_SIZE);   // the vGIC's own state block (arch/vgic_layout.ts)
   staticWindow(<usize>outBuf, OUT_BUF_BYTES);
@@ -59,6 +59,7 @@ function buildGolden(name: string, vcpus: u32): void {
 
 /** Back to the golden VM, with random PL011 registers, pending console bytes and warned IDs. */
 function restoreGolden(): void {
+  exitSelect(0);
   memory.copy(STATE, GOLD, STATE_SIZE);
   for (let r: usize = 4; r < 0x50; r += 4) store<u32>(STATE + PL011_OFF + r, chance(50) ? 0 : <u32>rnd());
   const pending: u32 = chance(40) ? 0 : <u32>below(120);
@@ -92,8 +93,8 @@ function genFault(): void {
   if (chance(20)) hpfar |= (rnd() & 0xfffff0000000000f);   // RES0 bits of HPFAR_EL2
   if (r >= 95) hpfar = rnd();
   const far = (chance(50) ? rnd() & ~<u64>0xfff : 0xffff000000000000) | (ipa & 0xfff);
-  store<u64>(EXIT_RECORD + EXIT_HPFAR, hpfar);
-  store<u64>(EXIT_RECORD + EXIT_FAR, far);
+  store<u64>(exitRecord + EXIT_HPFAR, hpfar);
+  store<u64>(exitRecord + EXIT_FAR, far);
 }
 
 /** ISS of a data abort: ISV, SAS, SSE, SRT (31 often), SF, S1PTW, WnR, DFSC, other bits random. */
@@ -132,13 +133,13 @@ function genEsr(): u64 {
 const HC_IDS: StaticArray<u32> = [HC_NULL, HC_VERSION, HC_PUTC, HC_VM_INFO, HC_REPORT];
 
 function genRegs(): void {
-  for (let n: usize = 0; n < 31; n++) store<u64>(EXIT_RECORD + EXIT_X + (n << 3), chance(25) ? edgy(64) : rnd());
+  for (let n: usize = 0; n < 31; n++) store<u64>(exitRecord + EXIT_X + (n << 3), chance(25) ? edgy(64) : rnd());
   if (chance(60)) {
     const id = chance(70) ? HC_IDS[<i32>below(5)] : chance(70) ? 0xc6000000 + <u32>below(16)
       : (chance(50) ? 0x84000000 : 0xc4000000) + <u32>below(16);
-    store<u64>(EXIT_RECORD + EXIT_X, (chance(50) ? rnd() << 32 : 0) | <u64>id);
+    store<u64>(exitRecord + EXIT_X, (chance(50) ? rnd() << 32 : 0) | <u64>id);
   }
-  if (chance(50)) store<u64>(EXIT_RECORD + EXIT_X + 8, chance(70) ? below(256) : edgy(64));
+  if (chance(50)) store<u64>(exitRecord + EXIT_X + 8, chance(70) ? below(256) : edgy(64));
 }
 
 function genVcpu(): i32 {
@@ -156,19 +157,25 @@ function genVcpu(): i32 {
 
 /** A whole random exit record; returns the vCPU index to pass. */
 function genExit(): i32 {
+  exitSelect(0);   // built in vCPU 0's record, then moved to the vCPU's own (below)
   genRegs();
   const pcr = below(100);
   const pc: u64 = pcr < 80 ? RAM_IPA + (below(RAM_SIZE) & ~<u64>3) : pcr < 90 ? 0xfffffffffffffffc - (below(2) << 1) : rnd();
-  store<u64>(EXIT_RECORD + EXIT_PC, pc);
-  store<u64>(EXIT_RECORD + EXIT_SPSR, rnd());
-  store<u64>(EXIT_RECORD + EXIT_ESR, genEsr());
+  store<u64>(exitRecord + EXIT_PC, pc);
+  store<u64>(exitRecord + EXIT_SPSR, rnd());
+  store<u64>(exitRecord + EXIT_ESR, genEsr());
   genFault();
   const vcpu = genVcpu();
-  store<u32>(EXIT_RECORD + EXIT_VCPU, <u32>vcpu);
-  store<u32>(EXIT_RECORD + EXIT_FLAGS, 0);
-  store<u64>(EXIT_RECORD + EXIT_CNTVCT, rnd());
-  store<u64>(EXIT_RECORD + 304, rnd());
-  store<u64>(EXIT_RECORD + 312, rnd());
+  store<u32>(exitRecord + EXIT_VCPU, <u32>vcpu);
+  store<u32>(exitRecord + EXIT_FLAGS, 0);
+  store<u64>(exitRecord + EXIT_CNTVCT, rnd());
+  store<u64>(exitRecord + 304, rnd());
+  store<u64>(exitRecord + 312, rnd());
+  // An index the VM does not have is refused before any record is read.
+  if (<u32>vcpu < MAX_VCPUS && vcpu != 0) {
+    memory.copy(exitRecordOf(<u32>vcpu), exitRecord, RECORD_BYTES);
+    exitSelect(<u32>vcpu);
+  }
   return vcpu;
 }
 
@@ -176,10 +183,10 @@ let inEsr: u64 = 0, inHpfar: u64 = 0, inFar: u64 = 0, inPc: u64 = 0;
 
 /** Keep the inputs of the exit about to run, for a failure message. */
 function noteExit(): void {
-  inEsr = load<u64>(EXIT_RECORD + EXIT_ESR);
-  inHpfar = load<u64>(EXIT_RECORD + EXIT_HPFAR);
-  inFar = load<u64>(EXIT_RECORD + EXIT_FAR);
-  inPc = load<u64>(EXIT_RECORD + EXIT_PC);
+  inEsr = load<u64>(exitRecord + EXIT_ESR);
+  inHpfar = load<u64>(exitRecord + EXIT_HPFAR);
+  inFar = load<u64>(exitRecord + EXIT_FAR);
+  inPc = load<u64>(exitRecord + EXIT_PC);
 }
 
 function describeExit(i: i32, vcpu: i32): string {
@@ -208,7 +215,7 @@ function checkInvariants(vcpu: i32, action: i32, wasRunning: bool): string {
   const esr = load<u64>(M_REC + EXIT_ESR);
   const ec = <u32>(esr >> 26) & 0x3f;
   const iss = <u32>esr & 0x1ffffff;
-  const pc0 = load<u64>(M_REC + EXIT_PC), pc1 = load<u64>(EXIT_RECORD + EXIT_PC);
+  const pc0 = load<u64>(M_REC + EXIT_PC), pc1 = load<u64>(exitRecord + EXIT_PC);
   const il: u64 = (esr & (1 << 25)) != 0 ? 4 : 2;
   let written: i32 = -1, written2: i32 = -1;
   if (<u32>vcpu < vcpuCount) {
@@ -216,7 +223,7 @@ function checkInvariants(vcpu: i32, action: i32, wasRunning: bool): string {
       if (pc1 - pc0 != il) return "PC moved by " + hx(pc1 - pc0) + " after an emulated access, IL " + hx(il);
       if ((iss & (1 << 6)) == 0) {
         written = <i32>((iss >> 16) & 0x1f);
-        if ((iss & (1 << 15)) == 0 && written != 31 && (load<u64>(EXIT_RECORD + EXIT_X + (<usize>written << 3)) >> 32) != 0) {
+        if ((iss & (1 << 15)) == 0 && written != 31 && (load<u64>(exitRecord + EXIT_X + (<usize>written << 3)) >> 32) != 0) {
           return "a load into W" + written.toString() + " left upper bits set";
         }
       }
@@ -236,11 +243,11 @@ function checkInvariants(vcpu: i32, action: i32, wasRunning: bool): string {
   }
   for (let n: i32 = 0; n < 31; n++) {
     if (n == written || n == written2) continue;
-    if (load<u64>(EXIT_RECORD + EXIT_X + (<usize>n << 3)) != load<u64>(M_REC + EXIT_X + (<usize>n << 3))) {
+    if (load<u64>(exitRecord + EXIT_X + (<usize>n << 3)) != load<u64>(M_REC + EXIT_X + (<usize>n << 3))) {
       return "x" + n.toString() + " changed";
     }
   }
-  if (load<u64>(EXIT_RECORD + EXIT_SPSR) != load<u64>(M_REC + EXIT_SPSR)) return "SPSR changed";
+  if (load<u64>(exitRecord + EXIT_SPSR) != load<u64>(M_REC + EXIT_SPSR)) return "SPSR changed";
   return "";
 }
 
@@ -326,12 +333,12 @@ describe("handleExit edge records", () => {
       for (let k = 0; k < UART_REGS.length; k++) for (let srt: u32 = 0; srt < 32; srt += 5) {
         restoreGolden();
         genRegs();
-        store<u64>(EXIT_RECORD + EXIT_PC, 0x40080000);
-        store<u64>(EXIT_RECORD + EXIT_ESR, (<u64>EC_DABT << 26) | (<u64>1 << 25)
+        store<u64>(exitRecord + EXIT_PC, 0x40080000);
+        store<u64>(exitRecord + EXIT_ESR, (<u64>EC_DABT << 26) | (<u64>1 << 25)
           | <u64>((1 << 24) | (sas << 22) | (sse << 21) | ((srt == 30 ? 31 : srt) << 16) | (sf << 15) | 0x07));
         const ipa = UART_IPA + UART_REGS[k];
-        store<u64>(EXIT_RECORD + EXIT_HPFAR, (ipa >> 12) << 4);
-        store<u64>(EXIT_RECORD + EXIT_FAR, ipa & 0xfff);
+        store<u64>(exitRecord + EXIT_HPFAR, (ipa >> 12) << 4);
+        store<u64>(exitRecord + EXIT_FAR, ipa & 0xfff);
         const lines = consoleCount();
         noteExit();
         modelBegin();

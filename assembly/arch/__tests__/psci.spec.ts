@@ -1,5 +1,5 @@
 import { handleExit } from "../exits";
-import { ACTION_RESUME, ACTION_IDLE, ACTION_STOP, EXIT_RECORD, EXIT_ESR } from "../../abi/exit_record";
+import { ACTION_RESUME, ACTION_IDLE, ACTION_STOP, exitRecord, exitSelect, EXIT_ESR } from "../../abi/exit_record";
 import { PSCI_VERSION, PSCI_CPU_ON_64, PSCI_CPU_OFF, PSCI_AFFINITY_INFO_64, PSCI_FEATURES,
   PSCI_CPU_SUSPEND_64, PSCI_SYSTEM_OFF, PSCI_SYSTEM_RESET, PSCI_MIGRATE_INFO_TYPE, SMCCC_VERSION,
   SMCCC_ARCH_FEATURES, PSCI_SUCCESS, PSCI_NOT_SUPPORTED, PSCI_INVALID_PARAMETERS, PSCI_ALREADY_ON,
@@ -12,6 +12,7 @@ import { RAM_IPA } from "../../__tests__/blob";
 const ENTRY: u64 = RAM_IPA + 0x1000;
 
 function call(id: u64, x1: u64 = 0, x2: u64 = 0, x3: u64 = 0, vcpu: i32 = 0): i32 {
+  exitSelect(<u32>vcpu);
   exitWith(hvcEsr(0));
   setReg(0, id);
   setReg(1, x1);
@@ -151,6 +152,6 @@ describe("PSCI by SMC", () => {
     expect(freshVm(2)).toBe(0);
     expect(smc(0xC2000001)).toBe(ACTION_RESUME);
     expect(reg(0)).toBe(PSCI_NOT_SUPPORTED);
-    expect(load<u64>(EXIT_RECORD + EXIT_ESR)).toBe((<u64>0x17 << 26) | IL);
+    expect(load<u64>(exitRecord + EXIT_ESR)).toBe((<u64>0x17 << 26) | IL);
   });
 });

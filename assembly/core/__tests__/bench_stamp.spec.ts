@@ -1,7 +1,7 @@
 // WV_HC_BENCH_STAMP (docs/abi.md section 3): a bench VM's vCPU gets the counter at the
 // vector of its last virtual timer IRQ exit; other VMs get NOT_SUPPORTED, silently.
 import { handleExit } from "../../arch/exits";
-import { EXIT_RECORD, EXIT_CNTVCT, EXIT_FLAGS, EXIT_INTID, EXIT_VCPU, EXIT_FLAG_IRQ, ACTION_RESUME } from "../../abi/exit_record";
+import { exitRecord, exitSelect, EXIT_CNTVCT, EXIT_FLAGS, EXIT_INTID, EXIT_VCPU, EXIT_FLAG_IRQ, ACTION_RESUME } from "../../abi/exit_record";
 import { WV_HC_BENCH_STAMP, WV_HC_NULL, HC_SUCCESS, HC_NOT_SUPPORTED } from "../../abi/hypercalls";
 import { CFG_VM_FLAG_BENCH } from "../config";
 import { STATE, HC_BENCH } from "../layout";
@@ -22,20 +22,22 @@ const SAVED: usize = memory.data(<i32>CAP, 16);
 /** An IRQ exit of `vcpu` for physical `intid` whose vector read the counter as `cntvct`. */
 function irqAt(vcpu: u32, intid: u32, cntvct: u64): i32 {
   setCpu(<i32>vcpu);
+  exitSelect(vcpu);
   exitWith((<u64>0x16 << 26) | IL);     // a stale ESR, as the runtime leaves it
-  store<u32>(EXIT_RECORD + EXIT_VCPU, vcpu);
-  store<u32>(EXIT_RECORD + EXIT_FLAGS, EXIT_FLAG_IRQ);
-  store<u32>(EXIT_RECORD + EXIT_INTID, intid);
-  store<u64>(EXIT_RECORD + EXIT_CNTVCT, cntvct);
+  store<u32>(exitRecord + EXIT_VCPU, vcpu);
+  store<u32>(exitRecord + EXIT_FLAGS, EXIT_FLAG_IRQ);
+  store<u32>(exitRecord + EXIT_INTID, intid);
+  store<u64>(exitRecord + EXIT_CNTVCT, cntvct);
   return handleExit(<i32>vcpu);
 }
 
 /** An HVC of `id` by `vcpu` at counter `cntvct`; x1 comes in as 0x1111. */
 function hvcAt(vcpu: u32, id: u32, cntvct: u64): i32 {
   setCpu(<i32>vcpu);
+  exitSelect(vcpu);
   exitWith(hvcEsr(0));
-  store<u32>(EXIT_RECORD + EXIT_VCPU, vcpu);
-  store<u64>(EXIT_RECORD + EXIT_CNTVCT, cntvct);
+  store<u32>(exitRecord + EXIT_VCPU, vcpu);
+  store<u64>(exitRecord + EXIT_CNTVCT, cntvct);
   setReg(0, <u64>id);
   setReg(1, 0x1111);
   return handleExit(<i32>vcpu);

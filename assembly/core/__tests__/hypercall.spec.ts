@@ -28,7 +28,7 @@ describe("known hypercalls", () => {
   it("reports ABI and core versions", () => {
     expect(freshVm()).toBe(0);
     hvc(WV_HC_VERSION);
-    expect(reg(0)).toBe(2);
+    expect(reg(0)).toBe(3);
     expect(reg(1)).toBe(<u64>CORE_VERSION);
     expect(reg(1)).toBe(0x000100);
   });
@@ -68,7 +68,7 @@ describe("known hypercalls", () => {
   it("uses only W0 as the function ID", () => {
     expect(freshVm()).toBe(0);
     hvc(0xffffffff00000000 | <u64>WV_HC_VERSION);
-    expect(reg(0)).toBe(2);
+    expect(reg(0)).toBe(3);
   });
 });
 

@@ -6,9 +6,9 @@
 // unknown-ID warnings of one VM stop after 8 IDs however many unknown calls it makes.
 
 import { handleExit } from "../../arch/exits";
-import { EXIT_RECORD, EXIT_X, EXIT_PC, EXIT_SPSR, EXIT_ESR } from "../../abi/exit_record";
+import { exitRecord, EXIT_RECORDS, exitSelect, exitRecordOf, EXIT_X, EXIT_PC, EXIT_SPSR, EXIT_ESR } from "../../abi/exit_record";
 import { CORE_VERSION } from "../../abi/hypercalls";
-import { STATE, STATE_SIZE, VM_INDEX } from "../layout";
+import { STATE, STATE_SIZE, VM_INDEX, MAX_VCPUS } from "../layout";
 import { vmResetState, vmInit, vmState, VM_RUNNING } from "../vm";
 import { CFG_VM_VCPU_COUNT, CFG_VM_PCPU_MASK } from "../config";
 import { makeBlob, vm0, BLOB } from "../../__tests__/blob";
@@ -45,7 +45,7 @@ function setWindows(): void {
   expect(outBuf).toBeGreaterThan(0);
   staticWindowsClear();
   staticWindow(STATE, STATE_SIZE);
-  staticWindow(EXIT_RECORD, RECORD_BYTES);
+  staticWindow(EXIT_RECORDS, RECORD_BYTES * <usize>MAX_VCPUS);
   staticWindow(VGIC, VGIC_SIZE);   // the vGIC's own state block (arch/vgic_layout.ts)
   staticWindow(<usize>logBuf, LOG_BUF_BYTES);
   staticWindow(<usize>outBuf, OUT_BUF_BYTES);
@@ -75,20 +75,26 @@ function genX1(): u64 {
 }
 
 function genHvc(): i32 {
-  for (let n: usize = 2; n < 31; n++) store<u64>(EXIT_RECORD + EXIT_X + (n << 3), rnd());
-  store<u64>(EXIT_RECORD + EXIT_X, (chance(50) ? rnd() << 32 : 0) | <u64>genId());
-  store<u64>(EXIT_RECORD + EXIT_X + 8, genX1());
-  store<u64>(EXIT_RECORD + EXIT_X + 16, chance(30) ? edgy(64) : rnd());
-  store<u64>(EXIT_RECORD + EXIT_X + 24, rnd());
-  store<u64>(EXIT_RECORD + EXIT_PC, chance(90) ? 0x40080000 + (below(0x100000) << 2) : rnd());
-  store<u64>(EXIT_RECORD + EXIT_SPSR, rnd());
+  exitSelect(0);   // built in vCPU 0's record, then moved to the vCPU's own (below)
+  for (let n: usize = 2; n < 31; n++) store<u64>(exitRecord + EXIT_X + (n << 3), rnd());
+  store<u64>(exitRecord + EXIT_X, (chance(50) ? rnd() << 32 : 0) | <u64>genId());
+  store<u64>(exitRecord + EXIT_X + 8, genX1());
+  store<u64>(exitRecord + EXIT_X + 16, chance(30) ? edgy(64) : rnd());
+  store<u64>(exitRecord + EXIT_X + 24, rnd());
+  store<u64>(exitRecord + EXIT_PC, chance(90) ? 0x40080000 + (below(0x100000) << 2) : rnd());
+  store<u64>(exitRecord + EXIT_SPSR, rnd());
   const imm: u64 = chance(85) ? 0 : chance(50) ? edgy(16) : 1 + below(0xffff);
   let esr: u64 = (<u64>0x16 << 26) | imm;
   if (chance(90)) esr |= <u64>1 << 25;
   if (chance(10)) esr |= rndBits(9) << 16;   // RES0 ISS bits above imm16
   if (chance(10)) esr |= rnd() << 32;
-  store<u64>(EXIT_RECORD + EXIT_ESR, esr);
-  return <i32>below(VCPUS);
+  store<u64>(exitRecord + EXIT_ESR, esr);
+  const vcpu = <u32>below(VCPUS);
+  if (vcpu != 0) {
+    memory.copy(exitRecordOf(vcpu), exitRecord, RECORD_BYTES);
+    exitSelect(vcpu);
+  }
+  return <i32>vcpu;
 }
 
 /** The results docs/abi.md section 3 defines for a call with W0 `id` and HVC immediate `imm`. */
@@ -118,11 +124,11 @@ function fuzzHypercalls(seed: u64, lifetimes: i32, calls: i32): string {
     const n = 1 + <i32>below(<u64>calls);
     for (let i = 0; i < n; i++) {
       const vcpu = genHvc();
-      const x0in = load<u64>(EXIT_RECORD + EXIT_X);
+      const x0in = load<u64>(exitRecord + EXIT_X);
       const id = <u32>x0in;
-      const imm = <u32>(load<u64>(EXIT_RECORD + EXIT_ESR) & 0xffff);
+      const imm = <u32>(load<u64>(exitRecord + EXIT_ESR) & 0xffff);
       const what = "life " + life.toString() + " call " + i.toString() + ": x0 " + hx(x0in) + ", x1 "
-        + hx(load<u64>(EXIT_RECORD + EXIT_X + 8)) + ", esr " + hx(load<u64>(EXIT_RECORD + EXIT_ESR)) + ": ";
+        + hx(load<u64>(exitRecord + EXIT_X + 8)) + ", esr " + hx(load<u64>(exitRecord + EXIT_ESR)) + ": ";
       const lines = consoleCount();
       modelBegin();
       staticSnap();
@@ -143,15 +149,15 @@ function fuzzHypercalls(seed: u64, lifetimes: i32, calls: i32): string {
         continue;
       }
       if (action != RESUME) return what + "action " + action.toString();
-      const x0 = load<u64>(EXIT_RECORD + EXIT_X);
+      const x0 = load<u64>(exitRecord + EXIT_X);
       if (!allowedX0(id, imm, x0)) return what + "x0 " + hx(x0) + " is not a result of this ID";
-      if (load<u64>(EXIT_RECORD + EXIT_PC) != load<u64>(M_REC + EXIT_PC)) return what + "the PC moved";
+      if (load<u64>(exitRecord + EXIT_PC) != load<u64>(M_REC + EXIT_PC)) return what + "the PC moved";
       for (let r: usize = 2; r < 31; r++) {
-        if (load<u64>(EXIT_RECORD + EXIT_X + (r << 3)) != load<u64>(M_REC + EXIT_X + (r << 3))) {
+        if (load<u64>(exitRecord + EXIT_X + (r << 3)) != load<u64>(M_REC + EXIT_X + (r << 3))) {
           return what + "x" + r.toString() + " changed";
         }
       }
-      if (imm == 0 && id == HC_VERSION && load<u64>(EXIT_RECORD + EXIT_X + 8) != <u64>CORE_VERSION) return what + "x1 is not the core version";
+      if (imm == 0 && id == HC_VERSION && load<u64>(exitRecord + EXIT_X + 8) != <u64>CORE_VERSION) return what + "x1 is not the core version";
       const d = modelDiff(action, mExit(vcpu), lines);
       if (d.length > 0) return what + d;
       for (let k = lines; k < consoleCount(); k++) {

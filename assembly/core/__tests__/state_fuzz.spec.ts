@@ -38,7 +38,7 @@ import { consolePutc } from "../console";
 import { consoleInput } from "../console_input";
 import { cfgVm, cfgDevice, CFG_VM_VCPU_COUNT, CFG_VM_PCPU_MASK, CFG_VM_DEVICE_COUNT, CFG_D_KIND, CFG_D_IPA,
   CFG_D_SIZE, CFG_D_IRQ } from "../config";
-import { EXIT_RECORD, EXIT_X, EXIT_PC, EXIT_ESR, EXIT_FAR, EXIT_HPFAR } from "../../abi/exit_record";
+import { exitRecord, exitSelect, exitRecordOf, EXIT_RECORDS, EXIT_X, EXIT_PC, EXIT_ESR, EXIT_FAR, EXIT_HPFAR } from "../../abi/exit_record";
 import { makeBlob, BLOB, RAM_IPA, RAM_SIZE } from "../../__tests__/blob";
 import { fakeReset, consoleCount, guestRamAdd, chanText } from "../../__tests__/fake";
 import { driverUp, postTx, postRx, wr, R_QUEUE_NOTIFY, TXQ, VIO_IPA, VIO_IRQ,
@@ -180,10 +180,11 @@ function build(): void {
 }
 
 function hvc(id: u32, vcpu: i32, x1: u64 = 0): i32 {
-  memory.fill(EXIT_RECORD, 0, RECORD_BYTES);
-  store<u64>(EXIT_RECORD + EXIT_ESR, (<u64>0x16 << 26) | (<u64>1 << 25));
-  store<u64>(EXIT_RECORD + EXIT_X, <u64>id);
-  store<u64>(EXIT_RECORD + EXIT_X + 8, x1);
+  exitSelect(<u32>vcpu < MAX_VCPUS ? <u32>vcpu : 0);
+  memory.fill(exitRecord, 0, RECORD_BYTES);
+  store<u64>(exitRecord + EXIT_ESR, (<u64>0x16 << 26) | (<u64>1 << 25));
+  store<u64>(exitRecord + EXIT_X, <u64>id);
+  store<u64>(exitRecord + EXIT_X + 8, x1);
   return handleExit(vcpu);
 }
 
@@ -804,22 +805,23 @@ function pl011Slot(): i32 {
 const HC_IDS: StaticArray<u32> = [HC_NULL, HC_VERSION, HC_PUTC, HC_VM_INFO, HC_REPORT, 0xc6000077];
 
 function genExit(): i32 {
-  for (let n: usize = 0; n < 31; n++) store<u64>(EXIT_RECORD + EXIT_X + (n << 3), rnd());
-  store<u64>(EXIT_RECORD + EXIT_PC, 0x40080000);
+  exitSelect(0);   // built in vCPU 0's record, then moved to the vCPU's own (below)
+  for (let n: usize = 0; n < 31; n++) store<u64>(exitRecord + EXIT_X + (n << 3), rnd());
+  store<u64>(exitRecord + EXIT_PC, 0x40080000);
   const r = below(100);
   let esr: u64;
   if (r < 40) {
     esr = (<u64>0x16 << 26) | (<u64>1 << 25);
-    store<u64>(EXIT_RECORD + EXIT_X, <u64>HC_IDS[<i32>below(HC_IDS.length)]);
-    store<u64>(EXIT_RECORD + EXIT_X + 8, below(0x180));
+    store<u64>(exitRecord + EXIT_X, <u64>HC_IDS[<i32>below(HC_IDS.length)]);
+    store<u64>(exitRecord + EXIT_X + 8, below(0x180));
   } else if (r < 85) {
     // An access to a registered PL011 (or wherever a damaged registry says one is).
     const slot = pl011Slot();
     const ipa = slot >= 0 && chance(85)
       ? load<u64>(STATE + MMIO_ENTRIES + <usize>slot * MMIO_RECORD + MMIO_BASE) + below(0x1000)
       : rndBits(39);
-    store<u64>(EXIT_RECORD + EXIT_HPFAR, (ipa >> 12) << 4);
-    store<u64>(EXIT_RECORD + EXIT_FAR, ipa & 0xfff);
+    store<u64>(exitRecord + EXIT_HPFAR, (ipa >> 12) << 4);
+    store<u64>(exitRecord + EXIT_FAR, ipa & 0xfff);
     esr = (<u64>0x24 << 26) | (<u64>1 << 25) | (<u64>1 << 24) | (below(4) << 22) | (below(2) << 21)
       | (below(32) << 16) | (below(2) << 15) | (below(2) << 6) | 0x07;
     // A device the model does not know (a GIC, the virtio-console): a WFE instead.
@@ -830,8 +832,14 @@ function genExit(): i32 {
     // which the model leaves to the vGIC's own specs).
     esr = (<u64>0x01 << 26) | (<u64>1 << 25) | (vgicTouched ? 1 : below(2));
   }
-  store<u64>(EXIT_RECORD + EXIT_ESR, esr);
-  return chance(90) ? <i32>below(<u64>load<u32>(STATE + VM_VCPU_COUNT) + 1) : <i32>rnd();
+  store<u64>(exitRecord + EXIT_ESR, esr);
+  const vcpu = chance(90) ? <i32>below(<u64>load<u32>(STATE + VM_VCPU_COUNT) + 1) : <i32>rnd();
+  // The record of the vCPU the exit names; one the VM does not have is refused unread.
+  if (<u32>vcpu < MAX_VCPUS && vcpu != 0) {
+    memory.copy(exitRecordOf(<u32>vcpu), exitRecord, RECORD_BYTES);
+    exitSelect(<u32>vcpu);
+  }
+  return vcpu;
 }
 
 /** A few exits on the restored VM, each checked against the model. */
@@ -843,7 +851,7 @@ function driveRestored(): string {
     staticSnap();
     const action = handleExit(vcpu);
     const stray = staticChanged();
-    const what = "exit " + i.toString() + " (esr " + hx(load<u64>(EXIT_RECORD + EXIT_ESR)) + ", vcpu "
+    const what = "exit " + i.toString() + " (esr " + hx(load<u64>(exitRecord + EXIT_ESR)) + ", vcpu "
       + vcpu.toString() + ") after the restore: ";
     if (stray >= 0) return what + "static memory changed at " + hx(<u64>stray);
     if (mOutsideAbi(vcpu)) {
@@ -1027,7 +1035,7 @@ function driveWindows(): void {
   staticWindowsClear();
   staticWindow(STATE, STATE_SIZE);
   staticWindow(VGIC, VGIC_SIZE);   // the vGIC's own state block (arch/vgic_layout.ts)
-  staticWindow(EXIT_RECORD, RECORD_BYTES);
+  staticWindow(EXIT_RECORDS, RECORD_BYTES * <usize>MAX_VCPUS);
   staticWindow(windowLog, LOG_BUF_BYTES);
   staticWindow(windowOut, OUT_BUF_BYTES);
 }

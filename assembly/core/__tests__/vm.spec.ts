@@ -102,8 +102,8 @@ describe("wv_init refusals", () => {
 });
 
 describe("module exports", () => {
-  it("report ABI version 2, the state version (core layout 3, vGIC layout 2, virtio layout 1), variant 1 and core 0.1.0", () => {
-    expect(wv_abi_version()).toBe(2);
+  it("report ABI version 3, the state version (core layout 3, vGIC layout 2, virtio layout 1), variant 1 and core 0.1.0", () => {
+    expect(wv_abi_version()).toBe(3);
     expect(wv_state_version()).toBe(0x010203);
     expect(wv_variant()).toBe(1);
     expect(wv_core_version()).toBe(0x000100);

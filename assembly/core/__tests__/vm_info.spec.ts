@@ -5,6 +5,7 @@ import { VM_RUNNING, VM_STOPPED, vmResetState } from "../vm";
 import { freshVm } from "../../__tests__/setup";
 import { exitWith, faultAt, dabtEsr, hvcEsr, setReg, IL } from "../../__tests__/exit";
 import { handleExit } from "../../arch/exits";
+import { exitSelect } from "../../abi/exit_record";
 import { wv_vm_info } from "../../index";
 
 const REC: usize = memory.data(128, 8);
@@ -20,6 +21,7 @@ describe("the VM info record", () => {
     setReg(1, 1);
     setReg(2, 0x40080000);
     handleExit(0);                                    // vCPU 1 on
+    exitSelect(1);
     exitWith(dabtEsr(1, 0, 0, 4, 0, 1, 0x07));
     faultAt(0x09000000);
     handleExit(1);

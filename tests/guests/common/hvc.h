@@ -22,7 +22,7 @@
 #define WV_HC_REPORT    0xC6000004u
 #define WV_HC_BENCH_STAMP 0xC6000006u
 
-#define WV_ABI_VERSION  2u
+#define WV_ABI_VERSION  3u
 
 /* SMCCC return codes as the ABI gives them (32-bit values in x0). */
 #define WV_HC_SUCCESS           0x0ul
