@@ -10,6 +10,7 @@ import { signCommand } from "./sign/index.ts";
 import { updateCommand } from "./update/index.ts";
 import { fuzzCommand } from "./fuzz/index.ts";
 import { replayCommand } from "./replay/index.ts";
+import { replayAtEl2Command } from "./replay/el2.ts";
 
 /** The default demo: management, guest and real-time VMs side by side (vmconfigs/mixed.json). */
 const DEFAULT_CONFIG = "mixed";
@@ -101,17 +102,28 @@ const commands: Record<string, Command> = {
     main: async (args, f) => signCommand(args, f),
   },
   replay: {
-    usage: "wasmvisor replay TRACE [--module core.wasm]",
+    usage: "wasmvisor replay TRACE [--module core.wasm] | wasmvisor replay TRACE --at-el2 [--timeout S]",
     help: "Replay a trace recorded by `wasmvisor run --trace` (or a test) in Node, on the same core module, every\n" +
       "import answered from the trace, and compare each call with the board: its result, the exit record handed\n" +
       "back, the imports and their arguments. Prints each instance's calls and exits by class, the first\n" +
       "divergence (call, export, what differed), and `replay: N calls, M imports, identical`; exit status 1 on a\n" +
       "divergence (docs/replay.md).\n" +
       "  --module F   the core module the board ran (default: build/core.wasm or build/core-v2.wasm, the one\n" +
-      "               whose SHA-256 the trace names)",
-    flags: { module: "str" },
+      "               whose SHA-256 the trace names)\n" +
+      "  --at-el2     replay at EL2 instead, on both engines (the core's native part and wasm3): boots the replay\n" +
+      "               image (build/core.wasm and its native part, no VM) under QEMU, which reads TRACE through\n" +
+      "               semihosting; prints each instance, the first divergence per instance and engine, one line\n" +
+      "               per engine (`replay: native: N calls, M exits, K imports, identical`) and `replay: end: ...`;\n" +
+      "               exit status 0 identical on both, 1 diverged, 2 the trace could not be replayed. An instance\n" +
+      "               of another module (a live update's core-v2) is named and skipped\n" +
+      "  --timeout S  with --at-el2: the bound on the run (default 1800)",
+    flags: { module: "str", "at-el2": "bool", timeout: "num" },
     main: async (args, f) => {
       if (!args[0]) throw new Error("replay: which trace? (wasmvisor replay TRACE)");
+      if (f["at-el2"]) {
+        if (f.module !== undefined) throw new Error("replay: --at-el2 replays on the image's own core module; --module is for the Node replay");
+        return replayAtEl2Command(args[0], typeof f.timeout === "string" ? Number(f.timeout) * 1000 : undefined);
+      }
       return replayCommand(args[0], typeof f.module === "string" ? f.module : undefined);
     },
   },

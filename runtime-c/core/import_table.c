@@ -5,6 +5,7 @@
  * these names with another signature. */
 #include "wv_imports.h"
 #include "wv_trace.h"
+#include "wv_replay.h"
 
 #define ENTRY(name, sig) { #name, sig, (void *)wv_imp_##name },
 const struct wv_import_fn wv_import_fns[] = { WV_IMPORT_LIST(ENTRY) };
@@ -13,8 +14,11 @@ const struct wv_import_fn wv_import_fns[] = { WV_IMPORT_LIST(ENTRY) };
 const size_t wv_import_fn_count = sizeof wv_import_fns / sizeof wv_import_fns[0];
 
 /* A tracing image binds the recording wrappers: the same list (WV_IMPORT_LIST), each
- * calling the function wv_import_fns names, in the same order the trace file indexes. */
+ * calling the function wv_import_fns names, in the same order the trace file indexes. A
+ * replay image binds the imports that answer from a trace (replay_imports.c), the same
+ * list again. */
 const struct wv_import_fn *wv_import_bind_table(void)
 {
+    if (wv_replay_enabled) return wv_replay_import_fns;
     return wv_trace_enabled ? wv_trace_import_fns : wv_import_fns;
 }

@@ -11,6 +11,7 @@
 #include "wv_console_in.h"
 #include "wv_update.h"
 #include "wv_trace.h"
+#include "wv_replay.h"
 #include "wv_native_load.h"
 #include <string.h>
 
@@ -129,6 +130,8 @@ void wv_main(void)
     char why[192];
     int refused = wv_core_module_check(core.wasm, core.wasm_len, &core.stack_bytes, why, sizeof why);
     if (!refused) load_native_part(&core);
+    /* A replay image starts no VM: it replays a trace on the module (docs/replay.md). */
+    if (wv_replay_enabled) wv_replay_main(&core, refused ? why : 0);
     create_vms(&core, refused ? why : 0);
     wv_update_init(&core);
     /* The host->Wasm call cost, for the bench: only when a benchmark VM asks for it

@@ -130,15 +130,32 @@ export function buildImage(configName: string, opts: { boardOverride?: string; t
   return { config, elf, set, board, images, blob: join(BUILD, "img", board.name, name, "vms.bin") };
 }
 
+/** The replay image's name (build/img/<board>/cmake/replay.elf). */
+export const REPLAY_IMAGE = "replay";
+
+/**
+ * The image that replays exit traces at EL2 (docs/replay.md, "Replay at EL2"): the built
+ * core module with its native part, and no VM (an empty config blob, no guest image); its
+ * runtime replays the trace QEMU names through semihosting on both engines
+ * (wv_replay_enabled). Run it with `traceArgs(file)` (tools/replay/el2.ts).
+ */
+export function buildReplayImage(boardName = "qemu-virt"): { elf: string; board: BoardDescription } {
+  const { wasm3Dir } = setup();
+  const board = loadBoard(boardName);
+  const elf = linkImage(REPLAY_IMAGE, Buffer.alloc(0), [], wasm3Dir, buildCore(), board.name, { native: true, replay: true });
+  return { elf, board };
+}
+
 /**
  * Link an image from a blob as it is, unchecked by tools/ (tests use this to hand
  * the runtime and the core malformed configs). Returns the ELF's path.
  * All images of a board share one CMake build of the runtime: only the payload and
  * the link are per image. `opts.fullCallDepth`: the guard page test's image (PayloadInputs);
- * `opts.native: false` leaves the module's native part out (the wasm3 tier).
+ * `opts.native: false` leaves the module's native part out (the wasm3 tier); `opts.trace`
+ * and `opts.replay` make a tracing or a replay image (PayloadInputs).
  */
 export function linkImage(name: string, blob: Buffer, images: string[], wasm3Dir: string, coreWasm: string,
-  boardName: string, opts: { fullCallDepth?: boolean; native?: boolean; trace?: boolean } = {}): string {
+  boardName: string, opts: { fullCallDepth?: boolean; native?: boolean; trace?: boolean; replay?: boolean } = {}): string {
   const boardDir = join(BUILD, "img", boardName);
   const dir = join(boardDir, name);
   mkdirSync(dir, { recursive: true });
@@ -150,7 +167,7 @@ export function linkImage(name: string, blob: Buffer, images: string[], wasm3Dir
   const native = nativePath(coreWasm);
   const coreNative = opts.native !== false && existsSync(native) && nativeFor(readFileSync(coreWasm), native)
     ? native : undefined;
-  writeIfChanged(payload, payloadSource({ coreWasm, coreNative, blob: blobPath, images, ...updateTrust(), fullCallDepth: opts.fullCallDepth, trace: opts.trace }));
+  writeIfChanged(payload, payloadSource({ coreWasm, coreNative, blob: blobPath, images, ...updateTrust(), fullCallDepth: opts.fullCallDepth, trace: opts.trace, replay: opts.replay }));
   step(`image ${name} -> ${rel(join(boardDir, "cmake", `${name}.elf`))}`);
   const payloads = readdirSync(boardDir, { withFileTypes: true })
     .filter((e) => e.isDirectory() && existsSync(join(boardDir, e.name, "payload.S")))

@@ -5,7 +5,8 @@
 // (docs/signing.md): the public key modules must be signed with, and whether the
 // image is a development one that takes unsigned modules too; and whether it is the
 // guard page test's image (wv_core_full_call_depth, runtime-c/include/wv_core.h); and
-// whether it records exit traces (wv_trace_enabled, runtime-c/include/wv_trace.h).
+// whether it records exit traces (wv_trace_enabled, runtime-c/include/wv_trace.h) or
+// replays one (wv_replay_enabled, runtime-c/include/wv_replay.h).
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 
@@ -29,6 +30,12 @@ export interface PayloadInputs {
    * tracing (`run --trace`, the replay tests); every other image leaves it 0.
    */
   trace?: boolean;
+  /**
+   * wv_replay_enabled = 1: the runtime starts no VM; it replays the trace QEMU names
+   * through semihosting on both engines and compares (docs/replay.md, "Replay at EL2").
+   * Only the replay image (`buildReplayImage`, tools/build/image.ts).
+   */
+  replay?: boolean;
 }
 
 function digest(files: string[]): string {
@@ -68,7 +75,8 @@ export function payloadSource(p: PayloadInputs): string {
     `    .byte ${[...p.updatePubkey].map((b) => `0x${b.toString(16).padStart(2, "0")}`).join(", ")}`,
     `wv_update_allow_unsigned:`, `    .long ${p.allowUnsigned ? 1 : 0}`,
     `    .global wv_core_full_call_depth`, `wv_core_full_call_depth:`, `    .long ${p.fullCallDepth ? 1 : 0}`,
-    `    .global wv_trace_enabled`, `wv_trace_enabled:`, `    .long ${p.trace ? 1 : 0}`);
+    `    .global wv_trace_enabled`, `wv_trace_enabled:`, `    .long ${p.trace ? 1 : 0}`,
+    `    .global wv_replay_enabled`, `wv_replay_enabled:`, `    .long ${p.replay ? 1 : 0}`);
   return lines.join("\n") + "\n";
 }
 

@@ -9,6 +9,8 @@ import { buildCore } from "../build/core.ts";
 import { calls, parseTrace, TraceError, TraceWriter, type Call, type ImportCall, type ImportName } from "./format.ts";
 import { replayTrace } from "./index.ts";
 import { sha256 } from "./replay.ts";
+import { alterExitRecord } from "./alter.ts";
+import { parseEl2Lines } from "./el2.ts";
 // @ts-expect-error: plain JavaScript without declarations (the core's unit tests' fake host)
 import { createFakeHost } from "../../assembly/__tests__/fake_host.js";
 
@@ -154,4 +156,39 @@ test("a different result on the board: the replay says which call", () => {
   for (const c of calls(t.streams[0]!)) w.call(1, c.n === 1 ? { ...c, ret: { ...c.ret!, result: 4 } } : c);
   const r = replayTrace(parseTrace(w.bytes()), MODULE);
   assert.match(r.lines.join("\n"), /at call 1, wv_abi_version\(\): result 3 here, 4 on the board/);
+});
+
+test("an exit record handed in altered (alter.ts): the copy ends at a chunk boundary and diverges at that call", () => {
+  // Calls 5 to 7 hand in the same exit record three times: it is altered where the file holds it once.
+  const a = alterExitRecord(bytes, 1, 6, 8);
+  assert.equal(a.call, 8, "the first exit from call 6 on whose record the file holds once");
+  const t = parseTrace(a.bytes);
+  assert.equal(t.truncatedBytes, 0);
+  const r = replayTrace(t, MODULE);
+  assert.equal(r.identical, false);
+  assert.match(r.lines.join("\n"), /divergence in instance 1 \(vm 0\) at call 8, wv_handle_exit\(0\)/);
+  assert.throws(() => alterExitRecord(bytes, 1, 100, 8), /no exit record to alter/);
+  assert.throws(() => alterExitRecord(bytes, 9, 1, 8), /no instance 9/);
+});
+
+test("the replay image's lines are read into one verdict per engine (el2.ts)", () => {
+  const ok = [
+    "[wasmvisor] replay: /t, 10 bytes, on engines native and wasm3",
+    "[wasmvisor] replay: native: 5 calls, 3 exits, 2 imports, identical (1 instances)",
+    "[wasmvisor] replay: wasm3: 5 calls, 3 exits, 2 imports, identical (1 instances)",
+    "[wasmvisor] replay: end: identical on both engines",
+  ];
+  const r = parseEl2Lines(ok, "exit 0", 1);
+  assert.equal(r.identical, true);
+  assert.deepEqual(r.engines.map((e) => [e.engine, e.calls, e.exits, e.imports]), [["native", 5, 3, 2], ["wasm3", 5, 3, 2]]);
+  // A run that never reached its last line, or ended otherwise, is not identical.
+  assert.equal(parseEl2Lines(ok.slice(0, 3), "timeout", 1).identical, false);
+  assert.equal(parseEl2Lines(ok, "exit 1", 1).identical, false);
+  const bad = [...ok.slice(0, 1),
+    "[wasmvisor] replay: wasm3: divergence in instance 1 (vm 0) at call 4, wv_handle_exit(0): result 1 here, 0 in the recording",
+    ok[1]!, ok[2]!.replace("identical", "DIVERGED"), "[wasmvisor] replay: end: DIVERGED"];
+  const d = parseEl2Lines(bad, "exit 1", 1);
+  assert.equal(d.identical, false);
+  assert.equal(d.verdict, "DIVERGED");
+  assert.equal(d.divergences.length, 1);
 });
