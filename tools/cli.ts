@@ -4,7 +4,7 @@ import { buildImage, TIERS, type Tier } from "./build/image.ts";
 import { runCommand } from "./run/index.ts";
 import { portNumber } from "./run/ports.ts";
 import { testCommand } from "./test/index.ts";
-import { benchCommand, profileCommand } from "./bench/index.ts";
+import { benchCommand, profileCommand, profileRtCommand } from "./bench/index.ts";
 import { setup } from "./setup/index.ts";
 import { signCommand } from "./sign/index.ts";
 import { updateCommand } from "./update/index.ts";
@@ -165,13 +165,18 @@ const commands: Record<string, Command> = {
     }),
   },
   bench: {
-    usage: "wasmvisor bench [--profile-exits [--tier native|wasm3]]",
+    usage: "wasmvisor bench [--profile-exits [--tier native|wasm3] | --profile-rt]",
     help: "Run the benchmarks on QEMU with -icount shift=0; print a table and write results/bench.json.\n" +
       "  --profile-exits  instead, run the micro-benchmark image under QEMU's execution log and print where its\n" +
       "                   most common exits (hypercall, MMIO read) spend their instructions at EL2, by function\n" +
-      "  --tier T         with --profile-exits: the engine of the core (default native)",
-    flags: { "profile-exits": "bool", tier: "str" },
-    main: async (_a, f) => f["profile-exits"] === true ? profileCommand(tierName(f.tier) ?? "native") : benchCommand(),
+      "  --tier T         with --profile-exits: the engine of the core (default native)\n" +
+      "  --profile-rt     instead, run the rt bench's idle and busy scenarios twice each (an execution log, and\n" +
+      "                   the CNTVCT stamps) and split each tick of the rounds the bench takes, from the\n" +
+      "                   hypervisor's IRQ vector to guest-rt's handler, into the RT CPU's own instructions (by\n" +
+      "                   function) and the other CPUs' (a few minutes, about 1 GB of temporary log per run)",
+    flags: { "profile-exits": "bool", tier: "str", "profile-rt": "bool" },
+    main: async (_a, f) => f["profile-exits"] === true ? profileCommand(tierName(f.tier) ?? "native")
+      : f["profile-rt"] === true ? profileRtCommand() : benchCommand(),
   },
 };
 

@@ -18,7 +18,7 @@ export interface Region { start: number; end: number; name: string }
 export interface ExitKind { instructions: number; count: number; perFunction: [string, number][] }
 
 /** The function holding `pc`. */
-function owner(pc: number, syms: Symbol[], regions: Region[]): string {
+export function owner(pc: number, syms: Symbol[], regions: Region[]): string {
   for (const r of regions) if (pc >= r.start && pc < r.end) return r.name;
   let lo = 0, hi = syms.length - 1, best = -1;
   while (lo <= hi) {

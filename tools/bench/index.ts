@@ -25,6 +25,7 @@ import { rel } from "../lib/paths.ts";
 import { combineRounds, ratio } from "./parse.ts";
 import { saveMetrics, table, BENCH_JSON, type Metrics, type Target } from "./results.ts";
 import { profileMicro } from "./exit_profile.ts";
+import { describeProfile, profileRtRun } from "./rt_profile.ts";
 import {
   BenchError, CACHE_CONFIG, directConfig, LINUX_CONFIG, LINUX_QUIET_CONFIG, MICRO_FIGURES, RT_SKIP, RT_TAKE, runCache, runCacheDirect, runLinuxDirect, runLinuxHypervised, runMicro,
   runRtBeside, runRtDirect, runSgi, runUpdate, UPDATE_CONFIG, RT_VM, type RtResult, type UpdateResult,
@@ -228,6 +229,29 @@ export async function profileCommand(tier: Tier): Promise<number> {
     for (const [f, n] of k.perFunction) process.stdout.write(`  ${n.toFixed(1).padStart(8)}  ${f}\n`);
   }
   return kinds.length ? 0 : 1;
+}
+
+/**
+ * `bench --profile-rt`: guest-rt's ticks beside an idle and a busy Linux, each tick's
+ * window from the hypervisor's IRQ vector to the guest's handler split into the RT CPU's
+ * own instructions (charged to functions) and the other CPUs' (tools/bench/rt_profile.ts).
+ * Two runs per scenario, one with QEMU's execution log (0.7 to 1 GB, read as it streams):
+ * a few minutes, so not part of the bench.
+ */
+export async function profileRtCommand(): Promise<number> {
+  const RT_CPU = 3;       // bench-rt-idle.json and bench-rt-load.json: the rt VM's CPU
+  let failed = 0;
+  for (const [config, ready] of [["bench-rt-idle", "READY linux"], ["bench-rt-load", "READY load"]] as const) {
+    try {
+      const prof = await profileRtRun(buildImage(config), "linux", ready, RT_CPU, TIMEOUT_MS.rt * 3);
+      process.stdout.write(describeProfile(`vmconfigs/${config}.json`, prof));
+    } catch (e) {
+      failed++;
+      process.stderr.write(`[wasmvisor] bench --profile-rt: ${config}: ${e instanceof Error ? e.message : String(e)}\n` +
+        (e instanceof BenchError ? e.lines.slice(-20).map((l) => `  | ${l}\n`).join("") : ""));
+    }
+  }
+  return failed ? 1 : 0;
 }
 
 export async function benchCommand(): Promise<number> {

@@ -166,10 +166,16 @@ function rtResult(what: string, rounds: LatencyRound[], lines: string[]): RtResu
  * `ready` appeared on `readyVm`'s console, the first of them skipped.
  */
 export async function runRtBeside(img: BuiltImage, readyVm: string, ready: string, timeoutMs: number): Promise<RtResult> {
+  return (await runRtBesideLines(img, readyVm, ready, timeoutMs)).result;
+}
+
+/** runRtBeside with more QEMU arguments (`extra`), and the console's lines. */
+export async function runRtBesideLines(img: BuiltImage, readyVm: string, ready: string, timeoutMs: number, extra: string[] = []):
+  Promise<{ result: RtResult; lines: string[] }> {
   const what = rel(img.config);
   let from = -1;
   const r = await runUntil(what, {
-    elf: img.elf, machine: withCounterHz(img.board.qemu, COUNTER_HZ), timeoutMs,
+    elf: img.elf, machine: withCounterHz(img.board.qemu, COUNTER_HZ), extra, timeoutMs,
     waitingFor: `"[${readyVm}] ${ready}", then ${RT_SKIP + RT_TAKE} rounds of "[${RT_VM}] rt latency ns: ..." ` +
       `with their "rt hyp latency ns" lines`,
     done: (line, all) => {
@@ -185,7 +191,7 @@ export async function runRtBeside(img: BuiltImage, readyVm: string, ready: strin
   const res = rtResult(what, roundsAfter(parseRtRounds(r.lines, RT_VM), start, RT_SKIP, RT_TAKE), r.lines);
   const entry = combineRounds(entryOfRounds(res.rounds, parseRtRounds(r.lines, RT_VM), parseEntryDelays(r.lines, RT_VM)));
   const hyp = hypOf(what, res.rounds, r.lines);
-  return entry ? { ...res, entryMax: entry.max, hyp } : { ...res, hyp };
+  return { result: entry ? { ...res, entryMax: entry.max, hyp } : { ...res, hyp }, lines: r.lines };
 }
 
 /** guest-rt.elf alone, straight on QEMU's GICv3 (tests/guests/README.md, "Without the hypervisor"). */

@@ -26,6 +26,8 @@ irq_vectors:
      * earlier than here (ARM ARM, Generic Timer chapter: reads of CNTVCT_EL0 can
      * otherwise occur out of order). */
     .balign 0x80
+    .global irq_vector_spx_irq      /* named for tools/bench/rt_profile.ts: the handler's first instruction */
+irq_vector_spx_irq:
     sub     sp, sp, #IRQ_FRAME
     stp     x0, x1, [sp, #0]
     isb
