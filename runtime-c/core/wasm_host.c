@@ -5,6 +5,7 @@
 #include "wv_console.h"
 #include "wv_validate.h"
 #include "wv_arch.h"
+#include "wv_gic.h"
 #include "wv_lock.h"
 #include "wv_console_in.h"
 #include "wv_update_plan.h"
@@ -311,10 +312,12 @@ static int handle_exit_locked(struct wv_vm *vm, struct wv_core_instance *c, stru
     return take_spsr(vm, vcpu, *(uint64_t *)(rec + FRAME_SPSR)) ? WV_ACTION_STOP : action;
 }
 
-/* After a live update's swap, with the old instance's lock held: the vCPUs that are off
+/* After a live update's swap, with the old instance's lock held. The vCPUs that are off
  * or stopped take no exit that would bring their frames home (frame_home), and their
  * frames hold nothing a guest will resume (a vCPU is booted afresh, wv_imp_vcpu_boot),
- * so they go to `c` here; the running ones go at their next exit. */
+ * so they go to `c` here. The others go at their next exit, which a kick brings about
+ * now: a vCPU idle in WFI (a tickless Linux's) might otherwise take none for seconds,
+ * and the replaced instance could not be freed until it did (wv_core_holds_frames). */
 void wv_core_adopt_frames(struct wv_core_instance *c)
 {
     struct wv_vm *vm = c->ctx.vm;
@@ -322,6 +325,7 @@ void wv_core_adopt_frames(struct wv_core_instance *c)
         struct wv_vcpu *v = &vm->vcpus[i];
         uint32_t s = __atomic_load_n(&v->state, __ATOMIC_ACQUIRE);
         if (s == VCPU_OFF || s == VCPU_STOPPED) v->frame = c->frames[i] ? c->frames[i] : &v->regs;
+        else wv_gic_send_sgi(v->pcpu, WV_KICK_SGI);
     }
 }
 
