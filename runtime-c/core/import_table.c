@@ -7,7 +7,14 @@
 #include "wv_trace.h"
 #include "wv_replay.h"
 
-#define ENTRY(name, sig) { #name, sig, (void *)wv_imp_##name },
+/* Each function's prototype (wv_imports.h) has the types the list gives it. */
+#define SAME_TYPE(name, R, ...)                                                                 \
+    _Static_assert(__builtin_types_compatible_p(__typeof__(&wv_imp_##name), WV_IMPORT_FN_TYPE(R, ##__VA_ARGS__)), \
+                   "wv_imp_" #name " has other types than WV_IMPORT_LIST gives it");
+WV_IMPORT_LIST(SAME_TYPE)
+#undef SAME_TYPE
+
+#define ENTRY(name, R, ...) { #name, WV_IMPORT_SIG(R, ##__VA_ARGS__), (void *)wv_imp_##name },
 const struct wv_import_fn wv_import_fns[] = { WV_IMPORT_LIST(ENTRY) };
 #undef ENTRY
 

@@ -12,10 +12,6 @@
 #include <stddef.h>
 #include <string.h>
 
-#define INDEX(name, sig) I_##name,
-enum { WV_IMPORT_LIST(INDEX) I_COUNT };
-#undef INDEX
-
 static struct wv_replay_ctx *of(struct wv_import_ctx *ctx)
 {
     return (struct wv_replay_ctx *)((char *)ctx - offsetof(struct wv_replay_ctx, ctx));
@@ -75,53 +71,21 @@ uint64_t wv_replay_serve(struct wv_import_ctx *ctx, uint32_t index, const uint64
     return want.result;
 }
 
-#define SERVE(name, ...)                                                                        \
-    ({                                                                                          \
-        const uint64_t a_[] = { __VA_ARGS__ };                                                  \
-        wv_replay_serve(ctx, I_##name, a_ + 1, sizeof a_ / sizeof a_[0] - 1);                   \
-    })
+#define RETURN_void(r) (void)(r)
+#define RETURN_i32(r) return (uint32_t)(r)
+#define RETURN_i64(r) return (r)
 
-/* Replay imports by result type: R the C result, then the parameters as declared. */
-#define R0(R, name)                                                                             \
-    static R r_##name(struct wv_import_ctx *ctx) { return (R)SERVE(name, 0); }
-#define R1(R, name, A)                                                                          \
-    static R r_##name(struct wv_import_ctx *ctx, A a) { return (R)SERVE(name, 0, a); }
-#define R2(R, name, A, B)                                                                       \
-    static R r_##name(struct wv_import_ctx *ctx, A a, B b) { return (R)SERVE(name, 0, a, b); }
-#define R3(R, name, A, B, C)                                                                    \
-    static R r_##name(struct wv_import_ctx *ctx, A a, B b, C c) { return (R)SERVE(name, 0, a, b, c); }
-#define R4(R, name, A, B, C, D)                                                                 \
-    static R r_##name(struct wv_import_ctx *ctx, A a, B b, C c, D d) { return (R)SERVE(name, 0, a, b, c, d); }
+#define ANSWERING(name, R, ...)                                                                 \
+    static WV_IMPORT_T_##R r_##name(WV_IMPORT_PARAMS(__VA_ARGS__))                              \
+    {                                                                                           \
+        const uint64_t a_[] = { 0 WV_IMPORT_ARGS(__VA_ARGS__) };                                \
+        const uint64_t r_ = wv_replay_serve(ctx, WV_I_##name, a_ + 1, WV_IMPORT_NARGS(__VA_ARGS__)); \
+        RETURN_##R(r_);                                                                         \
+    }
+WV_IMPORT_LIST(ANSWERING)
+#undef ANSWERING
 
-typedef uint32_t i32;
-typedef uint64_t i64;
-
-static void r_console_write(struct wv_import_ctx *ctx, i32 ptr, i32 len) { SERVE(console_write, 0, ptr, len); }
-R0(i64, now)
-R0(i64, counter_freq)
-R0(i32, s2_table_new)
-R4(i32, s2_set_entry, i32, i32, i32, i64)
-R2(i32, s2_activate, i32, i32)
-R3(i32, guest_read, i64, i32, i32)
-R3(i32, guest_write, i64, i32, i32)
-R2(i64, image_load, i32, i64)
-R3(i32, vcpu_boot, i32, i64, i64)
-R3(i32, sysreg_write, i32, i32, i64)
-R2(i64, sysreg_read, i32, i32)
-static void r_vm_stop(struct wv_import_ctx *ctx) { SERVE(vm_stop, 0); }
-R1(i32, pcpu_of, i32)
-R0(i32, lr_count)
-R1(i64, lr_read, i32)
-R2(i32, lr_write, i32, i64)
-R1(i32, ich_hcr_write, i32)
-R0(i64, ich_status)
-R1(i32, vcpu_kick, i32)
-R2(i32, irq_set, i32, i32)
-R1(i64, pmu_read, i32)
-R2(i32, pmu_write, i32, i64)
-R2(i32, chan_send, i32, i32)
-
-#define ENTRY(name, sig) { #name, sig, (void *)r_##name },
+#define ENTRY(name, R, ...) { #name, WV_IMPORT_SIG(R, ##__VA_ARGS__), (void *)r_##name },
 const struct wv_import_fn wv_replay_import_fns[] = { WV_IMPORT_LIST(ENTRY) };
 #undef ENTRY
 

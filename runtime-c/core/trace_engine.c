@@ -210,10 +210,14 @@ static int call(struct wv_engine_instance *e, const struct wv_engine_export *f, 
 }
 
 void wv_trace_import(struct wv_import_ctx *ctx, uint32_t index, const uint64_t *args, uint32_t argc,
-                     uint64_t result, uint32_t out, uint32_t out_len)
+                     uint64_t result)
 {
     struct wv_trace_stream *s = ctx->trace;
     if (!s) return;
+    /* guest_read(ipa, dst, len) wrote [dst, dst + len) of Wasm memory: a replay has no
+     * guest to read it from. */
+    uint32_t out = 0, out_len = 0;
+    if (index == WV_I_guest_read && argc == 3) { out = (uint32_t)args[1]; out_len = (uint32_t)args[2]; }
     /* IMPORT: u16 index, u8 argc, u64 arguments, u64 result, u32 out, u32 out length, the bytes. */
     uint8_t h[1 + 2 + 1 + 8 * 4 + 8 + 8];
     uint64_t size = 0;

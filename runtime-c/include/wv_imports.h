@@ -33,8 +33,8 @@ int wv_import_may_act(struct wv_import_ctx *ctx, const char *import);
 
 /* Every import, for engines to bind by name and signature. `sig` is written as wasm3
  * writes it: the result, then the parameters in parentheses; i = i32, I = i64, v = none
- * ("i(iiI)" takes i32, i32, i64 and gives an i32). `fn` is called as
- * fn(ctx, parameters...) with exactly these C types: i32 is uint32_t, i64 is uint64_t,
+ * ("i(iiI)" takes i32, i32, i64 and gives an i32): WV_IMPORT_SIG of the list below.
+ * `fn` is called as fn(ctx, parameters...) with exactly these C types: i32 is uint32_t, i64 is uint64_t,
  * in parameters and result alike (an import that reads a value as signed converts it
  * itself). An import the module does not use is not bound. */
 struct wv_import_fn {
@@ -45,22 +45,67 @@ struct wv_import_fn {
 extern const struct wv_import_fn wv_import_fns[];
 extern const size_t wv_import_fn_count;
 
-/* The one list of the imports, in table order: X(name, sig) for each (docs/abi.md 2, 4,
- * 6). wv_import_fns, a tracing image's recording wrappers (trace_imports.c) and the
- * indexes a trace names imports by are all made from it, so they cannot differ. */
+/* The one list of the imports, in table order: X(name, R, parameters...) for each, with
+ * R and the parameters written as the Wasm types i32, i64 (or R void) (docs/abi.md 2,
+ * 4, 6). Everything else is made from it, so nothing can differ: wv_import_fns and its
+ * signature strings (import_table.c, which also checks each wv_imp_* prototype below
+ * against it), the indexes a trace names imports by (enum wv_import_index), a tracing
+ * image's recording wrappers (trace_imports.c), a replay image's answering ones
+ * (replay_imports.c) and wasm3's adapters (engine_wasm3_imports.c). */
 #define WV_IMPORT_LIST(X)                                                                       \
     /* host_imports.c */                                                                        \
-    X(console_write, "v(ii)") X(now, "I()") X(counter_freq, "I()") X(s2_table_new, "i()")       \
-    X(s2_set_entry, "i(iiiI)") X(s2_activate, "i(ii)") X(guest_read, "i(Iii)")                  \
-    X(guest_write, "i(Iii)") X(image_load, "I(iI)") X(vcpu_boot, "i(iII)")                      \
-    X(sysreg_write, "i(iiI)") X(sysreg_read, "I(ii)") X(vm_stop, "v()") X(pcpu_of, "i(i)")      \
+    X(console_write, void, i32, i32) X(now, i64) X(counter_freq, i64) X(s2_table_new, i32)      \
+    X(s2_set_entry, i32, i32, i32, i32, i64) X(s2_activate, i32, i32, i32)                      \
+    X(guest_read, i32, i64, i32, i32) X(guest_write, i32, i64, i32, i32)                        \
+    X(image_load, i64, i32, i64) X(vcpu_boot, i32, i32, i64, i64)                               \
+    X(sysreg_write, i32, i32, i32, i64) X(sysreg_read, i64, i32, i32) X(vm_stop, void)          \
+    X(pcpu_of, i32, i32)                                                                        \
     /* irq_imports.c */                                                                         \
-    X(lr_count, "i()") X(lr_read, "I(i)") X(lr_write, "i(iI)") X(ich_hcr_write, "i(i)")         \
-    X(ich_status, "I()") X(vcpu_kick, "i(i)") X(irq_set, "i(ii)")                               \
+    X(lr_count, i32) X(lr_read, i64, i32) X(lr_write, i32, i32, i64) X(ich_hcr_write, i32, i32) \
+    X(ich_status, i64) X(vcpu_kick, i32, i32) X(irq_set, i32, i32, i32)                         \
     /* pmu_imports.c */                                                                         \
-    X(pmu_read, "I(i)") X(pmu_write, "i(iI)")                                                   \
+    X(pmu_read, i64, i32) X(pmu_write, i32, i32, i64)                                           \
     /* chan.c */                                                                                \
-    X(chan_send, "i(ii)")
+    X(chan_send, i32, i32, i32)
+
+#define WV_IMPORT_INDEX_(name, R, ...) WV_I_##name,
+enum wv_import_index { WV_IMPORT_LIST(WV_IMPORT_INDEX_) WV_IMPORT_COUNT };
+#undef WV_IMPORT_INDEX_
+
+/* For code made from the list: a Wasm type's C type and signature letter; for up to four
+ * parameters, their count, the C parameter list `struct wv_import_ctx *ctx, T a0, ...`,
+ * the arguments `, a0, ...` (after ctx), the signature string ("i(iiiI)", as wasm3 writes
+ * it: R, then the parameters) and the C function type. */
+#define WV_IMPORT_T_void void
+#define WV_IMPORT_T_i32 uint32_t
+#define WV_IMPORT_T_i64 uint64_t
+#define WV_IMPORT_S_void "v"
+#define WV_IMPORT_S_i32 "i"
+#define WV_IMPORT_S_i64 "I"
+#define WV_IMPORT_CAT_(a, b) a##b
+#define WV_IMPORT_CAT(a, b) WV_IMPORT_CAT_(a, b)
+#define WV_IMPORT_NARGS_(_, a, b, c, d, n, ...) n
+#define WV_IMPORT_NARGS(...) WV_IMPORT_NARGS_(_, ##__VA_ARGS__, 4, 3, 2, 1, 0)
+#define WV_IMPORT_PARAMS0() struct wv_import_ctx *ctx
+#define WV_IMPORT_PARAMS1(A) WV_IMPORT_PARAMS0(), WV_IMPORT_T_##A a0
+#define WV_IMPORT_PARAMS2(A, B) WV_IMPORT_PARAMS1(A), WV_IMPORT_T_##B a1
+#define WV_IMPORT_PARAMS3(A, B, C) WV_IMPORT_PARAMS2(A, B), WV_IMPORT_T_##C a2
+#define WV_IMPORT_PARAMS4(A, B, C, D) WV_IMPORT_PARAMS3(A, B, C), WV_IMPORT_T_##D a3
+#define WV_IMPORT_PARAMS(...) WV_IMPORT_CAT(WV_IMPORT_PARAMS, WV_IMPORT_NARGS(__VA_ARGS__))(__VA_ARGS__)
+#define WV_IMPORT_ARGS0()
+#define WV_IMPORT_ARGS1() , a0
+#define WV_IMPORT_ARGS2() , a0, a1
+#define WV_IMPORT_ARGS3() , a0, a1, a2
+#define WV_IMPORT_ARGS4() , a0, a1, a2, a3
+#define WV_IMPORT_ARGS(...) WV_IMPORT_CAT(WV_IMPORT_ARGS, WV_IMPORT_NARGS(__VA_ARGS__))()
+#define WV_IMPORT_SIGS0() ""
+#define WV_IMPORT_SIGS1(A) WV_IMPORT_S_##A
+#define WV_IMPORT_SIGS2(A, B) WV_IMPORT_S_##A WV_IMPORT_S_##B
+#define WV_IMPORT_SIGS3(A, B, C) WV_IMPORT_SIGS2(A, B) WV_IMPORT_S_##C
+#define WV_IMPORT_SIGS4(A, B, C, D) WV_IMPORT_SIGS3(A, B, C) WV_IMPORT_S_##D
+#define WV_IMPORT_SIG(R, ...)                                                                   \
+    WV_IMPORT_S_##R "(" WV_IMPORT_CAT(WV_IMPORT_SIGS, WV_IMPORT_NARGS(__VA_ARGS__))(__VA_ARGS__) ")"
+#define WV_IMPORT_FN_TYPE(R, ...) WV_IMPORT_T_##R (*)(WV_IMPORT_PARAMS(__VA_ARGS__))
 
 /* host_imports.c: console, time, stage 2, guest memory, images, vCPUs, EL1 registers. */
 void wv_imp_console_write(struct wv_import_ctx *ctx, uint32_t ptr, uint32_t len);

@@ -39,11 +39,11 @@ const struct wv_import_fn *wv_import_bind_table(void);
 extern const struct wv_import_fn wv_trace_import_fns[];
 extern const size_t wv_trace_import_fn_count;
 
-/* trace_engine.c: record import `index` (of wv_trace_import_fns) the instance of `ctx`
- * called, after it returned: its arguments as u64, its result (0 for none), and the
- * Wasm memory [out, out + out_len) it may have written (out_len 0: none). */
+/* trace_engine.c: record import `index` (enum wv_import_index) the instance of `ctx`
+ * called, after it returned: its arguments as u64, its result (0 for none), and for
+ * guest_read the Wasm memory it wrote. */
 void wv_trace_import(struct wv_import_ctx *ctx, uint32_t index, const uint64_t *args, uint32_t argc,
-                     uint64_t result, uint32_t out, uint32_t out_len);
+                     uint64_t result);
 
 /* trace_out.c: one instance's record stream, buffered and written out as chunks of the
  * trace file at the end of every call (so that the file ends on a call's end whenever
