@@ -5,8 +5,7 @@
  * started with -semihosting-config enable=on,target=native: elsewhere HLT is an
  * undefined instruction. The block's addresses are EL2 virtual addresses, which the
  * identity map makes physical ones too. */
-#include "wv_trace.h"
-#include "wv_replay.h"
+#include "wv_semihosting.h"
 
 #define SYS_OPEN        0x01u
 #define SYS_CLOSE       0x02u

@@ -9,6 +9,7 @@
 #include "wv_replay.h"
 #include "wv_imports.h"
 #include "wv_console.h"
+#include "wv_validate.h"
 #include <stddef.h>
 #include <string.h>
 
@@ -42,7 +43,9 @@ static void diverge(struct wv_replay_ctx *r, uint32_t index, const uint64_t *arg
                 r->served + 1, here, there);
 }
 
-uint64_t wv_replay_serve(struct wv_import_ctx *ctx, uint32_t index, const uint64_t *args, uint32_t argc)
+/* Import `index` called with `args`: checked against the next recorded import (index
+ * and arguments), its recorded memory written, its recorded result returned. */
+static uint64_t serve(struct wv_import_ctx *ctx, uint32_t index, const uint64_t *args, uint32_t argc)
 {
     struct wv_replay_ctx *r = of(ctx);
     const struct wv_replay_call *c = r->call;
@@ -61,7 +64,7 @@ uint64_t wv_replay_serve(struct wv_import_ctx *ctx, uint32_t index, const uint64
     if (want.out.len) {
         uint64_t size = 0;
         uint8_t *mem = ctx->memory(ctx, &size);
-        if (mem && (uint64_t)want.out.addr + want.out.len <= size) memcpy(mem + want.out.addr, want.out.bytes, want.out.len);
+        if (mem && wv_wasm_range_ok(want.out.addr, want.out.len, size)) memcpy(mem + want.out.addr, want.out.bytes, want.out.len);
         else if (!r->diverged) {
             r->diverged = 1;
             wv_snprintf(r->why, sizeof r->why, "import %u of the call: its recorded memory (%u bytes at 0x%x) lies outside the memory",
@@ -79,7 +82,7 @@ uint64_t wv_replay_serve(struct wv_import_ctx *ctx, uint32_t index, const uint64
     static WV_IMPORT_T_##R r_##name(WV_IMPORT_PARAMS(__VA_ARGS__))                              \
     {                                                                                           \
         const uint64_t a_[] = { 0 WV_IMPORT_ARGS(__VA_ARGS__) };                                \
-        const uint64_t r_ = wv_replay_serve(ctx, WV_I_##name, a_ + 1, WV_IMPORT_NARGS(__VA_ARGS__)); \
+        const uint64_t r_ = serve(ctx, WV_I_##name, a_ + 1, WV_IMPORT_NARGS(__VA_ARGS__)); \
         RETURN_##R(r_);                                                                         \
     }
 WV_IMPORT_LIST(ANSWERING)

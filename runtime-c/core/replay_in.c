@@ -5,18 +5,9 @@
  * foreign file is an error naming what is wrong, never a read outside the bytes. */
 #include "wv_replay.h"
 #include "wv_trace.h"
+#include "wv_le.h"
 #include "wv_console.h"
 #include <string.h>
-
-static uint32_t get32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-    return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32;
-}
 
 void wv_replay_in_init(struct wv_replay_in *in, wv_replay_read_fn read, void *src, uint8_t *buf, size_t cap)
 {
@@ -70,7 +61,7 @@ int wv_replay_read_header(struct wv_replay_in *in, const struct wv_import_fn *fn
     int64_t n = wv_replay_in_read(in, h, 16);
     if (n < 0) { wv_snprintf(why, cap, "the trace file could not be read"); return -1; }
     if (n < 16 || memcmp(h, "WVTR", 4)) { wv_snprintf(why, cap, "not a wasmvisor trace (no WVTR magic)"); return -1; }
-    uint32_t version = get32(h + 4), len = get32(h + 8), imports = get32(h + 12);
+    uint32_t version = wv_get32(h + 4), len = wv_get32(h + 8), imports = wv_get32(h + 12);
     if (version != WV_TRACE_VERSION) {
         wv_snprintf(why, cap, "trace format version %u; this runtime reads %u", version, WV_TRACE_VERSION);
         return -1;
@@ -103,8 +94,8 @@ int wv_replay_next_chunk(struct wv_replay_in *in, uint32_t *stream, uint32_t *le
     if (n < 0) { wv_snprintf(why, cap, "the trace file could not be read"); return -1; }
     if (n == 0) return 0;
     if (n < 8) { *len = (uint32_t)n; return 2; }
-    *stream = get32(h);
-    *len = get32(h + 4);
+    *stream = wv_get32(h);
+    *len = wv_get32(h + 4);
     if (*len > WV_REPLAY_CHUNK_MAX) {
         wv_snprintf(why, cap, "a chunk of %u bytes at file offset %lu (more than %u)", *len,
                     (unsigned long)(in->offset - 8), WV_REPLAY_CHUNK_MAX);
@@ -118,9 +109,9 @@ long wv_replay_parse_start(const uint8_t *b, size_t len, struct wv_replay_start 
     if (len == 0) return 0;
     if (b[0] != WV_TR_START) { *err = "the stream does not begin with a start record"; return -1; }
     if (len < WV_REPLAY_START_LEN) return 0;
-    s->vm = get32(b + 1);
+    s->vm = wv_get32(b + 1);
     s->engine = b[5];
-    s->wasm_len = get32(b + 6);
+    s->wasm_len = wv_get32(b + 6);
     memcpy(s->sha256, b + 10, 32);
     return WV_REPLAY_START_LEN;
 }
@@ -141,14 +132,14 @@ static long record_len(const uint8_t *b, size_t len, size_t at)
     }
     case WV_TR_MEMIN: case WV_TR_MEMOUT: {
         if (left < 9) return 0;
-        uint64_t k = 9 + (uint64_t)get32(r + 5);
+        uint64_t k = 9 + (uint64_t)wv_get32(r + 5);
         return left < k ? 0 : (long)k;
     }
     case WV_TR_IMPORT: {
         if (left < 4) return 0;
         uint64_t k = 4 + 8 * (uint64_t)r[3] + 16;   /* type, index, argc, arguments, result, out, out length */
         if (left < k) return 0;
-        k += get32(r + k - 4);
+        k += wv_get32(r + k - 4);
         return left < k ? 0 : (long)k;
     }
     case WV_TR_RET: {
@@ -173,7 +164,7 @@ long wv_replay_parse_call(const uint8_t *b, size_t len, int last, struct wv_repl
     c->name = (const char *)b + 2;
     c->argc = b[2 + c->name_len];
     if (c->argc > WV_REPLAY_MAX_ARGS) { *err = "a call with more than 3 arguments"; return -1; }
-    for (uint32_t i = 0; i < c->argc; i++) c->args[i] = (int32_t)get32(b + 3 + c->name_len + 4 * i);
+    for (uint32_t i = 0; i < c->argc; i++) c->args[i] = (int32_t)wv_get32(b + 3 + c->name_len + 4 * i);
     size_t at = (size_t)k;
     /* The order a call's records come in: 0 MEMIN, 1 IMPORT, 2 RET, 3 MEMOUT. */
     int phase = 0;
@@ -200,7 +191,7 @@ long wv_replay_parse_call(const uint8_t *b, size_t len, int last, struct wv_repl
             phase = 2;
             c->has_ret = 1;
             c->ret_flags = b[at + 1];
-            c->ret_result = (int32_t)get32(b + at + 2);
+            c->ret_result = (int32_t)wv_get32(b + at + 2);
             c->trap = (const char *)b + at + 8;
             c->trap_len = (uint32_t)(r - 8);
             break;
@@ -222,8 +213,8 @@ short_:
 
 const uint8_t *wv_replay_mem_at(const uint8_t *p, struct wv_replay_mem *m)
 {
-    m->addr = get32(p + 1);
-    m->len = get32(p + 5);
+    m->addr = wv_get32(p + 1);
+    m->len = wv_get32(p + 5);
     m->bytes = p + 9;
     return p + 9 + m->len;
 }
@@ -233,10 +224,10 @@ const uint8_t *wv_replay_import_at(const uint8_t *p, struct wv_replay_import *im
     imp->index = (uint32_t)p[1] | (uint32_t)p[2] << 8;
     imp->argc = p[3];
     const uint8_t *q = p + 4;
-    for (uint32_t k = 0; k < imp->argc; k++, q += 8) imp->args[k] = get64(q);
-    imp->result = get64(q);
-    imp->out.addr = get32(q + 8);
-    imp->out.len = get32(q + 12);
+    for (uint32_t k = 0; k < imp->argc; k++, q += 8) imp->args[k] = wv_get64(q);
+    imp->result = wv_get64(q);
+    imp->out.addr = wv_get32(q + 8);
+    imp->out.len = wv_get32(q + 12);
     imp->out.bytes = q + 16;
     return q + 16 + imp->out.len;
 }

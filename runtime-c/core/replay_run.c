@@ -15,6 +15,9 @@
 #include "wv_core.h"
 #include "wv_console.h"
 #include "wv_sha256.h"
+#include "wv_validate.h"
+#include "wv_le.h"
+#include "wv_semihosting.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -90,19 +93,18 @@ static const char *const exit_fields[] = { "pc", "spsr", "esr", "far", "hpfar" }
 static void field_name(char *buf, size_t cap, uint32_t off, uint32_t len)
 {
     if (len != EXIT_REC_SIZE) { wv_snprintf(buf, cap, "byte %u", off); return; }
-    if (off < 248) wv_snprintf(buf, cap, "byte %u (x%u)", off, off / 8);
-    else if (off < EXIT_REC_VCPU) wv_snprintf(buf, cap, "byte %u (%s)", off, exit_fields[(off - 248) / 8]);
+    if (off < EXIT_REC_PC) wv_snprintf(buf, cap, "byte %u (x%u)", off, off / 8);
+    else if (off < EXIT_REC_VCPU) wv_snprintf(buf, cap, "byte %u (%s)", off, exit_fields[(off - EXIT_REC_PC) / 8]);
     else if (off < EXIT_REC_FLAGS) wv_snprintf(buf, cap, "byte %u (vcpu)", off);
     else if (off < EXIT_REC_CNTVCT) wv_snprintf(buf, cap, "byte %u (flags)", off);
     else if (off < EXIT_REC_INTID) wv_snprintf(buf, cap, "byte %u (cntvct)", off);
     else wv_snprintf(buf, cap, "byte %u (intid)", off);
 }
 
-static uint64_t rd64(const uint8_t *p)
+/* A call of wv_handle_exit: an exit. */
+static int is_exit(const struct wv_replay_call *c)
 {
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--) v = v << 8 | p[i];
-    return v;
+    return c->name_len == sizeof "wv_handle_exit" - 1 && !memcmp(c->name, "wv_handle_exit", c->name_len);
 }
 
 static void diverged(struct stream *s, uint32_t engine, const struct wv_replay_call *c, const char *what)
@@ -110,11 +112,11 @@ static void diverged(struct stream *s, uint32_t engine, const struct wv_replay_c
     struct side *d = &s->side[engine];
     char about[96] = "";
     struct wv_replay_mem m;
-    if (c->memin_count && c->name_len == 14 && !memcmp(c->name, "wv_handle_exit", 14)) {
+    if (c->memin_count && is_exit(c)) {
         wv_replay_mem_at(c->memin, &m);
         if (m.len == EXIT_REC_SIZE)
-            wv_snprintf(about, sizeof about, " [ESR 0x%lx, PC 0x%lx, vCPU %u%s]", (unsigned long)rd64(m.bytes + EXIT_REC_ESR),
-                        (unsigned long)rd64(m.bytes + 248), m.bytes[EXIT_REC_VCPU], (m.bytes[EXIT_REC_FLAGS] & 1) ? ", IRQ" : "");
+            wv_snprintf(about, sizeof about, " [ESR 0x%lx, PC 0x%lx, vCPU %u%s]", (unsigned long)wv_get64(m.bytes + EXIT_REC_ESR),
+                        (unsigned long)wv_get64(m.bytes + EXIT_REC_PC), m.bytes[EXIT_REC_VCPU], (m.bytes[EXIT_REC_FLAGS] & 1) ? ", IRQ" : "");
     }
     char args[64] = "";
     for (uint32_t k = 0, n = 0; k < c->argc; k++)
@@ -143,6 +145,20 @@ static const struct wv_engine_export *export_of(struct side *d, uint32_t engine,
     return f;
 }
 
+/* The instance's bytes of recorded range `m` (memory written in or read back, `which`),
+ * or 0 after reporting the range outside its memory. */
+static uint8_t *range_of(struct stream *s, uint32_t engine, const struct wv_replay_call *c,
+                         const struct wv_replay_mem *m, const char *which)
+{
+    uint64_t size;
+    uint8_t *mem = engines[engine]->memory(s->side[engine].e, &size);
+    if (mem && wv_wasm_range_ok(m->addr, m->len, size)) return mem + m->addr;
+    char what[WV_REPLAY_WHY + 64];
+    wv_snprintf(what, sizeof what, "memory %s (%u bytes at 0x%x) lies outside the instance's memory", which, m->len, m->addr);
+    diverged(s, engine, c, what);
+    return 0;
+}
+
 static void replay_on(struct stream *s, uint32_t engine, const struct wv_replay_call *c)
 {
     struct side *d = &s->side[engine];
@@ -150,18 +166,13 @@ static void replay_on(struct stream *s, uint32_t engine, const struct wv_replay_
     char what[WV_REPLAY_WHY + 64];
     const struct wv_engine_export *f = export_of(d, engine, c);
     if (!f) { diverged(s, engine, c, "the module exports no such function"); return; }
-    uint64_t size;
     struct wv_replay_mem m;
     const uint8_t *p = c->memin;
     for (uint32_t i = 0; i < c->memin_count; i++) {
         p = wv_replay_mem_at(p, &m);
-        uint8_t *mem = eng->memory(d->e, &size);
-        if (!mem || (uint64_t)m.addr + m.len > size) {
-            wv_snprintf(what, sizeof what, "memory written in (%u bytes at 0x%x) lies outside the instance's memory", m.len, m.addr);
-            diverged(s, engine, c, what);
-            return;
-        }
-        memcpy(mem + m.addr, m.bytes, m.len);
+        uint8_t *at = range_of(s, engine, c, &m, "written in");
+        if (!at) return;
+        memcpy(at, m.bytes, m.len);
     }
     d->rc.call = c;
     d->rc.next = c->imports;
@@ -181,8 +192,7 @@ static void replay_on(struct stream *s, uint32_t engine, const struct wv_replay_
     }
     if (d->rc.served < c->import_count) {
         struct wv_replay_import want;
-        const uint8_t *q = c->imports;
-        for (uint32_t i = 0; i <= d->rc.served; i++) q = wv_replay_import_at(q, &want);
+        wv_replay_import_at(d->rc.next, &want);      /* the first one the core did not make */
         char imp[112];
         wv_replay_show_import(imp, sizeof imp, want.index, want.args, want.argc);
         wv_snprintf(what, sizeof what, "the core made %u imports, the recording %u: the next was %s", d->rc.served,
@@ -198,25 +208,21 @@ static void replay_on(struct stream *s, uint32_t engine, const struct wv_replay_
     p = c->memout;
     for (uint32_t i = 0; !trapped && i < c->memout_count; i++) {
         p = wv_replay_mem_at(p, &m);
-        uint8_t *mem = eng->memory(d->e, &size);
-        if (!mem || (uint64_t)m.addr + m.len > size) {
-            wv_snprintf(what, sizeof what, "memory read back (%u bytes at 0x%x) lies outside the instance's memory", m.len, m.addr);
-            diverged(s, engine, c, what);
-            return;
-        }
+        const uint8_t *at = range_of(s, engine, c, &m, "read back");
+        if (!at) return;
         for (uint32_t k = 0; k < m.len; k++) {
-            if (mem[m.addr + k] == m.bytes[k]) continue;
+            if (at[k] == m.bytes[k]) continue;
             char fld[32];
             field_name(fld, sizeof fld, k, m.len);
             wv_snprintf(what, sizeof what, "memory read back (%u bytes at 0x%x) differs at %s: 0x%x here, 0x%x in the recording",
-                        m.len, m.addr, fld, mem[m.addr + k], m.bytes[k]);
+                        m.len, m.addr, fld, at[k], m.bytes[k]);
             diverged(s, engine, c, what);
             return;
         }
     }
     d->calls++;
     d->imports += c->import_count;
-    if (c->name_len == 14 && !memcmp(c->name, "wv_handle_exit", 14)) d->exits++;
+    if (is_exit(c)) d->exits++;
 }
 
 /* ---- streams ---- */

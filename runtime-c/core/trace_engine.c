@@ -8,6 +8,7 @@
  * info record. Imports are recorded by their wrappers (trace_imports.c) into the stream
  * their context names. */
 #include "wv_trace.h"
+#include "wv_le.h"
 #include "wv_engine.h"
 #include "wv_imports.h"
 #include "wv_core.h"
@@ -48,17 +49,6 @@ static struct tinst *of(struct wv_engine_instance *e)
     return (struct tinst *)e;
 }
 
-static void put32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-    put32(p, (uint32_t)v);
-    put32(p + 4, (uint32_t)(v >> 32));
-}
-
 /* A MEMIN or MEMOUT record of [addr, addr + len), when it lies inside the memory (the
  * runtime checks the same range before it touches it). */
 static void mem_record(struct tinst *t, uint8_t type, uint32_t addr, uint32_t len)
@@ -68,8 +58,8 @@ static void mem_record(struct tinst *t, uint8_t type, uint32_t addr, uint32_t le
     if (!mem || (uint64_t)addr + len > size) return;
     uint8_t h[9];
     h[0] = type;
-    put32(h + 1, addr);
-    put32(h + 5, len);
+    wv_put32(h + 1, addr);
+    wv_put32(h + 5, len);
     wv_trace_put(t->s, h, sizeof h, mem + addr, len);
 }
 
@@ -101,9 +91,9 @@ static struct wv_engine_instance *load_with(const struct wv_engine *inner, const
     /* START: u32 VM index, u8 engine (0 wasm3, 1 native), u32 module length, its SHA-256. */
     uint8_t h[1 + 4 + 1 + 4 + WV_SHA256_BYTES];
     h[0] = WV_TR_START;
-    put32(h + 1, ctx->vm ? ctx->vm->index : 0xffffffffu);
+    wv_put32(h + 1, ctx->vm ? ctx->vm->index : 0xffffffffu);
     h[5] = inner == &wv_engine_native ? 1 : 0;
-    put32(h + 6, (uint32_t)m->wasm_len);
+    wv_put32(h + 6, (uint32_t)m->wasm_len);
     module_digest(m, h + 10);
     wv_trace_put(s, h, sizeof h, 0, 0);
     wv_trace_flush(s);
@@ -163,7 +153,7 @@ static int call(struct wv_engine_instance *e, const struct wv_engine_export *f, 
     h[1] = x->name_len;
     memcpy(h + 2, x->name, x->name_len);
     h[2 + x->name_len] = (uint8_t)n;
-    for (uint32_t k = 0; k < n; k++) put32(h + 3 + x->name_len + 4 * k, (uint32_t)argv[k]);
+    for (uint32_t k = 0; k < n; k++) wv_put32(h + 3 + x->name_len + 4 * k, (uint32_t)argv[k]);
     wv_trace_put(t->s, h, 3 + x->name_len + 4 * n, 0, 0);
     /* wv_handle_exit(vcpu): that vCPU's exit record (docs/abi.md 2), vCPU 0's for an index
      * no VM has (the core refuses it reading none). */
@@ -190,7 +180,7 @@ static int call(struct wv_engine_instance *e, const struct wv_engine_export *f, 
     uint8_t r[8];
     r[0] = WV_TR_RET;
     r[1] = (uint8_t)((rc ? 1 : 0) | (ret ? 2 : 0));
-    put32(r + 2, (uint32_t)result);
+    wv_put32(r + 2, (uint32_t)result);
     r[6] = (uint8_t)why_len;
     r[7] = (uint8_t)(why_len >> 8);
     wv_trace_put(t->s, r, sizeof r, why, why_len);
@@ -228,10 +218,10 @@ void wv_trace_import(struct wv_import_ctx *ctx, uint32_t index, const uint64_t *
     h[2] = (uint8_t)(index >> 8);
     h[3] = (uint8_t)argc;
     size_t p = 4;
-    for (uint32_t k = 0; k < argc && k < 4; k++, p += 8) put64(h + p, args[k]);
-    put64(h + p, result);
-    put32(h + p + 8, out);
-    put32(h + p + 12, out_len);
+    for (uint32_t k = 0; k < argc && k < 4; k++, p += 8) wv_put64(h + p, args[k]);
+    wv_put64(h + p, result);
+    wv_put32(h + p + 8, out);
+    wv_put32(h + p + 12, out_len);
     wv_trace_put(s, h, p + 16, out_len ? mem + out : 0, out_len);
 }
 

@@ -7,6 +7,8 @@
  * trace of a long run is far larger than any buffer the board could spare, and goes to
  * the host as it is made, past the console. */
 #include "wv_trace.h"
+#include "wv_le.h"
+#include "wv_semihosting.h"
 #include "wv_imports.h"
 #include "wv_console.h"
 #include "wv_lock.h"
@@ -25,11 +27,6 @@ struct wv_trace_stream {
 static wv_spinlock_t file_lock;
 static int64_t file = 0;        /* 0 not opened yet, -1 failed (nothing more is written) */
 static uint32_t next_id = 1;
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i));
-}
 
 static int write_all(const void *p, size_t n)
 {
@@ -53,9 +50,9 @@ static void open_file(void)
     for (size_t i = 0; i < wv_import_fn_count; i++) len += (uint32_t)(strlen(fns[i].name) + strlen(fns[i].sig) + 2);
     uint8_t h[16];
     memcpy(h, "WVTR", 4);
-    put32(h + 4, WV_TRACE_VERSION);
-    put32(h + 8, len);
-    put32(h + 12, (uint32_t)wv_import_fn_count);
+    wv_put32(h + 4, WV_TRACE_VERSION);
+    wv_put32(h + 8, len);
+    wv_put32(h + 12, (uint32_t)wv_import_fn_count);
     int bad = write_all(h, sizeof h);
     for (size_t i = 0; i < wv_import_fn_count && !bad; i++)
         bad = write_all(fns[i].name, strlen(fns[i].name) + 1) || write_all(fns[i].sig, strlen(fns[i].sig) + 1);
@@ -69,8 +66,8 @@ static void write_chunk(uint32_t id, const void *a, size_t alen, const void *b, 
     if (file == 0) open_file();
     if (file > 0) {
         uint8_t h[8];
-        put32(h, id);
-        put32(h + 4, (uint32_t)(alen + blen));
+        wv_put32(h, id);
+        wv_put32(h + 4, (uint32_t)(alen + blen));
         if (write_all(h, 8) || write_all(a, alen) || write_all(b, blen)) file = -1;
     }
     wv_unlock(&file_lock);

@@ -17,6 +17,7 @@
 /* Exit record, docs/abi.md 2: the first 288 bytes mirror struct wv_vcpu_regs. */
 #define EXIT_REC_SIZE       320
 #define EXIT_RECS_SIZE      (EXIT_REC_SIZE * 8)     /* one per vCPU index, WV_MAX_VCPUS */
+#define EXIT_REC_PC         248
 #define EXIT_REC_ESR        264
 #define EXIT_REC_VCPU       288
 #define EXIT_REC_FLAGS      292

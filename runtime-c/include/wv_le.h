@@ -19,4 +19,10 @@ static inline void wv_put32(uint8_t *p, uint32_t v)
     p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); p[2] = (uint8_t)(v >> 16); p[3] = (uint8_t)(v >> 24);
 }
 
+static inline void wv_put64(uint8_t *p, uint64_t v)
+{
+    wv_put32(p, (uint32_t)v);
+    wv_put32(p + 4, (uint32_t)(v >> 32));
+}
+
 #endif

@@ -120,9 +120,6 @@ struct wv_replay_ctx {
 };
 extern const struct wv_import_fn wv_replay_import_fns[];
 extern const size_t wv_replay_import_fn_count;
-/* Import `index` called with `args`: checked against the next recorded import (index
- * and arguments), its recorded memory written, its recorded result returned. */
-uint64_t wv_replay_serve(struct wv_import_ctx *ctx, uint32_t index, const uint64_t *args, uint32_t argc);
 /* "name(0x1, 0x2)" of import `index` with `args`, into buf. */
 void wv_replay_show_import(char *buf, size_t cap, uint32_t index, const uint64_t *args, uint32_t argc);
 
@@ -134,11 +131,5 @@ void wv_replay_show_import(char *buf, size_t cap, uint32_t index, const uint64_t
  * every instance replayed identical on both engines, 1 on a divergence, 2 when the trace
  * could not be read. */
 void wv_replay_main(const struct wv_core_module *m, const char *refused) __attribute__((noreturn));
-
-/* arch/semihosting.c: reading the trace and ending the run. */
-int64_t wv_semihost_flen(int64_t handle);
-int64_t wv_semihost_read(int64_t handle, void *buf, size_t len);
-int64_t wv_semihost_close(int64_t handle);
-void wv_semihost_exit(uint32_t status) __attribute__((noreturn));
 
 #endif

@@ -55,9 +55,4 @@ void wv_trace_stream_free(struct wv_trace_stream *s);
 void wv_trace_put(struct wv_trace_stream *s, const void *head, size_t head_len, const void *data, size_t data_len);
 void wv_trace_flush(struct wv_trace_stream *s);
 
-/* arch/semihosting.c: ARM semihosting calls (the file the trace goes to). */
-int64_t wv_semihost_cmdline(char *buf, size_t cap);
-int64_t wv_semihost_open(const char *name, size_t len, uint32_t mode);
-int64_t wv_semihost_write(int64_t handle, const void *buf, size_t len);
-
 #endif
