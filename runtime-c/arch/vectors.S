@@ -19,8 +19,8 @@
     mrs     x1, cntvct_el0
     mrs     x0, tpidr_el2
     str     x1, [x0, #PCPU_TRAP_CNTVCT]
-    ldr     x0, [x0, #PCPU_CURRENT]
-    ldr     x0, [x0, #VCPU_FRAME]
+    ldr     x1, [x0, #PCPU_CURRENT]     /* the vCPU, kept in x1 to the end */
+    ldr     x0, [x1, #VCPU_FRAME]
     stp     x2, x3, [x0, #16]
     stp     x4, x5, [x0, #32]
     stp     x6, x7, [x0, #48]
@@ -35,7 +35,7 @@
     stp     x24, x25, [x0, #192]
     stp     x26, x27, [x0, #208]
     stp     x28, x29, [x0, #224]
-    ldp     x2, x3, [sp], #16
+    ldp     x2, x3, [sp], #16           /* the guest's x0 and x1 */
     stp     x2, x3, [x0, #0]
     mrs     x2, elr_el2
     mrs     x3, spsr_el2
@@ -45,9 +45,8 @@
     mrs     x2, far_el2
     mrs     x4, hpfar_el2
     stp     x2, x4, [x0, #FRAME_FAR]
-    mrs     x0, tpidr_el2
-    ldr     x0, [x0, #PCPU_CURRENT]
-    str     x3, [x0, #VCPU_SPSR]
+    str     x3, [x1, #VCPU_SPSR]
+    mov     x0, x1
     mov     x1, #\kind
     mov     x29, #0
     bl      wv_trap

@@ -1,6 +1,6 @@
 /* The native engine (wv_engine.h): instances of a core module's native part, the module
  * translated by wasm2c and compiled ahead of time (docs/native-tier.md). The image was
- * checked, relocated, mapped W^X and bound to wv_import_fns when it was loaded
+ * checked, relocated, mapped W^X and bound to wv_import_bind_table() when it was loaded
  * (native_load.c); here are only its instances and the calls into them (native_run.c).
  * Native code never touches FP/SIMD registers (built -mgeneral-regs-only), so unlike
  * wasm3 nothing of the guest's is spilled on the way in. */
@@ -9,6 +9,15 @@
 #include "wv_imports.h"
 #include "wv_native_run.h"
 #include "wv_arch.h"
+
+/* wv_core.h: the module's native part checked and loaded, bound to the table the image
+ * binds (a tracing image's recording wrappers, a replay image's answering ones, else the
+ * imports themselves). */
+int wv_core_load_native(struct wv_core_module *m, const uint8_t *part, size_t len, char *why, size_t cap)
+{
+    return wv_native_load(part, len, m->wasm, m->wasm_len, wv_import_bind_table(), wv_import_fn_count, &wv_native_rt,
+                          &m->native, why, cap);
+}
 
 static struct wv_native_instance *of(struct wv_engine_instance *e)
 {

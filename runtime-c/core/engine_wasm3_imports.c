@@ -8,7 +8,6 @@
 #include "wv_imports.h"
 #include "wv_trace.h"
 #include "wasm3.h"
-#include <string.h>
 
 #define CTX()       ((struct wv_import_ctx *)m3_GetUserData(runtime))
 

@@ -212,6 +212,9 @@ uint32_t wv_imp_vcpu_boot(struct wv_import_ctx *ctx, uint32_t vcpu, uint64_t pc,
         refuse(vm, "vcpu_boot (vCPU already on)", WV_ESTATE);
         return WV_ESTATE;
     }
+    /* Booted in the calling instance's record (or its own regs): the frame of an off vCPU
+     * may still be in an instance a live update replaced (wasm_host.c). */
+    v->frame = wv_core_frame_home(ctx, v);
     memset(v->frame, 0, sizeof *v->frame);
     memset(&v->el1, 0, sizeof v->el1);      /* a vCPU starts from reset, not from its last run */
     if (wv_pcpus[cpu].loaded == v) wv_pcpus[cpu].loaded = 0;

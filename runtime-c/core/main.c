@@ -10,7 +10,6 @@
 #include "wv_gic.h"
 #include "wv_console_in.h"
 #include "wv_update.h"
-#include "wv_trace.h"
 #include "wv_replay.h"
 #include "wv_native_load.h"
 #include <string.h>

@@ -292,6 +292,7 @@ int wv_native_load(const uint8_t *part, size_t part_len, const uint8_t *wasm, si
     img->data_end = h.data_end;
     img->mem_size = h.mem_size;
     img->module = d;
+    img->refs = 1;                          /* the module's */
     d->init_module();
     *out = img;
     return 0;
@@ -302,11 +303,9 @@ fail:
     return -1;
 }
 
-int wv_native_image_free(struct wv_native_image *img)
+void wv_native_image_put(struct wv_native_image *img)
 {
-    if (!img) return 0;
-    if (__atomic_load_n(&img->instances, __ATOMIC_ACQUIRE)) return -1;
+    if (!img || __atomic_sub_fetch(&img->refs, 1, __ATOMIC_ACQ_REL)) return;
     wv_native_area_free(img->base);
     free(img);
-    return 0;
 }

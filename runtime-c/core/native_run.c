@@ -4,8 +4,8 @@
  * running on it. rt->trap jumps there; the call then puts back the frame and the CPU's
  * native call depth (struct wv_pcpu.native_depth, which the native code counts up and
  * down itself and a trap leaves raised) as they were before it, so a trap in a nested call
- * unwinds that call only. Built with -mgeneral-regs-only (CMakeLists.txt): nothing of
- * this file's own lives in an FP/SIMD register across wv_unwind_save, which does not
+ * unwinds that call only. Built with -mgeneral-regs-only, as all of the runtime
+ * (CMakeLists.txt): nothing of this file's own lives in an FP/SIMD register across wv_unwind_save, which does not
  * save them (wv_unwind.h). */
 #include "wv_native_run.h"
 #include "wv_unwind.h"
@@ -71,21 +71,24 @@ const struct wv_native_rt wv_native_rt = {
 
 /* ---- Entering native code ---- */
 
-enum op { OP_INSTANTIATE, OP_FREE };
-
-struct entry {
-    enum op op;
-    struct wv_native_instance *inst;
-};
-
-static void __attribute__((noinline)) run(struct entry *x)
+/* The module's instantiate and free, behind an export's calling convention, so that they
+ * run under a trap frame as every call into native code does (wv_native_call): args[0]
+ * is the instance. */
+static uint64_t instantiate(void *mem, const uint64_t *args)
 {
-    const struct wv_native_module *m = x->inst->image->module;
-    switch (x->op) {
-    case OP_INSTANTIATE: m->instantiate(x->inst->mem, x->inst->import_ctx); break;
-    case OP_FREE: m->free(x->inst->mem); break;
-    }
+    const struct wv_native_instance *inst = (const struct wv_native_instance *)(uintptr_t)args[0];
+    inst->image->module->instantiate(mem, inst->import_ctx);
+    return 0;
 }
+
+static uint64_t free_instance(void *mem, const uint64_t *args)
+{
+    ((const struct wv_native_instance *)(uintptr_t)args[0])->image->module->free(mem);
+    return 0;
+}
+
+static const struct wv_native_export instantiate_export = { "instantiate", "v()", instantiate };
+static const struct wv_native_export free_export = { "free", "v()", free_instance };
 
 /* A call into native code sets this CPU's unwind frame to one of its own; these put back
  * what it saved (the outer frame and the call depth, which a trap leaves raised): when it
@@ -96,32 +99,15 @@ static void leave(struct wv_pcpu *p, struct wv_unwind *outer, uint32_t depth)
     p->native_depth = depth;
 }
 
-static int unwound(struct wv_pcpu *p, struct wv_unwind *outer, uint32_t depth, struct wv_native_instance *inst,
-                   int v, const char **err)
+static int unwound(struct wv_pcpu *p, struct wv_unwind *outer, uint32_t depth, int v, const char **err)
 {
     leave(p, outer, depth);
-    inst->trap = (uint32_t)v & 0xff;
-    *err = wv_native_trap_text(inst->trap);
+    *err = wv_native_trap_text((uint32_t)v & 0xff);
     return -1;
 }
 
-/* Run `x` under a frame of its own: 0, or -1 with *err when the native code trapped. */
-static int guarded(struct entry *x, const char **err)
-{
-    struct wv_pcpu *p = this_cpu();
-    struct wv_unwind frame;
-    struct wv_unwind *const outer = frames[p->index];
-    const uint32_t depth = p->native_depth;
-    int v = wv_unwind_save(&frame);
-    if (v) return unwound(p, outer, depth, x->inst, v, err);
-    frames[p->index] = &frame;
-    run(x);
-    leave(p, outer, depth);
-    return 0;
-}
-
-/* The exit path's call, so without guarded()'s indirection: the export's trampoline
- * called directly, under the same frame. */
+/* Every call into native code: the export's trampoline called directly, under a frame of
+ * its own. */
 int wv_native_call(struct wv_native_instance *inst, const struct wv_native_export *e,
                    const uint64_t *args, uint64_t *result, const char **err)
 {
@@ -130,7 +116,7 @@ int wv_native_call(struct wv_native_instance *inst, const struct wv_native_expor
     struct wv_unwind *const outer = frames[p->index];
     const uint32_t depth = p->native_depth;
     int v = wv_unwind_save(&frame);
-    if (v) return unwound(p, outer, depth, inst, v, err);
+    if (v) return unwound(p, outer, depth, v, err);
     frames[p->index] = &frame;
     uint64_t r = e->call(inst->mem, args);
     leave(p, outer, depth);
@@ -151,17 +137,16 @@ struct wv_native_instance *wv_native_instance_new(struct wv_native_image *img, v
     inst->image = img;
     inst->import_ctx = import_ctx;
     inst->mem = mem;
-    __atomic_add_fetch(&img->instances, 1, __ATOMIC_ACQ_REL);
-    struct entry x = { OP_INSTANTIATE, inst };
-    if (guarded(&x, err)) {
+    __atomic_add_fetch(&img->refs, 1, __ATOMIC_ACQ_REL);
+    const uint64_t self = (uintptr_t)inst;
+    if (wv_native_call(inst, &instantiate_export, &self, 0, err)) {
         /* Whatever it allocated before the trap: the module's free copes with a partly
          * built instance (wasm-rt frees null memories and tables as nothing). */
         const char *ignored;
-        struct entry y = { OP_FREE, inst };
-        guarded(&y, &ignored);
+        wv_native_call(inst, &free_export, &self, 0, &ignored);
         free(mem);
         free(inst);
-        __atomic_sub_fetch(&img->instances, 1, __ATOMIC_ACQ_REL);
+        wv_native_image_put(img);
         return 0;
     }
     return inst;
@@ -171,12 +156,12 @@ void wv_native_instance_free(struct wv_native_instance *inst)
 {
     if (!inst) return;
     const char *ignored;
-    struct entry x = { OP_FREE, inst };
-    guarded(&x, &ignored);
+    const uint64_t self = (uintptr_t)inst;
+    wv_native_call(inst, &free_export, &self, 0, &ignored);
     struct wv_native_image *img = inst->image;
     free(inst->mem);
     free(inst);
-    __atomic_sub_fetch(&img->instances, 1, __ATOMIC_ACQ_REL);
+    wv_native_image_put(img);
 }
 
 uint8_t *wv_native_memory(struct wv_native_instance *inst, uint64_t *size)

@@ -28,5 +28,3 @@ WV_IMPORT_LIST(RECORDING)
 #define ENTRY(name, R, ...) { #name, WV_IMPORT_SIG(R, ##__VA_ARGS__), (void *)t_##name },
 const struct wv_import_fn wv_trace_import_fns[] = { WV_IMPORT_LIST(ENTRY) };
 #undef ENTRY
-
-const size_t wv_trace_import_fn_count = sizeof wv_trace_import_fns / sizeof wv_trace_import_fns[0];

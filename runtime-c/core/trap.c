@@ -127,7 +127,6 @@ int wv_vm_restart(struct wv_vm *vm, struct wv_vcpu *self)
 void wv_trap(struct wv_vcpu *v, uint32_t kind)
 {
     struct wv_vm *vm = v->vm;
-    const struct wv_vcpu_regs *frame = v->frame;
     int action;
     v->in_guest = 0;
     /* Another CPU may restart this VM (the management VM's start and reset) while this
@@ -144,7 +143,7 @@ void wv_trap(struct wv_vcpu *v, uint32_t kind)
         break;
     default:
         wv_printf("[wasmvisor] vm %s: %s from the guest, ESR 0x%lx PC 0x%lx\n", vm->own.name,
-                  kind == TRAP_FIQ_LOWER ? "FIQ" : "SError", frame->esr, frame->pc);
+                  kind == TRAP_FIQ_LOWER ? "FIQ" : "SError", v->frame->esr, v->frame->pc);
         action = kind == TRAP_SERROR_LOWER ? WV_ACTION_STOP : WV_ACTION_RESUME;
         if (action == WV_ACTION_STOP) wv_vm_stop(vm, "SError");
     }

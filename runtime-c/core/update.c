@@ -31,7 +31,6 @@
 #include "wv_arch.h"
 #include "wv_alloc.h"
 #include "wv_signature.h"
-#include "wv_trace.h"
 #include "wv_native_load.h"
 #include "monocypher-ed25519.h"
 #include <stdlib.h>
@@ -71,13 +70,14 @@ static void version_str(char out[16], int32_t v)
     wv_snprintf(out, 16, "%u.%u.%u", (uint32_t)v >> 16 & 0xff, (uint32_t)v >> 8 & 0xff, (uint32_t)v & 0xff);
 }
 
-/* A module the update lets go of: its bytes, and its native part's image (which stays,
- * mapped, if an instance of it still lives: a VM left on it). */
+/* A module the update lets go of: its bytes, and its reference to its native part's
+ * image (which stays, mapped, while an instance of it lives: wv_native_image_put). */
 static void module_free(struct module *m)
 {
     free(m->owned);
     m->owned = 0;
-    if (m->core.native && !wv_native_image_free(m->core.native)) m->core.native = 0;
+    wv_native_image_put(m->core.native);
+    m->core.native = 0;
 }
 
 /* Keep the file's module: a copy of its bytes (the file goes when the request is done)
@@ -269,7 +269,7 @@ static int hand_over(struct handover *h, char *why, size_t cap)
         wv_core_set_live(h->next[i], 1);
         wv_core_set_live(c, 0);
         __atomic_store_n(&vm->core, h->next[i], __ATOMIC_RELEASE);
-        wv_core_adopt_frames(h->next[i]);
+        wv_core_kick_frames_home(h->next[i]);
         h->next[i] = 0;
         wv_core_release(c);
         h->pause[i] = read_sysreg(cntpct_el0) - t0;

@@ -14,7 +14,6 @@
 #include "wv_module_check.h"
 #include "wv_stack_budget.h"
 #include "wv_trace.h"
-#include "wv_native_run.h"
 #include <string.h>
 #include <stdlib.h>
 
@@ -25,11 +24,11 @@ struct wv_core_instance {
     const struct wv_engine_export *console_input;   /* optional: a core without it takes no console input */
     const struct wv_engine_export *chan_buffer, *chan_push; /* optional: the hypervisor channel (docs/abi.md 6) */
     uint32_t exit_rec;          /* Wasm offset of the exit records: vCPU i's at + i * EXIT_REC_SIZE */
-    /* Where the engine's memory never moves (fixed_memory): each vCPU's exit record, which
-     * is the vCPU's register frame itself (vcpu->frame) from its first exit to this
-     * instance on, so nothing is copied on an exit; else all 0 and the frames are copied
-     * into the records and back (docs/abi.md 2). */
-    struct wv_vcpu_regs *frames[WV_MAX_VCPUS];
+    /* Where the engine's memory never moves (fixed_memory): the exit records' bytes, each
+     * the vCPU's register frame itself (vcpu->frame) from its first exit to this instance
+     * on, so nothing is copied on an exit (home()); else 0 and the frames are copied into
+     * the records and back (docs/abi.md 2). */
+    uint8_t *fixed_recs;
     struct {                    /* wv_core_call's lookups, by name pointer */
         const char *name;
         const struct wv_engine_export *f;
@@ -80,13 +79,6 @@ int wv_core_module_check(const uint8_t *wasm, size_t wasm_len, uint32_t *stack_b
     return 0;
 }
 
-int wv_core_load_native(struct wv_core_module *m, const uint8_t *part, size_t len, char *why, size_t cap)
-{
-    /* The import table a tracing image binds its recording wrappers from, else the plain one. */
-    return wv_native_load(part, len, m->wasm, m->wasm_len, wv_import_bind_table(), wv_import_fn_count, &wv_native_rt,
-                          &m->native, why, cap);
-}
-
 /* An instance of module `m` (checked: wv_core_module_check) for `vm`, its ABI checked and
  * its start function run; the VM is not set up (wv_init) nor restored yet. A module with
  * a loaded native part runs natively, any other in wasm3 (wv_core.h). */
@@ -125,9 +117,7 @@ static int load(struct wv_vm *vm, struct wv_core_instance *c, const struct wv_co
         *err = "core module's exit records lie outside its memory"; return -1;
     }
     c->exit_rec = (uint32_t)rec;
-    if (c->engine->fixed_memory)
-        for (uint32_t i = 0; i < WV_MAX_VCPUS; i++)
-            c->frames[i] = (struct wv_vcpu_regs *)(mem + rec + (size_t)i * EXIT_REC_SIZE);
+    if (c->engine->fixed_memory) c->fixed_recs = mem + rec;
     return 0;
 }
 
@@ -240,8 +230,8 @@ static inline void record_exit(uint8_t *rec, const struct wv_vcpu *vcpu, uint32_
 
 /* The PSTATE the vCPU resumes with: what the core left in the record, checked against
  * the one it trapped with (wv_spsr_from_core): the frame is the core's to write, the
- * vCPU's `spsr` only the runtime's. */
-static int take_spsr(struct wv_vm *vm, struct wv_vcpu *vcpu, uint64_t proposed)
+ * vCPU's `spsr` only the runtime's. `action` when it passes, else WV_ACTION_STOP. */
+static int take_spsr(struct wv_vm *vm, struct wv_vcpu *vcpu, uint64_t proposed, int action)
 {
     uint64_t spsr;
     if (wv_spsr_from_core(vcpu->spsr, proposed, &spsr) != WV_OK) {
@@ -251,7 +241,7 @@ static int take_spsr(struct wv_vm *vm, struct wv_vcpu *vcpu, uint64_t proposed)
         return WV_ACTION_STOP;
     }
     vcpu->spsr = spsr;
-    return 0;
+    return action;
 }
 
 static int core_trapped(struct wv_vm *vm, const struct wv_vcpu *vcpu, const char *err)
@@ -267,6 +257,12 @@ static int core_trapped(struct wv_vm *vm, const struct wv_vcpu *vcpu, const char
  * first, or its first after a live update), with `c`'s lock held: nothing else reads or
  * writes the frame of a vCPU that is in its exit path, and the next trap saves where
  * `frame` points then. */
+/* vCPU `index`'s exit record in `c` when it is shared in place, else 0. */
+static inline struct wv_vcpu_regs *home(const struct wv_core_instance *c, uint32_t index)
+{
+    return c->fixed_recs ? (struct wv_vcpu_regs *)(c->fixed_recs + (size_t)index * EXIT_REC_SIZE) : 0;
+}
+
 static inline void frame_home(struct wv_vcpu *vcpu, struct wv_vcpu_regs *home)
 {
     if (vcpu->frame == home) return;
@@ -279,14 +275,14 @@ static int handle_exit_locked(struct wv_vm *vm, struct wv_core_instance *c, stru
 {
     int32_t idx = (int32_t)vcpu->index, action = 0;
     const char *err = 0;
-    struct wv_vcpu_regs *home = c->frames[vcpu->index];
-    if (home) {
+    struct wv_vcpu_regs *in_place = home(c, vcpu->index);
+    if (in_place) {
         /* Shared in place: the vector saved the registers into the record, the core reads
          * and writes them there, and the guest is entered from it. */
-        frame_home(vcpu, home);
-        record_exit((uint8_t *)home, vcpu, flags, intid);
+        frame_home(vcpu, in_place);
+        record_exit((uint8_t *)in_place, vcpu, flags, intid);
         if (call_i32(c, c->handle_exit, 1, &idx, &action, &err)) return core_trapped(vm, vcpu, err);
-        return take_spsr(vm, vcpu, home->spsr) ? WV_ACTION_STOP : action;
+        return take_spsr(vm, vcpu, in_place->spsr, action);
     }
     /* Copied: the engine may move its memory (memory.grow), so the frame stays the
      * vCPU's own and goes into the record and back. */
@@ -309,34 +305,47 @@ static int handle_exit_locked(struct wv_vm *vm, struct wv_core_instance *c, stru
     }
     rec = mem + at;
     copy_regs(&vcpu->regs, rec, 31 * 8 + 8);        /* x0..x30, pc */
-    return take_spsr(vm, vcpu, *(uint64_t *)(rec + FRAME_SPSR)) ? WV_ACTION_STOP : action;
+    return take_spsr(vm, vcpu, *(uint64_t *)(rec + FRAME_SPSR), action);
 }
 
-/* After a live update's swap, with the old instance's lock held. The vCPUs that are off
- * or stopped take no exit that would bring their frames home (frame_home), and their
- * frames hold nothing a guest will resume (a vCPU is booted afresh, wv_imp_vcpu_boot),
- * so they go to `c` here. The others go at their next exit, which a kick brings about
- * now: a vCPU idle in WFI (a tickless Linux's) might otherwise take none for seconds,
- * and the replaced instance could not be freed until it did (wv_core_holds_frames). */
-void wv_core_adopt_frames(struct wv_core_instance *c)
+/* After a live update's swap. A vCPU idle in WFI (a tickless Linux's) might otherwise
+ * take no exit for seconds, and the replaced instance could not be freed until it did
+ * (wv_core_holds_frames). Off and stopped vCPUs run only once booted again, which puts
+ * their frames home (wv_imp_vcpu_boot). */
+void wv_core_kick_frames_home(struct wv_core_instance *c)
 {
     struct wv_vm *vm = c->ctx.vm;
     for (uint32_t i = 0; i < vm->own.vcpu_count && i < WV_MAX_VCPUS; i++) {
-        struct wv_vcpu *v = &vm->vcpus[i];
-        uint32_t s = __atomic_load_n(&v->state, __ATOMIC_ACQUIRE);
-        if (s == VCPU_OFF || s == VCPU_STOPPED) v->frame = c->frames[i] ? c->frames[i] : &v->regs;
-        else wv_gic_send_sgi(v->pcpu, WV_KICK_SGI);
+        uint32_t s = __atomic_load_n(&vm->vcpus[i].state, __ATOMIC_ACQUIRE);
+        if (s == VCPU_RUNNABLE || s == VCPU_IDLE) wv_gic_send_sgi(vm->vcpus[i].pcpu, WV_KICK_SGI);
     }
 }
 
-/* 1 while a vCPU's frame is still one of `c`'s records: a vCPU that has taken no exit
- * since `c` was replaced. Once 0 it stays 0 (a replaced instance is never the VM's again). */
-int wv_core_holds_frames(const struct wv_core_instance *c)
+/* Once `c` is replaced nothing moves a frame into it again, so a 0 here stays 0. An off or
+ * stopped vCPU out of its guest saves nothing more until wv_imp_vcpu_boot has moved its
+ * frame (only a boot makes it runnable again): its frame goes to its own `regs`, unless
+ * a boot has just moved it (the exchange). */
+int wv_core_holds_frames(struct wv_core_instance *c)
 {
-    const struct wv_vm *vm = c->ctx.vm;
-    for (uint32_t i = 0; i < WV_MAX_VCPUS; i++)
-        if (c->frames[i] && __atomic_load_n(&vm->vcpus[i].frame, __ATOMIC_ACQUIRE) == c->frames[i]) return 1;
+    struct wv_vm *vm = c->ctx.vm;
+    for (uint32_t i = 0; c->fixed_recs && i < WV_MAX_VCPUS; i++) {
+        struct wv_vcpu *v = &vm->vcpus[i];
+        struct wv_vcpu_regs *rec = home(c, i);
+        if (__atomic_load_n(&v->frame, __ATOMIC_ACQUIRE) != rec) continue;
+        uint32_t s = __atomic_load_n(&v->state, __ATOMIC_ACQUIRE);
+        if ((s != VCPU_OFF && s != VCPU_STOPPED) || __atomic_load_n(&v->in_guest, __ATOMIC_SEQ_CST)) return 1;
+        struct wv_vcpu_regs *own = &v->regs;
+        __atomic_compare_exchange_n(&v->frame, &rec, own, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+    }
     return 0;
+}
+
+struct wv_vcpu_regs *wv_core_frame_home(struct wv_import_ctx *ctx, struct wv_vcpu *v)
+{
+    const struct wv_core_instance *c =
+        (const struct wv_core_instance *)((const char *)ctx - __builtin_offsetof(struct wv_core_instance, ctx));
+    struct wv_vcpu_regs *rec = home(c, v->index);
+    return rec ? rec : &v->regs;
 }
 
 int wv_core_reset(struct wv_vm *vm)

@@ -16,7 +16,7 @@
 
 /* Exit record, docs/abi.md 2: the first 288 bytes mirror struct wv_vcpu_regs. */
 #define EXIT_REC_SIZE       320
-#define EXIT_RECS_SIZE      (EXIT_REC_SIZE * 8)     /* one per vCPU index, WV_MAX_VCPUS */
+#define EXIT_RECS_SIZE      (EXIT_REC_SIZE * WV_MAX_VCPUS)  /* one per vCPU index */
 #define EXIT_REC_PC         248
 #define EXIT_REC_ESR        264
 #define EXIT_REC_VCPU       288
@@ -37,6 +37,7 @@ int wv_core_module_check(const uint8_t *wasm, size_t wasm_len, uint32_t *stack_b
  * (engine_native.c), else in wasm3 (engine_wasm3.c). The bytes must outlive its
  * instances; so must the image. */
 struct wv_native_image;
+struct wv_import_ctx;
 struct wv_core_module {
     const uint8_t *wasm;
     size_t wasm_len;
@@ -50,7 +51,7 @@ int wv_core_load_native(struct wv_core_module *m, const uint8_t *part, size_t le
 /* Instantiate `m` for `vm` and run its wv_init. Returns 0, or -1 with *err set. */
 int wv_core_create(struct wv_vm *vm, const struct wv_core_module *m, const uint8_t *blob, size_t blob_len,
                    const char **err);
-/* Hand the exit now in vcpu->regs to the core; returns a WV_ACTION_*. For an IRQ exit
+/* Hand the exit now in vcpu->frame to the core; returns a WV_ACTION_*. For an IRQ exit
  * `flags` is EXIT_FLAG_IRQ and `intid` the acknowledged physical INTID. */
 int wv_core_handle_exit(struct wv_vm *vm, struct wv_vcpu *vcpu, uint32_t flags, uint32_t intid);
 /* Restart `vm` from its images through the core's wv_reset (every vCPU must be off). */
@@ -89,13 +90,16 @@ void wv_core_set_live(struct wv_core_instance *c, int live);
 /* The first effectful import the instance called while not live, or 0. */
 const char *wv_core_refused_import(const struct wv_core_instance *c);
 void wv_core_free(struct wv_core_instance *c);
-/* Live update: after the swap to `c` (the old instance's lock held), the frames of the
- * VM's vCPUs that are off or stopped move to `c`'s exit records; the others move at their
- * next exit (wasm_host.c). */
-void wv_core_adopt_frames(struct wv_core_instance *c);
-/* 1 while a vCPU's registers are still in one of `c`'s exit records (it has taken no
- * exit since `c` was replaced): `c` must not be freed yet. */
-int wv_core_holds_frames(const struct wv_core_instance *c);
+/* Live update: after the swap to `c`, kick the VM's vCPUs that may run, so that each
+ * takes an exit to `c` at once and its frame goes home there (wasm_host.c). */
+void wv_core_kick_frames_home(struct wv_core_instance *c);
+/* A replaced instance `c` about to be freed: 1 while a vCPU that may still run has its
+ * registers in one of `c`'s exit records (it has taken no exit since); else 0, after
+ * pointing the frames of the off and stopped vCPUs still there at their own `regs`. */
+int wv_core_holds_frames(struct wv_core_instance *c);
+/* For wv_imp_vcpu_boot, under the lock of the instance whose imports `ctx` serves: where
+ * that instance keeps vCPU `v`'s frame (its exit record, or `v->regs`). */
+struct wv_vcpu_regs *wv_core_frame_home(struct wv_import_ctx *ctx, struct wv_vcpu *v);
 /* Functions of the instance's module that its engine has not compiled yet (0 once loaded). */
 uint32_t wv_core_uncompiled(struct wv_core_instance *c);
 void wv_core_lock(struct wv_core_instance *c);

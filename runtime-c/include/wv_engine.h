@@ -22,8 +22,8 @@ struct wv_engine {
      * frames, shared in place (wasm_host.c, docs/abi.md 2). */
     int fixed_memory;
     /* A new instance of module `m` (wv_core.h: checked, with its Wasm stack size and, for
-     * the native engine, its loaded native part), with every import bound to
-     * wv_import_fns and every function compiled; its start function is not run. Its
+     * the native engine, its loaded native part), with every import bound from
+     * wv_import_bind_table() and every function compiled; its start function is not run. Its
      * imports act through `ctx`, whose `memory` and `engine_instance` it sets. 0 with
      * *err set when it fails (nothing is left allocated). */
     struct wv_engine_instance *(*load)(const struct wv_core_module *m, struct wv_import_ctx *ctx, const char **err);
@@ -51,7 +51,7 @@ struct wv_engine {
 extern const struct wv_engine wv_engine_wasm3;
 /* engine_native.c: a module's native part (native_load.c, native_run.c). */
 extern const struct wv_engine wv_engine_native;
-/* engine_wasm3_imports.c: bind wv_import_fns into a wasm3 module; a wasm3 error or 0. */
+/* engine_wasm3_imports.c: bind wv_import_bind_table() into a wasm3 module; a wasm3 error or 0. */
 struct M3Module;
 const char *wv_engine_wasm3_link_imports(struct M3Module *module);
 

@@ -44,6 +44,10 @@ struct wv_import_fn {
 };
 extern const struct wv_import_fn wv_import_fns[];
 extern const size_t wv_import_fn_count;
+/* import_table.c: the table engines bind: wv_import_fns, or the same functions behind
+ * recording wrappers in a tracing image (trace_imports.c), or the imports that answer
+ * from a trace in a replay image (replay_imports.c). */
+const struct wv_import_fn *wv_import_bind_table(void);
 
 /* The one list of the imports, in table order: X(name, R, parameters...) for each, with
  * R and the parameters written as the Wasm types i32, i64 (or R void) (docs/abi.md 2,

@@ -31,7 +31,10 @@ struct wv_native_image {
     uint8_t *base;                          /* its first page in the native-code area */
     uint32_t text_end, rodata_end, data_end, mem_size;  /* from its header */
     const struct wv_native_module *module;  /* its descriptor, relocated */
-    volatile uint32_t instances;            /* live instances of it (native_run.c) */
+    /* Its module's reference (from the load until wv_native_image_put), and one per live
+     * instance (native_run.c): an instance a live update keeps after its module was let
+     * go (a vCPU's registers still in it) keeps the image. */
+    volatile uint32_t refs;
 };
 
 /* Check and load the native part `part` (part_len bytes) of the module `wasm`, binding its
@@ -42,7 +45,8 @@ int wv_native_load(const uint8_t *part, size_t part_len, const uint8_t *wasm, si
                    const struct wv_native_rt *rt, struct wv_native_image **out,
                    char *why, size_t cap);
 
-/* Unmap and free a loaded image: 0, or -1 (and nothing done) while instances of it live. */
-int wv_native_image_free(struct wv_native_image *img);
+/* Let go of one reference to `img` (its module's, or an instance's): the last one unmaps
+ * and frees it. */
+void wv_native_image_put(struct wv_native_image *img);
 
 #endif

@@ -26,7 +26,6 @@ struct wv_native_instance {
     struct wv_native_image *image;
     void *import_ctx;           /* what its imports get as their first argument */
     void *mem;                  /* the module's instance struct, instance_size bytes */
-    uint32_t trap;              /* the last trap code it raised, 0 if none */
 };
 
 /* A new instance of `img`, its imports called with `import_ctx`: instantiated under a

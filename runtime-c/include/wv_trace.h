@@ -33,11 +33,8 @@ enum {
  * then has `inner` run it (wasm_host.c asks for it in a tracing image). */
 const struct wv_engine *wv_trace_engine(const struct wv_engine *inner);
 
-/* import_table.c: the import table engines bind: wv_import_fns, or in a tracing image
- * wv_trace_import_fns, the same functions behind recording wrappers (trace_imports.c). */
-const struct wv_import_fn *wv_import_bind_table(void);
+/* trace_imports.c: the imports behind recording wrappers, in WV_IMPORT_LIST's order. */
 extern const struct wv_import_fn wv_trace_import_fns[];
-extern const size_t wv_trace_import_fn_count;
 
 /* trace_engine.c: record import `index` (enum wv_import_index) the instance of `ctx`
  * called, after it returned: its arguments as u64, its result (0 for none), and for

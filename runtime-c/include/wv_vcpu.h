@@ -48,7 +48,9 @@ enum wv_vcpu_state { VCPU_OFF = 0, VCPU_RUNNABLE, VCPU_IDLE, VCPU_STOPPED };
 struct wv_vcpu {
     /* VCPU_FRAME: where vectors.S saves its registers and wv_guest_enter loads them from:
      * `regs` below, or its exit record in the core instance's memory, which the core
-     * reads and writes in place (wasm_host.c). Changed only on the vCPU's own CPU. */
+     * reads and writes in place (wasm_host.c). Moved by the vCPU's own CPU when it exits
+     * to an instance that keeps it elsewhere, by a boot while the vCPU is off, and, for an
+     * off or stopped vCPU out of its guest, when a replaced instance is freed. */
     struct wv_vcpu_regs *frame;
     /* VCPU_SPSR: the PSTATE it resumes with. Never read from the frame, which the core
      * may write: set by the vector and, checked, from what the core proposes. */

@@ -290,12 +290,15 @@ static void test_good(const struct buf *wasm)
     /* A second image beside it (a live update's), then both freed. */
     struct wv_native_image *img2 = 0;
     CHECK(load_with(p, wasm, fns, 3, &img2, why, sizeof why) == 0 && img2 && img2->base >= b + MEM_SIZE);
-    img->instances = 1;
-    CHECK(wv_native_image_free(img) == -1 && native_area_stub_live_runs == 2);
-    img->instances = 0;
-    CHECK(wv_native_image_free(img) == 0 && native_area_stub_live_runs == 1);
+    CHECK(img->refs == 1 && img2->refs == 1);     /* their modules' */
+    img->refs++;                                  /* an instance of it */
+    wv_native_image_put(img);                     /* its module lets go: the instance keeps it */
+    CHECK(native_area_stub_live_runs == 2 && native_area_stub_prot(b) == WV_NATIVE_PROT_RX);
+    wv_native_image_put(img);                     /* the instance goes: so does the image */
+    CHECK(native_area_stub_live_runs == 1);
     CHECK(native_area_stub_prot(b) == WV_NATIVE_PROT_NONE);
-    CHECK(wv_native_image_free(img2) == 0 && native_area_stub_live_runs == 0);
+    wv_native_image_put(img2);
+    CHECK(native_area_stub_live_runs == 0);
     free(p);
 }
 
