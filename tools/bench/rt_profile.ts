@@ -24,8 +24,8 @@ import { imageSymbols, nativeRegion, owner, section, type Region, type Symbol } 
 import type { BuiltImage } from "../build/image.ts";
 import { GUEST_DIR } from "../build/guests.ts";
 import { rel } from "../lib/paths.ts";
-import { hypOfRounds, parseRtHypRounds, parseRtRounds } from "./parse.ts";
-import { BenchError, runRtBesideLines, RT_VM } from "./runs.ts";
+import { hypOfRounds, type LatencyRound } from "./parse.ts";
+import { BenchError, runRtBesideLines } from "./runs.ts";
 
 /** One tick's window on the RT CPU, from the execution log. */
 export interface PathTick {
@@ -269,20 +269,20 @@ export async function profileRtRun(img: BuiltImage, readyVm: string, ready: stri
       runRtBesideLines(img, readyVm, ready, timeoutMs,
         ["-d", "exec,cpu", "-D", stampLog, "-dfilter", `${hex(a.stamp.afterStamp)}+4,${hex(a.stamp.afterEntry)}+4`]),
     ]);
-    const rounds = (lines: string[]) => parseRtRounds(lines, RT_VM);
-    const same = (x: string[], y: string[]) => x.length === y.length && x.every((l, i) => l === y[i]);
-    const text = (lines: string[]) => rounds(lines).map((r) => `${r.min} ${r.avg} ${r.max}`);
-    const n = Math.min(rounds(p.lines).length, rounds(s.lines).length);
-    if (!same(text(p.lines).slice(0, n), text(s.lines).slice(0, n))) {
-      throw new BenchError(`${rel(img.config)}: the two runs' rounds differ (not deterministic): ${text(p.lines).join("; ")} against ${text(s.lines).join("; ")}`, s.lines);
+    // Both runs print the same rounds, as far as both went.
+    const text = (rounds: LatencyRound[]) => rounds.map((r) => `${r.min} ${r.avg} ${r.max}`);
+    const pt = text(p.rt.rounds), st = text(s.rt.rounds);
+    const n = Math.min(pt.length, st.length);
+    if (pt.slice(0, n).some((l, i) => l !== st[i])) {
+      throw new BenchError(`${rel(img.config)}: the two runs' rounds differ (not deterministic): ${pt.join("; ")} against ${st.join("; ")}`, s.lines);
     }
     const path = new PathLog(a.path, a.syms, a.regions);
     await readLines(pathLog, (l) => path.line(l));
     path.end();
     const stamps = new StampLog(a.stamp);
     await readLines(stampLog, (l) => stamps.line(l));
-    const all = rounds(p.lines), used = p.result.rounds.map((r) => all.findIndex((x) => x.at === r.at));
-    const hyp = hypOfRounds(p.result.rounds, all, parseRtHypRounds(p.lines, RT_VM));
+    const used = p.result.rounds.map((r) => p.rt.rounds.findIndex((x) => x.at === r.at));
+    const hyp = hypOfRounds(p.result.rounds, p.rt.rounds, p.rt.hyp);
     return { rounds: splitRounds(path.ticks, stamps.windows, used, hyp), replaced: path.replaced, unknownBlocks: path.unknownBlocks };
   } finally {
     rmSync(dir, { recursive: true, force: true });
