@@ -25,7 +25,7 @@ import type { BuiltImage } from "../build/image.ts";
 import { GUEST_DIR } from "../build/guests.ts";
 import { rel } from "../lib/paths.ts";
 import { hypOfRounds, type LatencyRound } from "./parse.ts";
-import { BenchError, runRtBesideLines } from "./runs.ts";
+import { BenchError, runRtBesideLines, RT_VM } from "./runs.ts";
 
 /** One tick's window on the RT CPU, from the execution log. */
 export interface PathTick {
@@ -221,6 +221,14 @@ export function pick(ticks: TickSplit[], key: (t: TickSplit) => number, most: bo
   return ticks.reduce((a, b) => ((most ? key(b) > key(a) : key(b) < key(a)) ? b : a));
 }
 
+/** The emulated CPU (QEMU's cpu index, the physical CPU's number) of the rt VM of `img`: its one CPU in the config. */
+export function rtCpu(img: BuiltImage): number {
+  const vm = img.set.vms.find((v) => v.name === RT_VM);
+  if (!vm) throw new Error(`${rel(img.config)}: no VM ${RT_VM}`);
+  if (vm.cpus.length !== 1) throw new Error(`${rel(img.config)}: the ${RT_VM} VM runs on CPUs ${vm.cpus.join(", ")}; the profile follows one`);
+  return vm.cpus[0]!;
+}
+
 /** The addresses the two runs need, from the hypervisor image's and guest-rt's symbols and sections. */
 export function rtAddresses(img: BuiltImage, rtCpu: number): { path: PathAddresses; stamp: StampAddresses; syms: Symbol[]; regions: Region[]; filter: string } {
   const guestElf = join(GUEST_DIR, "guest-rt.elf");
@@ -255,11 +263,11 @@ export interface RtProfile {
 
 /**
  * guest-rt beside Linux in `img` twice, the path run and the stamp run (header comment),
- * each until the bench's rounds are in; their ticks split into the RT CPU's own
+ * on the rt VM's CPU (rtCpu), each until the bench's rounds are in; their ticks split into the RT CPU's own
  * instructions and the other CPUs'.
  */
-export async function profileRtRun(img: BuiltImage, readyVm: string, ready: string, rtCpu: number, timeoutMs: number): Promise<RtProfile> {
-  const a = rtAddresses(img, rtCpu);
+export async function profileRtRun(img: BuiltImage, readyVm: string, ready: string, timeoutMs: number): Promise<RtProfile> {
+  const a = rtAddresses(img, rtCpu(img));
   const dir = mkdtempSync(join(tmpdir(), "wv-rt-profile-"));
   try {
     const pathLog = join(dir, "path.log"), stampLog = join(dir, "stamp.log");
