@@ -6,7 +6,6 @@ import { readFileSync } from "node:fs";
 import { buildImage, linkImage } from "../../tools/build/image.ts";
 import { setup } from "../../tools/setup/index.ts";
 import { asc } from "../../tools/build/core.ts";
-import { buildNative } from "../../tools/build/native.ts";
 import type { Tier } from "../../tools/build/image.ts";
 import { BUILD } from "../../tools/lib/paths.ts";
 import { runQemu } from "../../tools/run/qemu.ts";
@@ -33,7 +32,6 @@ export async function expectRecursionStopsItsVm(source: string, name: string, ti
   const wasm = join(BUILD, `hostile-${name}.wasm`);
   asc([source, "-O3", "--noAssert", "--runtime", "stub", "--initialMemory", "2",
     "--use", "abort=assembly/core/log/coreAbort", "--outFile", wasm]);
-  if (tier === "native") buildNative(wasm);
   const elf = linkImage(`${name}-${tier}`, readFileSync(demo.blob), demo.images, wasm3Dir, wasm, demo.board.name,
     { native: tier === "native" });
   let stopAt = -1;

@@ -49,9 +49,12 @@ export const LINK_FLAGS = ["-nostdlib", "-static-pie", "-Wl,--build-id=none", "-
 /** Where the native part of build/X.wasm goes: build/X.native. */
 export const nativePath = (wasm: string): string => wasm.replace(/\.wasm$/, "") + ".native";
 
-/** "gcc 12.2.0 -O2": the compiler the header names. */
+let compilerNameOnce: string | undefined;
+
+/** "gcc 12.2.0 -O2": the compiler the header names (asked once per process: every image link checks its native part). */
 export function compilerName(): string {
-  return `gcc ${run(CC, ["-dumpfullversion"]).stdout.trim()} ${OPT}`;
+  compilerNameOnce ??= `gcc ${run(CC, ["-dumpfullversion"]).stdout.trim()} ${OPT}`;
+  return compilerNameOnce;
 }
 
 /** The largest frame in gcc's -fstack-usage files; refuses a dynamic frame (alloca, a variable-length array). */

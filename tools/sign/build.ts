@@ -7,6 +7,7 @@ import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "nod
 import { join } from "node:path";
 import { BUILD, rel } from "../lib/paths.ts";
 import { step } from "../lib/proc.ts";
+import { buildNative } from "../build/native.ts";
 import { signModule } from "./format.ts";
 import { rawPublicKey, signingKey } from "./keys.ts";
 
@@ -50,20 +51,20 @@ export function nativeFor(wasm: Buffer, nativeFile: string): Buffer {
 }
 
 /**
- * build/<name>.wvm for every build/<name>.wasm of CORE_MODULES, with build/<name>.native
- * when the build made one; a .wvm whose .wasm is gone is removed.
+ * build/<name>.wvm for every build/<name>.wasm of CORE_MODULES, with its native part
+ * build/<name>.native (built here when missing or out of date); a .wvm whose .wasm is gone is removed.
  */
 export function signCoreModules(): string[] {
   const { key, path } = signingKey();
   const out: string[] = [];
   for (const name of CORE_MODULES) {
-    const wasm = join(BUILD, `${name}.wasm`), wvm = join(BUILD, `${name}.wvm`), nativeFile = join(BUILD, `${name}.native`);
+    const wasm = join(BUILD, `${name}.wasm`), wvm = join(BUILD, `${name}.wvm`);
     if (!existsSync(wasm)) { rmSync(wvm, { force: true }); continue; }
     const bytes = readFileSync(wasm);
-    const native = existsSync(nativeFile) ? nativeFor(bytes, nativeFile) : undefined;
-    const signed = signModule(bytes, key, native);
+    const nativeFile = buildNative(wasm).out;
+    const signed = signModule(bytes, key, nativeFor(bytes, nativeFile));
     if (!existsSync(wvm) || !readFileSync(wvm).equals(signed)) {
-      step(`sign: ${rel(wasm)}${native ? ` + ${rel(nativeFile)}` : ""} -> ${rel(wvm)} (key ${rel(path)})`);
+      step(`sign: ${rel(wasm)} + ${rel(nativeFile)} -> ${rel(wvm)} (key ${rel(path)})`);
     }
     writeAtomic(wvm, signed);
     out.push(wvm);
