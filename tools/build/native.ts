@@ -6,12 +6,12 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { BUILD, ROOT, rel } from "../lib/paths.ts";
-import { CommandError, run, step } from "../lib/proc.ts";
+import { run, step } from "../lib/proc.ts";
 import { ensureWasm2c, type Wasm2c } from "../setup/wasm2c.ts";
 import { wasmInterface } from "./wasm_interface.ts";
 import { bindSource, NativeRefusal } from "./native_bind.ts";
 import { nativeImage } from "./native_elf.ts";
-import { nativePart } from "./native_header.ts";
+import { nativePart, parseNativePart } from "./native_header.ts";
 
 export const CC = "aarch64-linux-gnu-gcc";
 const READELF = "aarch64-linux-gnu-readelf";
@@ -131,7 +131,8 @@ export function buildNative(wasm: string, opts: { out?: string; work?: string } 
   const stampFile = join(work, "inputs.sha256");
   if (existsSync(out) && existsSync(stampFile) && readFileSync(stampFile, "utf8") === digest) {
     const part = readFileSync(out);
-    return { out, bytes: part, work, maxFrameBytes: part.readUInt32LE(52), depthLimit: part.readUInt32LE(56) };
+    const { header } = parseNativePart(part);
+    return { out, bytes: part, work, maxFrameBytes: header.maxFrameBytes, depthLimit: header.depthLimit };
   }
   step(`native: ${rel(wasm)} -> ${rel(out)} (${w2c.translator}, ${compiler})`);
   try {
@@ -172,7 +173,6 @@ export function buildNative(wasm: string, opts: { out?: string; work?: string } 
   } catch (e) {
     rmSync(out, { force: true });
     if (e instanceof NativeRefusal) throw new NativeRefusal(`${rel(wasm)} cannot have a native part: ${e.message}`);
-    if (e instanceof CommandError) throw e;
     throw e;
   }
 }

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { BUILD, rel } from "../lib/paths.ts";
 import { step } from "../lib/proc.ts";
 import { buildNative } from "../build/native.ts";
+import { parseNativePart } from "../build/native_header.ts";
 import { signModule } from "./format.ts";
 import { rawPublicKey, signingKey } from "./keys.ts";
 
@@ -37,14 +38,16 @@ function writeAtomic(path: string, data: Buffer): void {
   renameSync(tmp, path);
 }
 
-/** The offset of wasm_sha256 in a native part's header (runtime-c/include/wv_native_abi.h). */
-const NATIVE_WASM_SHA256 = 60;
-
 /** The native part of `wasm` (its build/<name>.native), checked to be the translation of these very bytes. */
 export function nativeFor(wasm: Buffer, nativeFile: string): Buffer {
   const native = readFileSync(nativeFile);
-  const want = createHash("sha256").update(wasm).digest();
-  if (native.length < NATIVE_WASM_SHA256 + 32 || !native.subarray(NATIVE_WASM_SHA256, NATIVE_WASM_SHA256 + 32).equals(want)) {
+  let sha: Buffer;
+  try {
+    sha = parseNativePart(native).header.wasmSha256;
+  } catch (e) {
+    throw new Error(`${rel(nativeFile)}: ${e instanceof Error ? e.message : String(e)}: build it again`);
+  }
+  if (!sha.equals(createHash("sha256").update(wasm).digest())) {
     throw new Error(`${rel(nativeFile)} was not translated from this module (its wasm_sha256 differs): build it again`);
   }
   return native;
