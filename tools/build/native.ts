@@ -33,10 +33,10 @@ export const NATIVE_STACK_LIMIT = 32 * 1024;
 
 const OPT = "-O2";
 /** Every object of the native part (wv_native_abi.h: ARMv8.0-A, general-purpose registers only). */
-export function nativeCflags(depthLimit = NATIVE_DEPTH_LIMIT): string[] {
+export function nativeCflags(): string[] {
   return ["-std=gnu11", OPT, "-ffreestanding", "-fPIE", "-fvisibility=hidden", "-mgeneral-regs-only", "-mcpu=cortex-a72",
     "-fno-stack-protector", "-fstack-usage", "-fno-asynchronous-unwind-tables", "-DNDEBUG",
-    "-DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0", `-DWASM_RT_MAX_CALL_STACK_DEPTH=${depthLimit}`,
+    "-DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0", `-DWASM_RT_MAX_CALL_STACK_DEPTH=${NATIVE_DEPTH_LIMIT}`,
     "-include", join(NATIVE_DIR, "prelude.h"), "-I", INCLUDE_DIR];
 }
 /** The project's own C of the native part (bind.c, rt.c) is held to warnings; wasm2c's output is not. */

@@ -45,7 +45,7 @@ export function sha256(wasm: Buffer): string {
   return createHash("sha256").update(wasm).digest("hex");
 }
 
-/** Replay one instance's stream on `wasm`. `every`: called after each call (progress). */
+/** Replay one instance's stream on `wasm`. */
 export function replayStream(trace: Trace, s: Stream, wasm: Buffer): StreamResult {
   const vm = s.start?.vm ?? -1;
   const res: StreamResult = {
