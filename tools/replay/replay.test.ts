@@ -8,20 +8,19 @@ import { readFileSync } from "node:fs";
 import { buildCore } from "../build/core.ts";
 import { calls, parseTrace, TraceError, TraceWriter, type CallRecord, type ImportCall, type ImportName } from "./format.ts";
 import { replayTrace } from "./index.ts";
-import { sha256 } from "./replay.ts";
+import { argList, sha256, u64Of } from "./replay.ts";
 import { EXIT_REC } from "./names.ts";
+import { signature, wasmInterface } from "../build/wasm_interface.ts";
 import { alterExitRecord } from "./alter.ts";
 import { parseEl2Lines } from "./el2.ts";
 // @ts-expect-error: plain JavaScript without declarations (the core's unit tests' fake host)
 import { createFakeHost } from "../../assembly/__tests__/fake_host.js";
 
-const IMPORTS: ImportName[] = [
-  ["console_write", "v(ii)"], ["now", "I()"], ["counter_freq", "I()"], ["s2_table_new", "i()"], ["s2_set_entry", "i(iiiI)"],
-  ["s2_activate", "i(ii)"], ["guest_read", "i(Iii)"], ["guest_write", "i(Iii)"], ["image_load", "I(iI)"], ["vcpu_boot", "i(iII)"],
-  ["sysreg_write", "i(iiI)"], ["sysreg_read", "I(ii)"], ["vm_stop", "v()"], ["pcpu_of", "i(i)"], ["lr_count", "i()"],
-  ["lr_read", "I(i)"], ["lr_write", "i(iI)"], ["ich_hcr_write", "i(i)"], ["ich_status", "I()"], ["vcpu_kick", "i(i)"],
-  ["irq_set", "i(ii)"], ["pmu_read", "I(i)"], ["pmu_write", "i(iI)"], ["chan_send", "i(ii)"],
-].map(([name, sig]) => ({ name: name!, sig: sig! }));
+const MODULE = buildCore();
+const WASM = readFileSync(MODULE);
+/** The trace's import list: the core module's imports with their signatures, as the board names them. */
+const IMPORTS: ImportName[] = wasmInterface(WASM).imports.filter((i) => i.kind === "func")
+  .map((i) => ({ name: i.name, sig: signature(i.type!) }));
 
 /** One VM (as assembly/__tests__/release_smoke.mjs builds it): 128 MiB RAM at 0x40000000, a PL011. */
 function smokeBlob(): Buffer {
@@ -37,18 +36,18 @@ function smokeBlob(): Buffer {
 
 /** A trace of the core run here: set-up, wv_init, null hypercalls and PL011 writes. */
 function recordTrace(): { bytes: Buffer; wasm: Buffer } {
-  const wasm = readFileSync(buildCore());
+  const wasm = WASM;
   const w = new TraceWriter(IMPORTS);
   const host = createFakeHost();
   let pending: ImportCall[] = [];
   let memory: WebAssembly.Memory;
   const wv: Record<string, (...a: unknown[]) => unknown> = {};
   IMPORTS.forEach((imp, index) => {
-    const types = /\((\w*)\)/.exec(imp.sig)![1]!;
+    const types = argList(imp.sig), rtype = imp.sig[0]!;
     wv[imp.name] = (...a: unknown[]) => {
       const r = host.imports.wv[imp.name](...a);
-      const args = [...types].map((t, k) => t === "I" ? BigInt.asUintN(64, a[k] as bigint) : BigInt((a[k] as number) >>> 0));
-      const result = imp.sig[0] === "I" ? BigInt.asUintN(64, r as bigint) : imp.sig[0] === "i" ? BigInt((r as number) >>> 0) : 0n;
+      const args = [...types].map((t, k) => u64Of(a[k], t));
+      const result = rtype === "v" ? 0n : u64Of(r, rtype);
       const out = imp.name === "guest_read"
         ? { addr: a[1] as number, bytes: Buffer.from(new Uint8Array(memory.buffer, a[1] as number, a[2] as number)) } : undefined;
       pending.push({ index, args, result, out });
@@ -89,7 +88,6 @@ function recordTrace(): { bytes: Buffer; wasm: Buffer } {
 }
 
 const { bytes } = recordTrace();
-const MODULE = buildCore();
 
 test("a trace is read back into its instance's calls, each with its imports and memory", () => {
   const t = parseTrace(bytes);
