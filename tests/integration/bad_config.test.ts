@@ -18,7 +18,7 @@ async function bootBlob(name: string, mutate: (b: Buffer) => void, until: { test
   const { wasm3Dir } = setup();
   const blob = readFileSync(demo.blob);
   mutate(blob);
-  const elf = linkImage(name, blob, demo.images, wasm3Dir, buildCore(), demo.board.name);
+  const elf = linkImage(name, blob, demo.images, wasm3Dir, buildCore(), demo.board.name, { native: true });
   const r = await runQemu({ elf, machine: demo.board.qemu, timeoutMs: TIMEOUT_MS, onLine: (l) => until.test(l) });
   assert.equal(r.end, "done", `waited for a line matching ${until}; run ended "${r.end}":\n${tail(r.lines)}`);
   return r.lines;

@@ -26,6 +26,11 @@ export function tail(lines: string[], n = 25): string {
   return lines.slice(-n).map((l) => `  | ${l}`).join("\n");
 }
 
+/** The runtime's line saying which engine runs the built-in core: its native part or wasm3. */
+export function engineLine(tier: Tier): RegExp {
+  return tier === "native" ? /^\[wasmvisor\] core runs native/ : /^\[wasmvisor\] core runs in wasm3/;
+}
+
 /** Index of the first line matching `re`, or -1. */
 export function find(lines: string[], re: RegExp): number {
   return lines.findIndex((l) => re.test(l));

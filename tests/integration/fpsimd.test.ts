@@ -7,7 +7,7 @@
 // back: both engines, one after the other, under the same guests).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { boot, find, tail } from "./boot.ts";
+import { boot, engineLine, find, tail } from "./boot.ts";
 import { TIERS } from "../../tools/build/image.ts";
 
 const TIMEOUT_MS = 300_000;
@@ -24,8 +24,7 @@ for (const tier of TIERS) test(`FP/SIMD registers survive exits, vCPU switches a
   }, TIMEOUT_MS, false, undefined, tier);
   const L = r.lines;
   const ctx = `\nconsole:\n${tail(L, 40)}`;
-  const engine = tier === "native" ? /^\[wasmvisor\] core runs native/ : /^\[wasmvisor\] core runs in wasm3/;
-  assert.ok(find(L, engine) >= 0, `the built-in core ran on the ${tier} tier` + ctx);
+  assert.ok(find(L, engineLine(tier)) >= 0, `the built-in core ran on the ${tier} tier` + ctx);
   assert.equal(find(L, /fpsimd: ERROR/), -1, "no FP/SIMD register changed under a guest" + ctx);
   assert.equal(find(L, / stopped: |PANIC/), -1, "no VM stopped, no panic" + ctx);
   assert.equal(find(L, /update-bench: (update|rollback) failed/), -1, "every update and rollback went through" + ctx);

@@ -6,11 +6,10 @@ import { readFileSync } from "node:fs";
 import { buildImage, linkImage } from "../../tools/build/image.ts";
 import { setup } from "../../tools/setup/index.ts";
 import { asc } from "../../tools/build/core.ts";
-import { buildNative } from "../../tools/build/native.ts";
 import type { Tier } from "../../tools/build/image.ts";
 import { BUILD } from "../../tools/lib/paths.ts";
 import { runQemu } from "../../tools/run/qemu.ts";
-import { tail, noLine, find } from "./boot.ts";
+import { tail, noLine, find, engineLine } from "./boot.ts";
 
 const TIMEOUT_MS = 120_000;
 /** Ticks the counter VM must print after the recursing VM was stopped. */
@@ -33,7 +32,6 @@ export async function expectRecursionStopsItsVm(source: string, name: string, ti
   const wasm = join(BUILD, `hostile-${name}.wasm`);
   asc([source, "-O3", "--noAssert", "--runtime", "stub", "--initialMemory", "2",
     "--use", "abort=assembly/core/log/coreAbort", "--outFile", wasm]);
-  if (tier === "native") buildNative(wasm);
   const elf = linkImage(`${name}-${tier}`, readFileSync(demo.blob), demo.images, wasm3Dir, wasm, demo.board.name,
     { native: tier === "native" });
   let stopAt = -1;
@@ -52,8 +50,7 @@ export async function expectRecursionStopsItsVm(source: string, name: string, ti
   const L = r.lines;
   const ctx = `\nconsole:\n${tail(L, 40)}`;
   noLine(L, /PANIC/, "the hypervisor did not panic");
-  const engine = tier === "native" ? /^\[wasmvisor\] core runs native/ : /^\[wasmvisor\] core runs in wasm3/;
-  assert.ok(find(L, engine) >= 0, `the core ran on the ${tier} tier` + ctx);
+  assert.ok(find(L, engineLine(tier)) >= 0, `the core ran on the ${tier} tier` + ctx);
   assert.equal(r.end, "done", `waited for the trap of vm basic's core, then ${TICKS_AFTER_STOP} more ticks of vm counter; ` +
     `the run ended "${r.end}"` + ctx);
   assert.ok(find(L, /^\[wasmvisor\] vm basic: all vCPUs parked \(core trapped\)$/) > stopAt, "vm basic was stopped" + ctx);

@@ -15,7 +15,7 @@ import { BUILD } from "../../tools/lib/paths.ts";
 import { fuzzSeed, seedSummary, type FuzzOptions } from "../../tools/fuzz/index.ts";
 import { buildImage, type Tier } from "../../tools/build/image.ts";
 import { runQemu, traceArgs } from "../../tools/run/qemu.ts";
-import { parseTrace } from "../../tools/replay/format.ts";
+import { parseTrace, type Trace } from "../../tools/replay/format.ts";
 import { replayTrace } from "../../tools/replay/index.ts";
 import { replayAtEl2, type El2Replay } from "../../tools/replay/el2.ts";
 import { alterExitRecord } from "../../tools/replay/alter.ts";
@@ -30,12 +30,12 @@ const EL2_EXITS = 100_000;
 const EL2_TIMEOUT_MS = 600_000;
 const FATAL = /panic|stopped|frozen|no tick|ticks in|no end within|QEMU ended/;
 
-/** Replays `file` in Node; the trace is removed when it replays identical (it is large), kept to look at otherwise. */
-function replayed(file: string, keep = false) {
-  const r = replayTrace(parseTrace(readFileSync(file)));
+/** `file`'s trace replayed in Node, which must be identical; the file's bytes and the trace parsed, for what follows. */
+function replayed(file: string): { r: ReturnType<typeof replayTrace>; bytes: Buffer; trace: Trace } {
+  const bytes = readFileSync(file), trace = parseTrace(bytes);
+  const r = replayTrace(trace);
   assert.ok(r.identical, `${file}:\n${r.lines.join("\n")}`);
-  if (!keep) rmSync(file, { force: true });
-  return r;
+  return { r, bytes, trace };
 }
 
 function el2Text(r: El2Replay): string {
@@ -55,7 +55,7 @@ for (const tier of ["native", "wasm3"] as Tier[]) {
     const summary = seedSummary(s) + "\n" + s.anomalies.map((a) => `  ${a.kind}: ${a.line}`).join("\n");
     assert.deepEqual(s.anomalies.filter((a) => FATAL.test(a.kind)), [], summary);
     assert.ok(s.watch.done, summary);
-    const r = replayed(file, true);
+    const { r, bytes, trace } = replayed(file);
     assert.ok(r.results.every((x) => x.engine === tier), r.lines.join("\n"));
     t.diagnostic(`node: ${r.lines.at(-1)!}`);
     // At EL2, on both engines: identical, and the very calls, exits and imports Node replayed.
@@ -72,7 +72,7 @@ for (const tier of ["native", "wasm3"] as Tier[]) {
     if (tier === "native") {
       // A test that could not fail proves nothing: one flipped byte (x28 of an exit record
       // the fuzz VM's instance was handed) must be seen at that very call on both engines.
-      const altered = alterExitRecord(readFileSync(file), 1, 5000, 224);
+      const altered = alterExitRecord(bytes, 1, 5000, 224, trace);
       const alteredFile = join(DIR, "fuzz-altered.trace");
       writeFileSync(alteredFile, altered.bytes);
       const bad = await replayAtEl2(alteredFile, { timeoutMs: EL2_TIMEOUT_MS });
@@ -102,7 +102,7 @@ test("the demo's trace (a VM the core stops) replays identical in Node and at EL
   });
   assert.equal(run.end, "done", `waited for 5 ticks of vm counter:\n${tail(run.lines)}`);
   assert.ok(run.lines.some((l) => l.includes("vm basic stopped: data abort at IPA 0x20000000")), tail(run.lines));
-  const r = replayed(file, true);
+  const { r } = replayed(file);
   assert.ok(r.exits > 0, r.lines.join("\n"));
   t.diagnostic(r.lines.at(-1)!);
   const el2 = await replayAtEl2(file, { timeoutMs: EL2_TIMEOUT_MS });

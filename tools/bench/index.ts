@@ -239,11 +239,10 @@ export async function profileCommand(tier: Tier): Promise<number> {
  * a few minutes, so not part of the bench.
  */
 export async function profileRtCommand(): Promise<number> {
-  const RT_CPU = 3;       // bench-rt-idle.json and bench-rt-load.json: the rt VM's CPU
   let failed = 0;
   for (const [config, ready] of [["bench-rt-idle", "READY linux"], ["bench-rt-load", "READY load"]] as const) {
     try {
-      const prof = await profileRtRun(buildImage(config), "linux", ready, RT_CPU, TIMEOUT_MS.rt * 3);
+      const prof = await profileRtRun(buildImage(config), "linux", ready, TIMEOUT_MS.rt * 3);
       process.stdout.write(describeProfile(`vmconfigs/${config}.json`, prof));
     } catch (e) {
       failed++;

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   combineRounds, findLine, ofVm, parseBench, parseBootTime, parseCacheAll, parseMetricLines, parseRtRounds, parseSgi, parseUpdates, ratio, roundsAfter,
-  splitRoundsByUpdate, parseEntryDelays, parseRtHypRounds, hypOfRounds, entryOfRounds,
+  splitRoundsByUpdate, parseEntryDelays, hypOfRounds, entryOfRounds, RT_HYP_LINE,
 } from "./parse.ts";
 import { figures, runJobs, targets, type Outcomes } from "./index.ts";
 import { BenchError, isFatal, withCounterHz } from "./runs.ts";
@@ -320,16 +320,16 @@ const HYP_LINES = [
   "[rt] rt hyp latency ns: min 11395 avg 11600 max 13000 (1000 samples)",   // 12
 ];
 
-test("parseRtHypRounds: the hypervisor's share lines of one VM; a round with no samples is none", () => {
-  const h = parseRtHypRounds(HYP_LINES, "rt");
+test("parseRtRounds of RT_HYP_LINE: the hypervisor's share lines of one VM; a round with no samples is none", () => {
+  const h = parseRtRounds(HYP_LINES, "rt", RT_HYP_LINE);
   assert.deepEqual(h.map((x) => [x.min, x.avg, x.max, x.samples, x.at]),
     [[11400, 11800, 12500, 1000, 2], [11390, 11700, 14000, 999, 7], [11395, 11600, 13000, 1000, 12]]);
-  assert.deepEqual(parseRtHypRounds(HYP_LINES, null), []);
-  assert.deepEqual(parseRtHypRounds(["rt hyp latency ns: min 9 avg 9 max 9 (1000 samples)"], null).map((x) => x.max), [9]);
+  assert.deepEqual(parseRtRounds(HYP_LINES, null, RT_HYP_LINE), []);
+  assert.deepEqual(parseRtRounds(["rt hyp latency ns: min 9 avg 9 max 9 (1000 samples)"], null, RT_HYP_LINE).map((x) => x.max), [9]);
 });
 
 test("hypOfRounds: each chosen round's own share line, never the next round's", () => {
-  const all = parseRtRounds(HYP_LINES, "rt"), hyp = parseRtHypRounds(HYP_LINES, "rt");
+  const all = parseRtRounds(HYP_LINES, "rt"), hyp = parseRtRounds(HYP_LINES, "rt", RT_HYP_LINE);
   const used = roundsAfter(all, findLine(HYP_LINES, "linux", "READY linux"), 0, 3);
   assert.deepEqual(used.map((r) => r.at), [5, 8, 10]);
   // Round 8 has no share: it is left out, and round 5's is not taken for it.

@@ -66,64 +66,63 @@ export interface LatencyRound {
   at: number;
 }
 
-/** Every `rt latency ns: min <a> avg <b> max <c> (<n> samples)` line of `vm` (tests/guests/README.md, guest-rt). */
-export function parseRtRounds(lines: string[], vm: string | null): LatencyRound[] {
-  const out: LatencyRound[] = [];
-  lines.forEach((line, at) => {
-    const t = ofVm(line, vm);
-    const r = t === null ? null : /^rt latency ns: min (\d+) avg (\d+) max (\d+) \((\d+) samples\)$/.exec(t);
-    if (r) out.push({ min: Number(r[1]), avg: Number(r[2]), max: Number(r[3]), samples: Number(r[4]), at });
-  });
-  return out;
-}
-
+/** guest-rt's round line (tests/guests/README.md, guest-rt). */
+export const RT_ROUND_LINE = "rt latency ns";
 /**
- * Every `rt hyp latency ns: min <a> avg <b> max <c> (<n> samples)` line of `vm`: the
- * hypervisor's share of a round's ticks, printed after the round's own line (guest-rt in a
+ * The hypervisor's share of a round's ticks, printed after the round's own line (guest-rt in a
  * VM with the bench flag; tests/guests/README.md). A round whose stamps were all skipped
- * prints `rt hyp latency ns: no samples` and is not one of these.
+ * prints `rt hyp latency ns: no samples` and has none.
  */
-export function parseRtHypRounds(lines: string[], vm: string | null): LatencyRound[] {
+export const RT_HYP_LINE = "rt hyp latency ns";
+
+/** Every `<prefix>: min <a> avg <b> max <c> (<n> samples)` line of `vm` (RT_ROUND_LINE, the default, or RT_HYP_LINE). */
+export function parseRtRounds(lines: string[], vm: string | null, prefix: typeof RT_ROUND_LINE | typeof RT_HYP_LINE = RT_ROUND_LINE): LatencyRound[] {
+  const re = new RegExp(`^${prefix}: min (\\d+) avg (\\d+) max (\\d+) \\((\\d+) samples\\)$`);
   const out: LatencyRound[] = [];
   lines.forEach((line, at) => {
     const t = ofVm(line, vm);
-    const r = t === null ? null : /^rt hyp latency ns: min (\d+) avg (\d+) max (\d+) \((\d+) samples\)$/.exec(t);
+    const r = t === null ? null : re.exec(t);
     if (r) out.push({ min: Number(r[1]), avg: Number(r[2]), max: Number(r[3]), samples: Number(r[4]), at });
   });
   return out;
 }
 
 /**
- * The hypervisor's share of each of `rounds` (a subset of `all`, every round line of the
- * run, in order): the first of `hyp` after the round's line and before the next round's
- * line of the run, so that the figures come from exactly the rounds chosen. Rounds without
- * one are left out.
+ * For each of `rounds` (a subset of `all`, every round line of the run, in order), the
+ * one of `lines` between the round's line and its neighbour among `all`: `after`, the
+ * first after the round's line and before the next round's; `before`, the last after the
+ * previous round's line and before the round's own. Rounds without one are left out.
+ */
+function besideRounds(rounds: LatencyRound[], all: LatencyRound[], lines: LatencyRound[], side: "after" | "before"): LatencyRound[] {
+  const out: LatencyRound[] = [];
+  for (const r of rounds) {
+    const [from, to] = side === "after"
+      ? [r.at, all.find((x) => x.at > r.at)?.at ?? Infinity]
+      : [all.filter((x) => x.at < r.at).at(-1)?.at ?? -1, r.at];
+    const inside = lines.filter((x) => x.at > from && x.at < to);
+    const l = side === "after" ? inside[0] : inside.at(-1);
+    if (l) out.push(l);
+  }
+  return out;
+}
+
+/**
+ * The hypervisor's share of each of `rounds` (`hyp`: the RT_HYP_LINE rounds): the first
+ * after the round's line and before the next round's line of the run, so that the figures
+ * come from exactly the rounds chosen.
  */
 export function hypOfRounds(rounds: LatencyRound[], all: LatencyRound[], hyp: LatencyRound[]): LatencyRound[] {
-  const out: LatencyRound[] = [];
-  for (const r of rounds) {
-    const next = all.find((x) => x.at > r.at)?.at ?? Infinity;
-    const h = hyp.find((x) => x.at > r.at && x.at < next);
-    if (h) out.push(h);
-  }
-  return out;
+  return besideRounds(rounds, all, hyp, "after");
 }
 
 /**
- * The runtime's entry delay line of each of `rounds` (a subset of `all`, every round line
- * of the run): the last of `entries` after the previous round's line and before the
- * round's own. The runtime counts its 1,000 interrupts from the first tick, the guest its
- * rounds from the end of its warm-up, so each runtime line comes just before the round it
- * covers (all but its last few ticks). Rounds without one are left out.
+ * The runtime's entry delay line of each of `rounds`: the last of `entries` after the
+ * previous round's line and before the round's own. The runtime counts its 1,000
+ * interrupts from the first tick, the guest its rounds from the end of its warm-up, so
+ * each runtime line comes just before the round it covers (all but its last few ticks).
  */
 export function entryOfRounds(rounds: LatencyRound[], all: LatencyRound[], entries: LatencyRound[]): LatencyRound[] {
-  const out: LatencyRound[] = [];
-  for (const r of rounds) {
-    const prev = all.filter((x) => x.at < r.at).at(-1)?.at ?? -1;
-    const e = entries.filter((x) => x.at > prev && x.at < r.at).at(-1);
-    if (e) out.push(e);
-  }
-  return out;
+  return besideRounds(rounds, all, entries, "before");
 }
 
 /**

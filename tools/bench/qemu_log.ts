@@ -9,12 +9,16 @@
 //     block was to a device, so the block ran up to that instruction only, and is
 //     retranslated from there (a new listing and Trace line follow).
 // BlockLog hands every block actually run to a callback with the number of instructions
-// run; the reader does not know what a block means, its callers do.
+// run; the reader does not know what a block means, its callers do. The logs run to
+// hundreds of MB: readLines streams them.
+import { createReadStream } from "node:fs";
+import { createInterface } from "node:readline";
 
 /** One block run: which CPU, where it starts, and how many of its instructions ran. */
 export interface BlockRun { cpu: number; pc: number; flags: string; instructions: number }
 
-const TRACE = /^Trace (\d+): (0x[0-9a-f]+) \[[0-9a-f]+\/([0-9a-f]+)\/([0-9a-f]+)\//;
+/** A Trace line: 1 the CPU, 2 the host address of the translation, 3 the guest PC, 4 the flags (the exception level among them). */
+export const TRACE = /^Trace (\d+): (0x[0-9a-f]+) \[[0-9a-f]+\/([0-9a-f]+)\/([0-9a-f]+)\//;
 const STOPPED = /^Stopped execution of TB chain before /;
 const REWOUND = /^cpu_io_recompile: rewound execution of TB to ([0-9a-f]+)/;
 /** AArch64 instructions are 4 bytes each. */
@@ -58,4 +62,10 @@ export class BlockLog {
       if (b.instructions > 0) this.run(b);
     }
   }
+}
+
+/** Reads `file` line by line into `sink` (never the whole log as one string). */
+export async function readLines(file: string, sink: (l: string) => void): Promise<void> {
+  const rl = createInterface({ input: createReadStream(file, { encoding: "latin1" }), crlfDelay: Infinity });
+  for await (const l of rl) sink(l);
 }

@@ -6,31 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { BlockLog, type BlockRun } from "./qemu_log.ts";
 import { PathLog, RT_ROUND, RT_WARMUP_TICKS, splitRounds, StampLog, STAMP_OFFSET, type PathTick } from "./rt_profile.ts";
-
-const EL2 = "00000061", EL1 = "00000121";
-const hex = (n: number) => n.toString(16).padStart(16, "0");
-
-/** A log writer: each block's listing the first time its host address is traced. */
-function writer() {
-  const seen = new Set<string>();
-  const out: string[] = [];
-  let host = 0x1000;
-  const hosts = new Map<string, string>();
-  return {
-    out,
-    block(cpu: number, pc: number, n: number, flags = EL2): void {
-      const key = `${pc}/${n}`;
-      if (!hosts.has(key)) hosts.set(key, `0x7f00${(host++).toString(16)}`);
-      const h = hosts.get(key)!;
-      if (!seen.has(h)) {
-        seen.add(h);
-        out.push("----------------", "IN: ", ...Array.from({ length: n }, (_, i) => `0x${(pc + 4 * i).toString(16)}:  d503201f  nop`), "");
-      }
-      out.push(`Trace ${cpu}: ${h} [0000000000000000/${hex(pc)}/${flags}/ff020200] `);
-    },
-    raw(l: string): void { out.push(l); },
-  };
-}
+import { EL1, hex, writer } from "./test_log.ts";
 
 test("a block stopped before it began counts nothing, one rewound by an I/O access counts up to it", () => {
   const w = writer();

@@ -16,17 +16,15 @@
 // Under -icount the runs are deterministic (the same image gives the same ticks, log or
 // no log); the tool checks it: both runs' consoles must print the same rounds, and each
 // round's min/avg/max of the stamp run's windows must be the guest's own line's.
-import { createReadStream, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
-import { BlockLog, type BlockRun } from "./qemu_log.ts";
-import { imageSymbols, owner, type Region, type Symbol } from "./exit_profile.ts";
+import { BlockLog, readLines, TRACE, type BlockRun } from "./qemu_log.ts";
+import { imageSymbols, nativeRegion, owner, section, type Region, type Symbol } from "./symbols.ts";
 import type { BuiltImage } from "../build/image.ts";
 import { GUEST_DIR } from "../build/guests.ts";
-import { run } from "../lib/proc.ts";
 import { rel } from "../lib/paths.ts";
-import { hypOfRounds, parseRtHypRounds, parseRtRounds } from "./parse.ts";
+import { hypOfRounds, type LatencyRound } from "./parse.ts";
 import { BenchError, runRtBesideLines, RT_VM } from "./runs.ts";
 
 /** One tick's window on the RT CPU, from the execution log. */
@@ -115,7 +113,6 @@ export class PathLog {
 
 /** Registers X<n> of an `-d cpu` dump line, by number. */
 const REG = /X(\d\d)=([0-9a-f]{16})/g;
-const TRACE = /^Trace (\d+): 0x[0-9a-f]+ \[[0-9a-f]+\/([0-9a-f]+)\//;
 
 export interface StampAddresses {
   cpu: number;
@@ -141,7 +138,7 @@ export class StampLog {
   line(l: string): void {
     const t = TRACE.exec(l);
     if (t) {
-      const pc = parseInt(t[2]!, 16);
+      const pc = parseInt(t[3]!, 16);
       this.at = Number(t[1]) !== this.a.cpu ? -1 : pc === this.a.afterStamp ? 0 : pc === this.a.afterEntry ? 1 : -1;
       return;
     }
@@ -156,12 +153,6 @@ export class StampLog {
       }
     }
   }
-}
-
-/** Reads `file` line by line into `sink` (the logs run to hundreds of MB: never one string). */
-export async function readLines(file: string, sink: (l: string) => void): Promise<void> {
-  const rl = createInterface({ input: createReadStream(file, { encoding: "latin1" }), crlfDelay: Infinity });
-  for await (const l of rl) sink(l);
 }
 
 // --- the runs and what they show ----------------------------------------------------------
@@ -230,12 +221,12 @@ export function pick(ticks: TickSplit[], key: (t: TickSplit) => number, most: bo
   return ticks.reduce((a, b) => ((most ? key(b) > key(a) : key(b) < key(a)) ? b : a));
 }
 
-/** The [start, end) of section `name` of `elf`. */
-function section(elf: string, name: string): { start: number; end: number } {
-  const m = new RegExp(`\\] ${name.replace(".", "\\.")}\\s+\\S+\\s+([0-9a-f]+) [0-9a-f]+ ([0-9a-f]+)`).exec(run("aarch64-linux-gnu-readelf", ["-SW", elf]).stdout);
-  if (!m) throw new Error(`${elf}: no section ${name}`);
-  const start = parseInt(m[1]!, 16);
-  return { start, end: start + parseInt(m[2]!, 16) };
+/** The emulated CPU (QEMU's cpu index, the physical CPU's number) of the rt VM of `img`: its one CPU in the config. */
+export function rtCpu(img: BuiltImage): number {
+  const vm = img.set.vms.find((v) => v.name === RT_VM);
+  if (!vm) throw new Error(`${rel(img.config)}: no VM ${RT_VM}`);
+  if (vm.cpus.length !== 1) throw new Error(`${rel(img.config)}: the ${RT_VM} VM runs on CPUs ${vm.cpus.join(", ")}; the profile follows one`);
+  return vm.cpus[0]!;
 }
 
 /** The addresses the two runs need, from the hypervisor image's and guest-rt's symbols and sections. */
@@ -248,7 +239,7 @@ export function rtAddresses(img: BuiltImage, rtCpu: number): { path: PathAddress
     return s.addr;
   };
   const after = (list: Symbol[], addr: number) => Math.min(...list.filter((s) => s.addr > addr).map((s) => s.addr));
-  const text = section(img.elf, ".text"), native = section(img.elf, ".native"), g = section(guestElf, ".text");
+  const text = section(img.elf, ".text"), native = nativeRegion(img.elf), g = section(guestElf, ".text");
   const wfi = at(hyp, "wv_sched_wfi"), vector = at(hyp, "lower_irq"), handler = at(guest, "irq_vector_spx_irq");
   const range = (r: { start: number; end: number }) => `0x${r.start.toString(16)}..0x${(r.end - 1).toString(16)}`;
   return {
@@ -257,7 +248,7 @@ export function rtAddresses(img: BuiltImage, rtCpu: number): { path: PathAddress
     // vector's stp and mrs; the handler's sub, stp, isb (a block), then its mrs alone.
     stamp: { cpu: rtCpu, afterStamp: vector + 8, afterEntry: handler + 16 },
     syms: [...hyp, ...guest].sort((a, b) => a.addr - b.addr),
-    regions: [{ ...native, name: "core (native code)" }],
+    regions: [native],
     filter: [g, text, native].map(range).join(","),
   };
 }
@@ -272,11 +263,11 @@ export interface RtProfile {
 
 /**
  * guest-rt beside Linux in `img` twice, the path run and the stamp run (header comment),
- * each until the bench's rounds are in; their ticks split into the RT CPU's own
+ * on the rt VM's CPU (rtCpu), each until the bench's rounds are in; their ticks split into the RT CPU's own
  * instructions and the other CPUs'.
  */
-export async function profileRtRun(img: BuiltImage, readyVm: string, ready: string, rtCpu: number, timeoutMs: number): Promise<RtProfile> {
-  const a = rtAddresses(img, rtCpu);
+export async function profileRtRun(img: BuiltImage, readyVm: string, ready: string, timeoutMs: number): Promise<RtProfile> {
+  const a = rtAddresses(img, rtCpu(img));
   const dir = mkdtempSync(join(tmpdir(), "wv-rt-profile-"));
   try {
     const pathLog = join(dir, "path.log"), stampLog = join(dir, "stamp.log");
@@ -286,20 +277,20 @@ export async function profileRtRun(img: BuiltImage, readyVm: string, ready: stri
       runRtBesideLines(img, readyVm, ready, timeoutMs,
         ["-d", "exec,cpu", "-D", stampLog, "-dfilter", `${hex(a.stamp.afterStamp)}+4,${hex(a.stamp.afterEntry)}+4`]),
     ]);
-    const rounds = (lines: string[]) => parseRtRounds(lines, RT_VM);
-    const same = (x: string[], y: string[]) => x.length === y.length && x.every((l, i) => l === y[i]);
-    const text = (lines: string[]) => rounds(lines).map((r) => `${r.min} ${r.avg} ${r.max}`);
-    const n = Math.min(rounds(p.lines).length, rounds(s.lines).length);
-    if (!same(text(p.lines).slice(0, n), text(s.lines).slice(0, n))) {
-      throw new BenchError(`${rel(img.config)}: the two runs' rounds differ (not deterministic): ${text(p.lines).join("; ")} against ${text(s.lines).join("; ")}`, s.lines);
+    // Both runs print the same rounds, as far as both went.
+    const text = (rounds: LatencyRound[]) => rounds.map((r) => `${r.min} ${r.avg} ${r.max}`);
+    const pt = text(p.rt.rounds), st = text(s.rt.rounds);
+    const n = Math.min(pt.length, st.length);
+    if (pt.slice(0, n).some((l, i) => l !== st[i])) {
+      throw new BenchError(`${rel(img.config)}: the two runs' rounds differ (not deterministic): ${pt.join("; ")} against ${st.join("; ")}`, s.lines);
     }
     const path = new PathLog(a.path, a.syms, a.regions);
     await readLines(pathLog, (l) => path.line(l));
     path.end();
     const stamps = new StampLog(a.stamp);
     await readLines(stampLog, (l) => stamps.line(l));
-    const all = rounds(p.lines), used = p.result.rounds.map((r) => all.findIndex((x) => x.at === r.at));
-    const hyp = hypOfRounds(p.result.rounds, all, parseRtHypRounds(p.lines, RT_VM));
+    const used = p.result.rounds.map((r) => p.rt.rounds.findIndex((x) => x.at === r.at));
+    const hyp = hypOfRounds(p.result.rounds, p.rt.rounds, p.rt.hyp);
     return { rounds: splitRounds(path.ticks, stamps.windows, used, hyp), replaced: path.replaced, unknownBlocks: path.unknownBlocks };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -10,8 +10,8 @@ import { runQemu, type QemuRun } from "../run/qemu.ts";
 import { directBootArgs, directMachine } from "../run/direct.ts";
 import { PANIC } from "../run/markers.ts";
 import {
-  combineRounds, entryOfRounds, findLine, hypOfRounds, ofVm, parseBench, parseCacheAll, parseBootTime, parseRtHypRounds, parseRtRounds, parseSgi, parseUpdates,
-  parseEntryDelays, roundsAfter,
+  combineRounds, entryOfRounds, findLine, hypOfRounds, ofVm, parseBench, parseCacheAll, parseBootTime, parseRtRounds, parseSgi, parseUpdates,
+  parseEntryDelays, roundsAfter, RT_HYP_LINE,
   splitRoundsByUpdate, type BootTime, type LatencyRound, type SgiResult, type UpdateReport,
 } from "./parse.ts";
 import type { Metrics } from "./results.ts";
@@ -142,12 +142,22 @@ export interface RtResult {
   hyp?: { min: number; avg: number; max: number };
 }
 
+/** What a run's console says of the rt VM, each kind of line read once. */
+export interface RtLines {
+  /** guest-rt's rounds; the hypervisor's share of their ticks (RT_HYP_LINE); the runtime's timer entry delays. */
+  rounds: LatencyRound[]; hyp: LatencyRound[]; entries: LatencyRound[];
+}
+
+export function rtLines(lines: string[]): RtLines {
+  return { rounds: parseRtRounds(lines, RT_VM), hyp: parseRtRounds(lines, RT_VM, RT_HYP_LINE), entries: parseEntryDelays(lines, RT_VM) };
+}
+
 /**
  * The hypervisor's share of `rounds` (guest-rt's `rt hyp latency ns` lines): every round
  * must have one, since the VMs of the bench's rt configs have the bench flag.
  */
-function hypOf(what: string, rounds: LatencyRound[], lines: string[]): { min: number; avg: number; max: number } {
-  const hyp = hypOfRounds(rounds, parseRtRounds(lines, RT_VM), parseRtHypRounds(lines, RT_VM));
+function hypOf(what: string, rounds: LatencyRound[], rt: RtLines, lines: string[]): { min: number; avg: number; max: number } {
+  const hyp = hypOfRounds(rounds, rt.rounds, rt.hyp);
   const c = combineRounds(hyp);
   if (!c || hyp.length < rounds.length) {
     throw new BenchError(`${what}: ${hyp.length} of ${rounds.length} rounds with an "rt hyp latency ns" line`, lines);
@@ -169,9 +179,9 @@ export async function runRtBeside(img: BuiltImage, readyVm: string, ready: strin
   return (await runRtBesideLines(img, readyVm, ready, timeoutMs)).result;
 }
 
-/** runRtBeside with more QEMU arguments (`extra`), and the console's lines. */
+/** runRtBeside with more QEMU arguments (`extra`), and the console's lines, the rt VM's read (rtLines). */
 export async function runRtBesideLines(img: BuiltImage, readyVm: string, ready: string, timeoutMs: number, extra: string[] = []):
-  Promise<{ result: RtResult; lines: string[] }> {
+  Promise<{ result: RtResult; lines: string[]; rt: RtLines }> {
   const what = rel(img.config);
   let from = -1;
   const r = await runUntil(what, {
@@ -184,14 +194,15 @@ export async function runRtBesideLines(img: BuiltImage, readyVm: string, ready: 
       // The last round's share line comes after the round's own line and its reports.
       const lines = all.slice(from), rounds = parseRtRounds(lines, RT_VM);
       const used = roundsAfter(rounds, 0, RT_SKIP, RT_TAKE);
-      return used.length === RT_TAKE && hypOfRounds(used, rounds, parseRtHypRounds(lines, RT_VM)).length === RT_TAKE;
+      return used.length === RT_TAKE && hypOfRounds(used, rounds, parseRtRounds(lines, RT_VM, RT_HYP_LINE)).length === RT_TAKE;
     },
   });
   const start = findLine(r.lines, readyVm, ready);
-  const res = rtResult(what, roundsAfter(parseRtRounds(r.lines, RT_VM), start, RT_SKIP, RT_TAKE), r.lines);
-  const entry = combineRounds(entryOfRounds(res.rounds, parseRtRounds(r.lines, RT_VM), parseEntryDelays(r.lines, RT_VM)));
-  const hyp = hypOf(what, res.rounds, r.lines);
-  return { result: entry ? { ...res, entryMax: entry.max, hyp } : { ...res, hyp }, lines: r.lines };
+  const rt = rtLines(r.lines);
+  const res = rtResult(what, roundsAfter(rt.rounds, start, RT_SKIP, RT_TAKE), r.lines);
+  const entry = combineRounds(entryOfRounds(res.rounds, rt.rounds, rt.entries));
+  const hyp = hypOf(what, res.rounds, rt, r.lines);
+  return { result: entry ? { ...res, entryMax: entry.max, hyp } : { ...res, hyp }, lines: r.lines, rt };
 }
 
 /** guest-rt.elf alone, straight on QEMU's GICv3 (tests/guests/README.md, "Without the hypervisor"). */
@@ -284,11 +295,12 @@ export async function runUpdate(img: BuiltImage, timeoutMs: number): Promise<Upd
     if (lacking.length) throw new BenchError(`${what}: no pause reported for ${lacking.join(", ")}`, r.lines);
   }
   const ready = Math.max(...img.set.vms.filter((v) => v.name !== UPDATE_MVM).map((v) => findLine(r.lines, v.name, v.ready)));
-  const split = splitRoundsByUpdate(parseRtRounds(r.lines, RT_VM), updates, ready, RT_SKIP);
+  const rt = rtLines(r.lines);
+  const split = splitRoundsByUpdate(rt.rounds, updates, ready, RT_SKIP);
   if (split.during.length === 0 || split.without.length === 0) {
     throw new BenchError(`${what}: ${split.during.length} rt rounds with an update, ${split.without.length} without`, r.lines);
   }
-  const entryDuring = entryOfRounds(split.during, parseRtRounds(r.lines, RT_VM), parseEntryDelays(r.lines, RT_VM));
-  return { updates, ...split, entryDuring, hypDuring: hypOf(what, split.during, r.lines) };
+  const entryDuring = entryOfRounds(split.during, rt.rounds, rt.entries);
+  return { updates, ...split, entryDuring, hypDuring: hypOf(what, split.during, rt, r.lines) };
 }
 

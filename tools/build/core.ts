@@ -1,13 +1,13 @@
 // The core module: AssemblyScript compiled by asc (binaryen optimises at -O3), in its two
 // build variants (docs/abi.md section 2, "Variants"): build/core.wasm (variant 1, the
 // default) and build/core-v2.wasm (variant 2), the same sources with the variant chosen
-// at compile time by asc's `--use WV_VARIANT=2` (assembly/core/variant.ts). Each gets its
-// native part beside it, build/core.native and build/core-v2.native (native.ts).
+// at compile time by asc's `--use WV_VARIANT=2` (assembly/core/variant.ts). Their native
+// parts, build/core.native and build/core-v2.native (native.ts), are built where they are
+// used: an image's payload and the signed modules (image.ts, sign/build.ts).
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { BUILD, ROOT, rel } from "../lib/paths.ts";
 import { run, step } from "../lib/proc.ts";
-import { buildNative } from "./native.ts";
 
 export type CoreVariant = 1 | 2;
 export const CORE_VARIANTS: readonly CoreVariant[] = [1, 2];
@@ -41,10 +41,7 @@ export function asc(args: readonly string[]): void {
   run(process.execPath, [join(ROOT, "node_modules", "assemblyscript", "bin", "asc.js"), ...args]);
 }
 
-/**
- * Build variant `variant` when any assembly/ source or asconfig.json is newer, and its
- * native part when the module or what translates it changed; the module's path.
- */
+/** Build variant `variant` when any assembly/ source or asconfig.json is newer; the module's path. */
 export function buildCoreVariant(variant: CoreVariant): string {
   const out = corePath(variant);
   const src = Math.max(newestMtime(join(ROOT, "assembly")), statSync(join(ROOT, "asconfig.json")).mtimeMs);
@@ -52,7 +49,6 @@ export function buildCoreVariant(variant: CoreVariant): string {
     step(`asc: assembly/ -> ${rel(out)} (variant ${variant})`);
     asc(ascArgs(variant, out));
   }
-  buildNative(out);
   return out;
 }
 

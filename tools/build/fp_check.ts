@@ -63,15 +63,23 @@ function readDefined(archive: string, members?: string[]): Set<string> {
   return names;
 }
 
-/** The functions of `elf` that use FP/SIMD registers and may not: [] when the image is right. */
-export function fpViolations(elf: string, cmakeDir: string): string[] {
-  const allowed = new Set<string>([
+/** The functions that may use FP/SIMD registers in an image of the CMake build in `cmakeDir`. */
+export function fpAllowed(cmakeDir: string): Set<string> {
+  return new Set<string>([
     ...FPSIMD_OWN,
     ...definedIn(join(cmakeDir, "libwasm3.a")),
     ...definedIn(join(cmakeDir, "runtime-c", "lib", "libwv_lib.a"), WASM3_ONLY_LIB),
   ]);
-  const dis = run(OBJDUMP, ["-d", "--no-show-raw-insn", elf]).stdout;
-  return [...fpUsers(dis)].filter(([fn]) => !allowed.has(fn)).map(([fn, line]) => `${fn}: ${line}`);
+}
+
+/** `objdump -d` of an image or object. */
+export function disassemble(elf: string): string {
+  return run(OBJDUMP, ["-d", "--no-show-raw-insn", elf]).stdout;
+}
+
+/** The functions of `disassembly` that use FP/SIMD registers and are not `allowed`: [] when the image is right. */
+export function fpViolations(disassembly: string, allowed: Set<string>): string[] {
+  return [...fpUsers(disassembly)].filter(([fn]) => !allowed.has(fn)).map(([fn, line]) => `${fn}: ${line}`);
 }
 
 /** Images already checked, by path and modification time: an image make did not relink is not read again. */
@@ -80,7 +88,7 @@ const checked = new Set<string>();
 export function checkFp(elf: string, cmakeDir: string): void {
   const key = `${elf}|${statSync(elf).mtimeMs}`;
   if (checked.has(key)) return;
-  const bad = fpViolations(elf, cmakeDir);
+  const bad = fpViolations(disassemble(elf), fpAllowed(cmakeDir));
   if (bad.length) {
     throw new Error(`${elf}: EL2 code outside wasm3 uses FP/SIMD registers, which hold the guest's ` +
       `across exits (runtime-c/arch/fpsimd.c); build it with -mgeneral-regs-only or keep it out:\n  ` +

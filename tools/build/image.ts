@@ -7,7 +7,7 @@ import { BUILD, ROOT, rel } from "../lib/paths.ts";
 import { step } from "../lib/proc.ts";
 import { setup } from "../setup/index.ts";
 import { buildCore } from "./core.ts";
-import { nativePath } from "./native.ts";
+import { buildNative } from "./native.ts";
 import { buildGuests, GUEST_DIR } from "./guests.ts";
 import { payloadSource, writeIfChanged } from "./payload.ts";
 import { cmakeBuild } from "./cmake.ts";
@@ -151,8 +151,9 @@ export function buildReplayImage(boardName = "qemu-virt"): { elf: string; board:
  * the runtime and the core malformed configs). Returns the ELF's path.
  * All images of a board share one CMake build of the runtime: only the payload and
  * the link are per image. `opts.fullCallDepth`: the guard page test's image (PayloadInputs);
- * `opts.native: false` leaves the module's native part out (the wasm3 tier); `opts.trace`
- * and `opts.replay` make a tracing or a replay image (PayloadInputs).
+ * `opts.native: true` builds the module's native part (native.ts) and links it in; without
+ * it the module goes alone (the wasm3 tier). `opts.trace` and `opts.replay` make a tracing
+ * or a replay image (PayloadInputs).
  */
 export function linkImage(name: string, blob: Buffer, images: string[], wasm3Dir: string, coreWasm: string,
   boardName: string, opts: { fullCallDepth?: boolean; native?: boolean; trace?: boolean; replay?: boolean } = {}): string {
@@ -164,9 +165,11 @@ export function linkImage(name: string, blob: Buffer, images: string[], wasm3Dir
   writeFileSync(join(dir, "images.txt"), images.map((p, i) => `${i} ${rel(p)}`).join("\n") + "\n");
   const payload = join(dir, "payload.S");
   // The module's native part goes with it, once checked to be its translation.
-  const native = nativePath(coreWasm);
-  const coreNative = opts.native !== false && existsSync(native) && nativeFor(readFileSync(coreWasm), native)
-    ? native : undefined;
+  let coreNative: string | undefined;
+  if (opts.native) {
+    coreNative = buildNative(coreWasm).out;
+    nativeFor(readFileSync(coreWasm), coreNative);
+  }
   writeIfChanged(payload, payloadSource({ coreWasm, coreNative, blob: blobPath, images, ...updateTrust(), fullCallDepth: opts.fullCallDepth, trace: opts.trace, replay: opts.replay }));
   step(`image ${name} -> ${rel(join(boardDir, "cmake", `${name}.elf`))}`);
   const payloads = readdirSync(boardDir, { withFileTypes: true })

@@ -1,5 +1,5 @@
-// The native part of the real core module (docs/native-tier.md): variant 1 compiled
-// here, translated and built into a scratch directory, and its file read back against
+// The native part of the real core module (docs/native-tier.md): the build's
+// build/core.native of build/core.wasm (built when out of date), read back against
 // runtime-c/include/wv_native_abi.h: the header's fields, the relocations, the
 // descriptor and its tables in the image. Also a module with a float operation, refused.
 import { before, after, test } from "node:test";
@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ROOT } from "../lib/paths.ts";
 import { run } from "../lib/proc.ts";
-import { asc, ascArgs, corePath } from "./core.ts";
+import { buildCore } from "./core.ts";
 import { buildNative, maxFrame, NATIVE_DEPTH_LIMIT, NATIVE_STACK_LIMIT } from "./native.ts";
 import { NATIVE_HEADER_SIZE, parseNativePart } from "./native_header.ts";
 import { NativeRefusal } from "./native_bind.ts";
@@ -26,10 +26,9 @@ let part: ReturnType<typeof parseNativePart>;
 let bytes: Buffer;
 
 before(() => {
-  const core = corePath(1, dir);
-  asc(ascArgs(1, core));
+  const core = buildCore();
   wasm = readFileSync(core);
-  bytes = buildNative(core, { out: join(dir, "core.native"), work: join(dir, "work") }).bytes;
+  bytes = buildNative(core).bytes;
   part = parseNativePart(bytes);
 });
 
@@ -124,6 +123,8 @@ test("the payload carries the native part between wv_core_native_start and _end,
   const base = { coreWasm: "/b/core.wasm", blob: "/b/vms.bin", images: [], updatePubkey: Buffer.alloc(32), allowUnsigned: false };
   const blob = join(dir, "vms.bin"), core = join(dir, "core.wasm"), native = join(dir, "core.native");
   writeFileSync(blob, "x");
+  writeFileSync(core, wasm);
+  writeFileSync(native, bytes);
   const withPart = payloadSource({ ...base, coreWasm: core, blob, coreNative: native });
   assert.match(withPart, new RegExp(`wv_core_native_start:\\n {4}\\.incbin "${native}"\\nwv_core_native_end:`));
   const without = payloadSource({ ...base, coreWasm: core, blob });

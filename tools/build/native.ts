@@ -6,12 +6,12 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { BUILD, ROOT, rel } from "../lib/paths.ts";
-import { CommandError, run, step } from "../lib/proc.ts";
+import { run, step } from "../lib/proc.ts";
 import { ensureWasm2c, type Wasm2c } from "../setup/wasm2c.ts";
 import { wasmInterface } from "./wasm_interface.ts";
 import { bindSource, NativeRefusal } from "./native_bind.ts";
 import { nativeImage } from "./native_elf.ts";
-import { nativePart } from "./native_header.ts";
+import { nativePart, parseNativePart } from "./native_header.ts";
 
 export const CC = "aarch64-linux-gnu-gcc";
 const READELF = "aarch64-linux-gnu-readelf";
@@ -33,10 +33,10 @@ export const NATIVE_STACK_LIMIT = 32 * 1024;
 
 const OPT = "-O2";
 /** Every object of the native part (wv_native_abi.h: ARMv8.0-A, general-purpose registers only). */
-export function nativeCflags(depthLimit = NATIVE_DEPTH_LIMIT): string[] {
+export function nativeCflags(): string[] {
   return ["-std=gnu11", OPT, "-ffreestanding", "-fPIE", "-fvisibility=hidden", "-mgeneral-regs-only", "-mcpu=cortex-a72",
     "-fno-stack-protector", "-fstack-usage", "-fno-asynchronous-unwind-tables", "-DNDEBUG",
-    "-DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0", `-DWASM_RT_MAX_CALL_STACK_DEPTH=${depthLimit}`,
+    "-DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0", `-DWASM_RT_MAX_CALL_STACK_DEPTH=${NATIVE_DEPTH_LIMIT}`,
     "-include", join(NATIVE_DIR, "prelude.h"), "-I", INCLUDE_DIR];
 }
 /** The project's own C of the native part (bind.c, rt.c) is held to warnings; wasm2c's output is not. */
@@ -49,9 +49,12 @@ export const LINK_FLAGS = ["-nostdlib", "-static-pie", "-Wl,--build-id=none", "-
 /** Where the native part of build/X.wasm goes: build/X.native. */
 export const nativePath = (wasm: string): string => wasm.replace(/\.wasm$/, "") + ".native";
 
-/** "gcc 12.2.0 -O2": the compiler the header names. */
+let compilerNameOnce: string | undefined;
+
+/** "gcc 12.2.0 -O2": the compiler the header names (asked once per process: every image link checks its native part). */
 export function compilerName(): string {
-  return `gcc ${run(CC, ["-dumpfullversion"]).stdout.trim()} ${OPT}`;
+  compilerNameOnce ??= `gcc ${run(CC, ["-dumpfullversion"]).stdout.trim()} ${OPT}`;
+  return compilerNameOnce;
 }
 
 /** The largest frame in gcc's -fstack-usage files; refuses a dynamic frame (alloca, a variable-length array). */
@@ -128,7 +131,8 @@ export function buildNative(wasm: string, opts: { out?: string; work?: string } 
   const stampFile = join(work, "inputs.sha256");
   if (existsSync(out) && existsSync(stampFile) && readFileSync(stampFile, "utf8") === digest) {
     const part = readFileSync(out);
-    return { out, bytes: part, work, maxFrameBytes: part.readUInt32LE(52), depthLimit: part.readUInt32LE(56) };
+    const { header } = parseNativePart(part);
+    return { out, bytes: part, work, maxFrameBytes: header.maxFrameBytes, depthLimit: header.depthLimit };
   }
   step(`native: ${rel(wasm)} -> ${rel(out)} (${w2c.translator}, ${compiler})`);
   try {
@@ -169,7 +173,6 @@ export function buildNative(wasm: string, opts: { out?: string; work?: string } 
   } catch (e) {
     rmSync(out, { force: true });
     if (e instanceof NativeRefusal) throw new NativeRefusal(`${rel(wasm)} cannot have a native part: ${e.message}`);
-    if (e instanceof CommandError) throw e;
     throw e;
   }
 }

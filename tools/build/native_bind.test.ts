@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { signature, wasmInterface } from "./wasm_interface.ts";
-import { bindSource, exportSymbol, importSymbol, mangle } from "./native_bind.ts";
+import { bindSource, mangle, wasm2cSymbol } from "./native_bind.ts";
 
 import { F32, I32, I64, module } from "./wasm_test_module.ts";
 
@@ -24,8 +24,8 @@ test("the interface is read from the binary in the module's order, signatures as
 });
 
 test("names are mangled as wasm2c 1.0.32 does", () => {
-  assert.equal(exportSymbol("core", "wv_init"), "Z_coreZ_wv_init");
-  assert.equal(importSymbol("wv", "guest_read"), "Z_wvZ_guest_read");
+  assert.equal(wasm2cSymbol("core", "wv_init"), "Z_coreZ_wv_init", "an export of the module translated with -n core");
+  assert.equal(wasm2cSymbol("wv", "guest_read"), "Z_wvZ_guest_read", "an import from module wv");
   assert.equal(mangle("wv-odd Zname"), "Z_wvZ2DoddZ20Z5Aname");
 });
 

@@ -20,9 +20,8 @@ export function mangle(name: string): string {
   return out;
 }
 
-/** The C name wasm2c gives export `name` of module `module` (wasm2c -n module), and import `name` of `from`. */
-export const exportSymbol = (module: string, name: string): string => mangle(module) + mangle(name);
-export const importSymbol = (from: string, name: string): string => mangle(from) + mangle(name);
+/** The C name wasm2c gives `name` of `module`: an export of the module it translated with -n module, or an import from module `module`. */
+export const wasm2cSymbol = (module: string, name: string): string => mangle(module) + mangle(name);
 
 /** A module the native part cannot hold: the error says which and why. */
 export class NativeRefusal extends Error {}
@@ -87,13 +86,13 @@ export function bindSource(iface: WasmInterface, opts: BindOptions): string {
     const decl = [`${ctx} *ctx`, ...ps.map((p) => `${p.t} ${p.n}`)].join(", ");
     const fnType = `${ret} (*)(${[`${ctx} *`, ...ps.map((p) => p.t)].join(", ")})`;
     const call = `((${fnType})import_slots[${k}])(${["ctx", ...ps.map((p) => p.n)].join(", ")})`;
-    L.push(`${ret} ${importSymbol(imp.module, imp.name)}(${decl})`, `{`, `    ${ret === "void" ? "" : "return "}${call};`, `}`, ``);
+    L.push(`${ret} ${wasm2cSymbol(imp.module, imp.name)}(${decl})`, `{`, `    ${ret === "void" ? "" : "return "}${call};`, `}`, ``);
   });
   funcExports.forEach((e, k) => {
     const what = `export ${e.name}`;
     const ret = returnType(e.type!, what);
     const args = [`(${inst} *)instance`, ...e.type!.params.map((p, j) => `(${cType(p, what)})args[${j}]`)].join(", ");
-    const call = `${exportSymbol(opts.module, e.name)}(${args})`;
+    const call = `${wasm2cSymbol(opts.module, e.name)}(${args})`;
     L.push(`/* ${e.name} ${signature(e.type!)} */`,
       `static uint64_t call_${k}(void *instance, const uint64_t *args)`, `{`,
       ...(e.type!.params.length ? [] : [`    (void)args;`]),
@@ -106,7 +105,7 @@ export function bindSource(iface: WasmInterface, opts: BindOptions): string {
   L.push(`};`, ``,
     `static uint8_t *memory(void *instance, uint64_t *size)`, `{`);
   if (memory) {
-    L.push(`    wasm_rt_memory_t *m = ${exportSymbol(opts.module, memory.name)}((${inst} *)instance);`,
+    L.push(`    wasm_rt_memory_t *m = ${wasm2cSymbol(opts.module, memory.name)}((${inst} *)instance);`,
       `    *size = m->size;`, `    return m->data;`);
   } else {
     L.push(`    (void)instance;`, `    *size = 0;`, `    return 0;`);

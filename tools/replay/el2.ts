@@ -58,10 +58,13 @@ export async function replayAtEl2(file: string, o: { timeoutMs?: number; echo?: 
   return parseEl2Lines(run.lines, run.end, run.elapsedMs);
 }
 
-/** The CLI's run: the runtime's lines as they come; exit status 0 identical, 1 diverged, 2 otherwise. */
+/**
+ * The CLI's run: the console as it comes (QEMU's own messages, which are not the console,
+ * after it on stderr); exit status 0 identical, 1 diverged, 2 otherwise.
+ */
 export async function replayAtEl2Command(file: string, timeoutMs?: number): Promise<number> {
-  const r = await replayAtEl2(file, { timeoutMs });
-  for (const l of r.all) process.stdout.write(l + "\n");
+  const r = await replayAtEl2(file, { timeoutMs, echo: true });
+  for (const l of r.all) if (l.startsWith("qemu: ")) process.stderr.write(l + "\n");
   if (r.identical) return 0;
   if (!r.verdict) process.stderr.write(`replay --at-el2: the replay image ended (${r.end}) without its last line\n`);
   return r.verdict === "DIVERGED" ? 1 : 2;

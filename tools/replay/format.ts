@@ -5,6 +5,10 @@ export const TRACE_MAGIC = "WVTR";
 export const TRACE_VERSION = 1;
 
 export const REC = { START: 1, CALL: 2, MEMIN: 3, IMPORT: 4, RET: 5, MEMOUT: 6 } as const;
+/** A start record's bytes: its type, then the VM (u32), the engine (u8), the module's length (u32) and SHA-256 (32 bytes). */
+export const START_BYTES = 42;
+/** What follows a start record's type byte. */
+const START_BODY = START_BYTES - 1;
 
 export interface ImportName { name: string; sig: string }
 
@@ -12,6 +16,8 @@ export interface ImportName { name: string; sig: string }
 export interface Start { vm: number; engine: "wasm3" | "native"; wasmLen: number; sha256: string }
 
 export interface MemRange { addr: number; bytes: Buffer }
+/** A range read back from a trace: `at`, where its bytes start in the instance's stream. */
+export interface TracedRange extends MemRange { at: number }
 
 export interface ImportCall {
   index: number;
@@ -23,9 +29,8 @@ export interface ImportCall {
   out?: MemRange;
 }
 
-export interface Call {
-  /** 1-based, per instance. */
-  n: number;
+/** A call as the trace holds it (what TraceWriter writes). */
+export interface CallRecord {
   name: string;
   /** i32 arguments, as signed numbers. */
   args: number[];
@@ -36,7 +41,23 @@ export interface Call {
   memOut: MemRange[];
 }
 
-export interface Stream { id: number; start?: Start; bytes: Buffer }
+/** A call read back (calls()): numbered, its memory-in ranges with their places in the stream, and where it ends there. */
+export interface Call extends CallRecord {
+  /** 1-based, per instance. */
+  n: number;
+  memIn: TracedRange[];
+  /** The stream offset just past the call's last record. */
+  end: number;
+}
+
+/** One chunk of a stream: its bytes' offset in the file and in the stream, and their length. */
+export interface Chunk { file: number; stream: number; length: number }
+
+export interface Stream {
+  id: number; start?: Start; bytes: Buffer;
+  /** Its chunks, in order: where each part of `bytes` lies in the file. */
+  chunks: Chunk[];
+}
 
 export interface Trace {
   version: number;
@@ -59,26 +80,40 @@ export function parseTrace(buf: Buffer): Trace {
   if (strings.length !== 2 * count + 1) throw new TraceError(`header names ${(strings.length - 1) / 2} imports, says ${count}`);
   const imports: ImportName[] = [];
   for (let i = 0; i < count; i++) imports.push({ name: strings[2 * i]!, sig: strings[2 * i + 1]! });
-  const parts = new Map<number, Buffer[]>();
+  const parts = new Map<number, { bufs: Buffer[]; chunks: Chunk[]; length: number }>();
   let at = headerLen, truncatedBytes = 0;
   while (at < buf.length) {
     if (at + 8 > buf.length || at + 8 + buf.readUInt32LE(at + 4) > buf.length) { truncatedBytes = buf.length - at; break; }
     const id = buf.readUInt32LE(at), len = buf.readUInt32LE(at + 4);
-    let list = parts.get(id);
-    if (!list) parts.set(id, list = []);
-    list.push(buf.subarray(at + 8, at + 8 + len));
+    let p = parts.get(id);
+    if (!p) parts.set(id, p = { bufs: [], chunks: [], length: 0 });
+    p.bufs.push(buf.subarray(at + 8, at + 8 + len));
+    p.chunks.push({ file: at + 8, stream: p.length, length: len });
+    p.length += len;
     at += 8 + len;
   }
   const streams: Stream[] = [];
-  for (const [id, list] of parts) {
-    const bytes = list.length === 1 ? list[0]! : Buffer.concat(list);
-    streams.push({ id, bytes, start: bytes[0] === REC.START && bytes.length >= 42 ? readStart(bytes) : undefined });
+  for (const [id, p] of parts) {
+    const bytes = p.bufs.length === 1 ? p.bufs[0]! : Buffer.concat(p.bufs);
+    streams.push({ id, bytes, chunks: p.chunks, start: bytes[0] === REC.START && bytes.length >= START_BYTES ? readStart(bytes) : undefined });
   }
   return { version, imports, streams, truncatedBytes };
 }
 
 function readStart(b: Buffer): Start {
-  return { vm: b.readUInt32LE(1), engine: b[5] === 1 ? "native" : "wasm3", wasmLen: b.readUInt32LE(6), sha256: b.subarray(10, 42).toString("hex") };
+  return { vm: b.readUInt32LE(1), engine: b[5] === 1 ? "native" : "wasm3", wasmLen: b.readUInt32LE(6), sha256: b.subarray(10, START_BYTES).toString("hex") };
+}
+
+/** Where byte `at` of stream `s` is in the file, and where the chunk holding it ends there. */
+export function fileOffset(s: Stream, at: number): { at: number; chunkEnd: number } {
+  let lo = 0, hi = s.chunks.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1, c = s.chunks[mid]!;
+    if (at < c.stream) hi = mid - 1;
+    else if (at >= c.stream + c.length) lo = mid + 1;
+    else return { at: c.file + (at - c.stream), chunkEnd: c.file + c.length };
+  }
+  throw new TraceError(`byte ${at} is outside instance ${s.id}'s stream (${s.bytes.length} bytes)`);
 }
 
 /** The calls of a stream, in order; a call the trace ends inside comes last, without `ret`. */
@@ -89,11 +124,11 @@ export function* calls(s: Stream): Generator<Call> {
   const need = (k: number, what: string) => {
     if (at + k > b.length) throw new TraceError(`instance ${s.id}: ${what} record cut short at byte ${at} of its stream`);
   };
-  const range = (): MemRange => {
+  const range = (): TracedRange => {
     need(8, "memory");
     const addr = b.readUInt32LE(at), len = b.readUInt32LE(at + 4);
     need(8 + len, "memory");
-    const r = { addr, bytes: b.subarray(at + 8, at + 8 + len) };
+    const r = { addr, bytes: b.subarray(at + 8, at + 8 + len), at: at + 8 };
     at += 8 + len;
     return r;
   };
@@ -104,9 +139,9 @@ export function* calls(s: Stream): Generator<Call> {
   while (at < b.length) {
     const type = b[at++];
     switch (type) {
-      case REC.START: need(41, "start"); at += 41; break;
+      case REC.START: need(START_BODY, "start"); at += START_BODY; break;
       case REC.CALL: {
-        if (cur) yield cur;
+        if (cur) { cur.end = at - 1; yield cur; }
         need(1, "call");
         const nl = b[at]!;
         need(2 + nl, "call");
@@ -117,7 +152,7 @@ export function* calls(s: Stream): Generator<Call> {
         const args: number[] = [];
         for (let k = 0; k < argc; k++) args.push(b.readInt32LE(at + 4 * k));
         at += 4 * argc;
-        cur = { n: ++n, name, args, memIn: [], imports: [], memOut: [] };
+        cur = { n: ++n, name, args, memIn: [], imports: [], memOut: [], end: at };
         break;
       }
       case REC.MEMIN: inCall("memory-in").memIn.push(range()); break;
@@ -133,8 +168,8 @@ export function* calls(s: Stream): Generator<Call> {
         at += 8 * argc;
         const result = b.readBigUInt64LE(at);
         at += 8;
-        const out = range();
-        c.imports.push({ index, args, result, out: out.bytes.length ? out : undefined });
+        const { addr, bytes } = range();
+        c.imports.push({ index, args, result, out: bytes.length ? { addr, bytes } : undefined });
         break;
       }
       case REC.RET: {
@@ -150,7 +185,7 @@ export function* calls(s: Stream): Generator<Call> {
       default: throw new TraceError(`instance ${s.id}: unknown record type ${type} at byte ${at - 1} of its stream`);
     }
   }
-  if (cur) yield cur;
+  if (cur) { cur.end = at; yield cur; }
 }
 
 /** Writes a trace in the same format (tests; traces made off the board). */
@@ -172,13 +207,13 @@ export class TraceWriter {
     this.chunks.push(h, body);
   }
   start(id: number, s: Start): void {
-    const b = Buffer.alloc(42);
+    const b = Buffer.alloc(START_BYTES);
     b[0] = REC.START; b.writeUInt32LE(s.vm, 1); b[5] = s.engine === "native" ? 1 : 0; b.writeUInt32LE(s.wasmLen, 6);
     Buffer.from(s.sha256, "hex").copy(b, 10);
     this.chunk(id, b);
   }
   /** One whole call as one chunk, as the board writes it. */
-  call(id: number, c: Omit<Call, "n">): void {
+  call(id: number, c: CallRecord): void {
     const parts: Buffer[] = [];
     const name = Buffer.from(c.name, "latin1");
     const head = Buffer.alloc(3 + name.length + 4 * c.args.length);

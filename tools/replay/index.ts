@@ -20,7 +20,7 @@ export interface ReplaySummary {
 const BUILT_MODULES = [join(BUILD, "core.wasm"), join(BUILD, "core-v2.wasm")];
 
 /** The module each stream ran: `module` when given, else the built one whose SHA-256 its start record names. */
-function modulesFor(trace: Trace, module?: string): Map<string, Buffer> {
+function modulesFor(module?: string): Map<string, Buffer> {
   const out = new Map<string, Buffer>();
   const files = module ? [module] : BUILT_MODULES.filter((f) => existsSync(f));
   for (const f of files) { const b = readFileSync(f); out.set(module ? "given" : sha256(b), b); }
@@ -28,7 +28,7 @@ function modulesFor(trace: Trace, module?: string): Map<string, Buffer> {
 }
 
 export function replayTrace(trace: Trace, module?: string): ReplaySummary {
-  const mods = modulesFor(trace, module);
+  const mods = modulesFor(module);
   const fallback = mods.values().next().value as Buffer | undefined;
   const results: StreamResult[] = [];
   const lines: string[] = [];

@@ -8,30 +8,41 @@ const EC: Record<number, string> = {
   0x34: "watchpoint (lower EL)", 0x3c: "BRK",
 };
 
-/** The class of the exit in a 320-byte exit record: "IRQ (INTID n)" or the ESR's EC. */
+/** An exit record's bytes (docs/abi.md 2, "Exit record"). */
+export const EXIT_REC = 320;
+/** Its registers x0..x30, 8 bytes each from offset 0; then these fields. */
+const X_END = 31 * 8;
+const FIELDS: { at: number; size: number; name: string }[] = [
+  { at: 248, size: 8, name: "pc" }, { at: 256, size: 8, name: "spsr" }, { at: 264, size: 8, name: "esr" },
+  { at: 272, size: 8, name: "far" }, { at: 280, size: 8, name: "hpfar" }, { at: 288, size: 4, name: "vcpu" },
+  { at: 292, size: 4, name: "flags" }, { at: 296, size: 8, name: "cntvct" }, { at: 304, size: 4, name: "intid" },
+  { at: 308, size: 4, name: "reserved" }, { at: 312, size: 8, name: "reserved" },
+];
+const fieldAt = (name: string): number => FIELDS.find((f) => f.name === name)!.at;
+const PC = fieldAt("pc"), ESR = fieldAt("esr"), VCPU = fieldAt("vcpu"), FLAGS = fieldAt("flags"), INTID = fieldAt("intid");
+/** flags: the exit is an IRQ. */
+const FLAG_IRQ = 1;
+
+/** The class of the exit in an exit record: "IRQ (INTID n)" or the ESR's EC. */
 export function exitClass(rec: Buffer): string {
-  if (rec.length < 320) return "exit record cut short";
-  if (rec.readUInt32LE(292) & 1) return `IRQ (INTID ${rec.readUInt32LE(304)})`;
-  const esr = rec.readBigUInt64LE(264);
+  if (rec.length < EXIT_REC) return "exit record cut short";
+  if (rec.readUInt32LE(FLAGS) & FLAG_IRQ) return `IRQ (INTID ${rec.readUInt32LE(INTID)})`;
+  const esr = rec.readBigUInt64LE(ESR);
   const ec = Number((esr >> 26n) & 0x3fn);
   return `${EC[ec] ?? `EC 0x${ec.toString(16)}`}`;
 }
 
 /** A short description of an exit: its class, ESR, PC and vCPU. */
 export function describeExit(rec: Buffer): string {
-  if (rec.length < 320) return exitClass(rec);
-  return `${exitClass(rec)}, ESR 0x${rec.readBigUInt64LE(264).toString(16)}, PC 0x${rec.readBigUInt64LE(248).toString(16)}, ` +
-    `vCPU ${rec.readUInt32LE(288)}`;
+  if (rec.length < EXIT_REC) return exitClass(rec);
+  return `${exitClass(rec)}, ESR 0x${rec.readBigUInt64LE(ESR).toString(16)}, PC 0x${rec.readBigUInt64LE(PC).toString(16)}, ` +
+    `vCPU ${rec.readUInt32LE(VCPU)}`;
 }
 
 /** The exit record field a byte offset falls in, and that field's offset and size. */
 export function recordField(off: number): { name: string; at: number; size: number } {
-  if (off < 248) { const n = Math.floor(off / 8); return { name: `x${n}`, at: n * 8, size: 8 }; }
-  const fields: [number, number, string][] = [[248, 8, "pc"], [256, 8, "spsr"], [264, 8, "esr"], [272, 8, "far"],
-    [280, 8, "hpfar"], [288, 4, "vcpu"], [292, 4, "flags"], [296, 8, "cntvct"], [304, 4, "intid"], [308, 4, "reserved"],
-    [312, 8, "reserved"]];
-  for (const [at, size, name] of fields) if (off >= at && off < at + size) return { name, at, size };
-  return { name: `byte ${off}`, at: off, size: 1 };
+  if (off < X_END) { const n = Math.floor(off / 8); return { name: `x${n}`, at: n * 8, size: 8 }; }
+  return FIELDS.find((f) => off >= f.at && off < f.at + f.size) ?? { name: `byte ${off}`, at: off, size: 1 };
 }
 
 export function hex(v: bigint | number): string {

@@ -6,21 +6,21 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { buildCore } from "../build/core.ts";
-import { calls, parseTrace, TraceError, TraceWriter, type Call, type ImportCall, type ImportName } from "./format.ts";
+import { calls, parseTrace, TraceError, TraceWriter, type CallRecord, type ImportCall, type ImportName } from "./format.ts";
 import { replayTrace } from "./index.ts";
-import { sha256 } from "./replay.ts";
+import { argList, sha256, u64Of } from "./replay.ts";
+import { EXIT_REC } from "./names.ts";
+import { signature, wasmInterface } from "../build/wasm_interface.ts";
 import { alterExitRecord } from "./alter.ts";
 import { parseEl2Lines } from "./el2.ts";
 // @ts-expect-error: plain JavaScript without declarations (the core's unit tests' fake host)
 import { createFakeHost } from "../../assembly/__tests__/fake_host.js";
 
-const IMPORTS: ImportName[] = [
-  ["console_write", "v(ii)"], ["now", "I()"], ["counter_freq", "I()"], ["s2_table_new", "i()"], ["s2_set_entry", "i(iiiI)"],
-  ["s2_activate", "i(ii)"], ["guest_read", "i(Iii)"], ["guest_write", "i(Iii)"], ["image_load", "I(iI)"], ["vcpu_boot", "i(iII)"],
-  ["sysreg_write", "i(iiI)"], ["sysreg_read", "I(ii)"], ["vm_stop", "v()"], ["pcpu_of", "i(i)"], ["lr_count", "i()"],
-  ["lr_read", "I(i)"], ["lr_write", "i(iI)"], ["ich_hcr_write", "i(i)"], ["ich_status", "I()"], ["vcpu_kick", "i(i)"],
-  ["irq_set", "i(ii)"], ["pmu_read", "I(i)"], ["pmu_write", "i(iI)"], ["chan_send", "i(ii)"],
-].map(([name, sig]) => ({ name: name!, sig: sig! }));
+const MODULE = buildCore();
+const WASM = readFileSync(MODULE);
+/** The trace's import list: the core module's imports with their signatures, as the board names them. */
+const IMPORTS: ImportName[] = wasmInterface(WASM).imports.filter((i) => i.kind === "func")
+  .map((i) => ({ name: i.name, sig: signature(i.type!) }));
 
 /** One VM (as assembly/__tests__/release_smoke.mjs builds it): 128 MiB RAM at 0x40000000, a PL011. */
 function smokeBlob(): Buffer {
@@ -36,18 +36,18 @@ function smokeBlob(): Buffer {
 
 /** A trace of the core run here: set-up, wv_init, null hypercalls and PL011 writes. */
 function recordTrace(): { bytes: Buffer; wasm: Buffer } {
-  const wasm = readFileSync(buildCore());
+  const wasm = WASM;
   const w = new TraceWriter(IMPORTS);
   const host = createFakeHost();
   let pending: ImportCall[] = [];
   let memory: WebAssembly.Memory;
   const wv: Record<string, (...a: unknown[]) => unknown> = {};
   IMPORTS.forEach((imp, index) => {
-    const types = /\((\w*)\)/.exec(imp.sig)![1]!;
+    const types = argList(imp.sig), rtype = imp.sig[0]!;
     wv[imp.name] = (...a: unknown[]) => {
       const r = host.imports.wv[imp.name](...a);
-      const args = [...types].map((t, k) => t === "I" ? BigInt.asUintN(64, a[k] as bigint) : BigInt((a[k] as number) >>> 0));
-      const result = imp.sig[0] === "I" ? BigInt.asUintN(64, r as bigint) : imp.sig[0] === "i" ? BigInt((r as number) >>> 0) : 0n;
+      const args = [...types].map((t, k) => u64Of(a[k], t));
+      const result = rtype === "v" ? 0n : u64Of(r, rtype);
       const out = imp.name === "guest_read"
         ? { addr: a[1] as number, bytes: Buffer.from(new Uint8Array(memory.buffer, a[1] as number, a[2] as number)) } : undefined;
       pending.push({ index, args, result, out });
@@ -60,7 +60,7 @@ function recordTrace(): { bytes: Buffer; wasm: Buffer } {
   host.setMemory(ex.memory);
   w.start(1, { vm: 0, engine: "native", wasmLen: wasm.length, sha256: sha256(wasm) });
   const mem = () => Buffer.from(memory.buffer);
-  const call = (name: string, args: number[], memIn: Call["memIn"] = [], out?: [number, number]) => {
+  const call = (name: string, args: number[], memIn: CallRecord["memIn"] = [], out?: [number, number]) => {
     pending = [];
     const result = ex[name]!(...args);
     const c = { name, args, memIn, imports: pending, memOut: out ? [{ addr: out[0], bytes: Buffer.from(mem().subarray(out[0], out[0] + out[1])) }] : [],
@@ -75,10 +75,10 @@ function recordTrace(): { bytes: Buffer; wasm: Buffer } {
   mem().set(blob, buf);
   assert.equal(call("wv_init", [0, buf, blob.length], [{ addr: buf, bytes: blob }]), 0);
   const exit = (esr: bigint, x0: bigint, x1 = 0n, hpfar = 0n) => {
-    const r = mem().subarray(rec, rec + 320);
+    const r = mem().subarray(rec, rec + EXIT_REC);
     r.writeBigUInt64LE(esr, 264); r.writeBigUInt64LE(x0, 0); r.writeBigUInt64LE(x1, 8); r.writeBigUInt64LE(0x40080000n, 248);
     r.writeBigUInt64LE(hpfar, 280);
-    call("wv_handle_exit", [0], [{ addr: rec, bytes: Buffer.from(r) }], [rec, 320]);
+    call("wv_handle_exit", [0], [{ addr: rec, bytes: Buffer.from(r) }], [rec, EXIT_REC]);
   };
   const IL = 1n << 25n;
   for (let i = 0; i < 3; i++) exit((0x16n << 26n) | IL, 0xc6000000n);
@@ -88,7 +88,6 @@ function recordTrace(): { bytes: Buffer; wasm: Buffer } {
 }
 
 const { bytes } = recordTrace();
-const MODULE = buildCore();
 
 test("a trace is read back into its instance's calls, each with its imports and memory", () => {
   const t = parseTrace(bytes);
@@ -124,7 +123,7 @@ test("replaying the core's own trace is identical", () => {
 
 /** The stream offset of the last exit's handed-back x0 (its MEMOUT record is the call's last bytes). */
 function lastExitX0(b: Buffer): number {
-  return b.length - 320;
+  return b.length - EXIT_REC;
 }
 
 test("one byte of an exit record handed back altered: the replay names the call and the register", () => {
@@ -158,15 +157,21 @@ test("a different result on the board: the replay says which call", () => {
   assert.match(r.lines.join("\n"), /at call 1, wv_abi_version\(\): result 3 here, 4 on the board/);
 });
 
-test("an exit record handed in altered (alter.ts): the copy ends at a chunk boundary and diverges at that call", () => {
-  // Calls 5 to 7 hand in the same exit record three times: it is altered where the file holds it once.
+test("an exit record handed in altered (alter.ts): that call's byte flipped, the copy ending at a chunk boundary after it, diverging there", () => {
+  // Calls 5 to 7 hand in the same exit record three times: the one of the call asked for is altered.
+  const before = [...calls(parseTrace(bytes).streams[0]!)];
+  assert.ok(before[5]!.memIn[0]!.bytes.equals(before[6]!.memIn[0]!.bytes), "calls 6 and 7 are handed the same record");
   const a = alterExitRecord(bytes, 1, 6, 8);
-  assert.equal(a.call, 8, "the first exit from call 6 on whose record the file holds once");
+  assert.equal(a.call, 6, "the first exit from call 6 on");
   const t = parseTrace(a.bytes);
   assert.equal(t.truncatedBytes, 0);
+  const after = [...calls(t.streams[0]!)];
+  assert.equal(after.length, 6, "the copy ends with the altered call");
+  assert.equal([...a.bytes.keys()].filter((i) => a.bytes[i] !== bytes[i]).length, 1, "one byte of the copy differs from the trace");
+  assert.equal(after[5]!.memIn[0]!.bytes[8], before[5]!.memIn[0]!.bytes[8]! ^ 0xff, "byte 8 of call 6's exit record, flipped");
   const r = replayTrace(t, MODULE);
   assert.equal(r.identical, false);
-  assert.match(r.lines.join("\n"), /divergence in instance 1 \(vm 0\) at call 8, wv_handle_exit\(0\)/);
+  assert.match(r.lines.join("\n"), /divergence in instance 1 \(vm 0\) at call 6, wv_handle_exit\(0\)/);
   assert.throws(() => alterExitRecord(bytes, 1, 100, 8), /no exit record to alter/);
   assert.throws(() => alterExitRecord(bytes, 9, 1, 8), /no instance 9/);
 });

@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import { instantiateSync } from "@assemblyscript/loader";
 import { calls, type Call, type ImportName, type Stream, type Trace } from "./format.ts";
-import { describeExit, exitClass, hex, recordField } from "./names.ts";
+import { describeExit, EXIT_REC, exitClass, hex, recordField } from "./names.ts";
 
 /** Where the replay of an instance first differed from the board. */
 export interface Divergence {
@@ -25,13 +25,13 @@ export interface StreamResult {
 
 class Diverged extends Error {}
 
-const EXIT_REC = 320;
-
-function u64Of(v: unknown, type: string): bigint {
+/** An import's argument or result of type `type` ("i", "I") as the trace holds it: unsigned 64-bit. */
+export function u64Of(v: unknown, type: string): bigint {
   return type === "I" ? BigInt.asUintN(64, v as bigint) : BigInt((v as number) >>> 0);
 }
 
-function argList(sig: string): string {
+/** The parameter types of signature `sig`: "iiI" of "i(iiI)". */
+export function argList(sig: string): string {
   const m = /^\w\((\w*)\)$/.exec(sig);
   return m ? m[1]! : "";
 }
@@ -45,7 +45,7 @@ export function sha256(wasm: Buffer): string {
   return createHash("sha256").update(wasm).digest("hex");
 }
 
-/** Replay one instance's stream on `wasm`. `every`: called after each call (progress). */
+/** Replay one instance's stream on `wasm`. */
 export function replayStream(trace: Trace, s: Stream, wasm: Buffer): StreamResult {
   const vm = s.start?.vm ?? -1;
   const res: StreamResult = {

@@ -24,20 +24,22 @@ export function fetchDeb(p: DebSpec): string {
   const tmp = join(downloads, `apt-tmp-${process.pid}`);
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
-  const args = ["download", `${p.package}:${p.arch}=${p.version}`];
-  let r = run("apt-get", args, { cwd: tmp, allowFail: true });
-  if (r.status !== 0) {
-    aptUpdate();
-    r = run("apt-get", args, { cwd: tmp, allowFail: true });
-  }
-  if (r.status !== 0) {
+  try {
+    const args = ["download", `${p.package}:${p.arch}=${p.version}`];
+    let r = run("apt-get", args, { cwd: tmp, allowFail: true });
+    if (r.status !== 0) {
+      aptUpdate();
+      r = run("apt-get", args, { cwd: tmp, allowFail: true });
+    }
+    if (r.status !== 0) {
+      throw new Error(`apt-get download ${p.package}:${p.arch}=${p.version} failed: ${r.stderr.trim()}\n` +
+        `(the pinned version may have left Debian's archive: update tools/setup/pins.json)`);
+    }
+    const got = readdirSync(tmp).find((f) => f.endsWith(".deb"));
+    if (!got) throw new Error(`apt-get download ${p.package} produced no .deb`);
+    acceptDownload(join(tmp, got), deb, p.sha256, debName(p));
+    return deb;
+  } finally {
     rmSync(tmp, { recursive: true, force: true });
-    throw new Error(`apt-get download ${p.package}:${p.arch}=${p.version} failed: ${r.stderr.trim()}\n` +
-      `(the pinned version may have left Debian's archive: update tools/setup/pins.json)`);
   }
-  const got = readdirSync(tmp).find((f) => f.endsWith(".deb"));
-  if (!got) throw new Error(`apt-get download ${p.package} produced no .deb`);
-  acceptDownload(join(tmp, got), deb, p.sha256, debName(p));
-  rmSync(tmp, { recursive: true, force: true });
-  return deb;
 }

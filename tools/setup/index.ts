@@ -4,9 +4,9 @@ import { ensureNpm } from "./npm.ts";
 import { ensureWasm3 } from "./wasm3.ts";
 import { ensureMonocypher } from "./monocypher.ts";
 import { ensureDebianGuestFiles } from "./debian_guest.ts";
-import { ensureWasm2c, type Wasm2c } from "./wasm2c.ts";
+import { ensureWasm2c } from "./wasm2c.ts";
 
-export interface SetupResult { wasm3Dir: string; monocypherDir: string; guestFiles: Record<string, string>; wasm2c: Wasm2c }
+export interface SetupResult { wasm3Dir: string; monocypherDir: string; guestFiles: Record<string, string> }
 
 let done: SetupResult | undefined;
 
@@ -15,7 +15,8 @@ export function setup(): SetupResult {
   if (done) return done;
   ensureAptPackages();
   ensureNpm();
-  done = { wasm3Dir: ensureWasm3(), monocypherDir: ensureMonocypher(), guestFiles: ensureDebianGuestFiles(),
-    wasm2c: ensureWasm2c() };
+  done = { wasm3Dir: ensureWasm3(), monocypherDir: ensureMonocypher(), guestFiles: ensureDebianGuestFiles() };
+  // The native parts' translator: fetched here with the rest, asked for by the native build (build/native.ts).
+  ensureWasm2c();
   return done;
 }

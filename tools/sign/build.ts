@@ -7,6 +7,8 @@ import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "nod
 import { join } from "node:path";
 import { BUILD, rel } from "../lib/paths.ts";
 import { step } from "../lib/proc.ts";
+import { buildNative } from "../build/native.ts";
+import { parseNativePart } from "../build/native_header.ts";
 import { signModule } from "./format.ts";
 import { rawPublicKey, signingKey } from "./keys.ts";
 
@@ -36,34 +38,36 @@ function writeAtomic(path: string, data: Buffer): void {
   renameSync(tmp, path);
 }
 
-/** The offset of wasm_sha256 in a native part's header (runtime-c/include/wv_native_abi.h). */
-const NATIVE_WASM_SHA256 = 60;
-
 /** The native part of `wasm` (its build/<name>.native), checked to be the translation of these very bytes. */
 export function nativeFor(wasm: Buffer, nativeFile: string): Buffer {
   const native = readFileSync(nativeFile);
-  const want = createHash("sha256").update(wasm).digest();
-  if (native.length < NATIVE_WASM_SHA256 + 32 || !native.subarray(NATIVE_WASM_SHA256, NATIVE_WASM_SHA256 + 32).equals(want)) {
+  let sha: Buffer;
+  try {
+    sha = parseNativePart(native).header.wasmSha256;
+  } catch (e) {
+    throw new Error(`${rel(nativeFile)}: ${e instanceof Error ? e.message : String(e)}: build it again`);
+  }
+  if (!sha.equals(createHash("sha256").update(wasm).digest())) {
     throw new Error(`${rel(nativeFile)} was not translated from this module (its wasm_sha256 differs): build it again`);
   }
   return native;
 }
 
 /**
- * build/<name>.wvm for every build/<name>.wasm of CORE_MODULES, with build/<name>.native
- * when the build made one; a .wvm whose .wasm is gone is removed.
+ * build/<name>.wvm for every build/<name>.wasm of CORE_MODULES, with its native part
+ * build/<name>.native (built here when missing or out of date); a .wvm whose .wasm is gone is removed.
  */
 export function signCoreModules(): string[] {
   const { key, path } = signingKey();
   const out: string[] = [];
   for (const name of CORE_MODULES) {
-    const wasm = join(BUILD, `${name}.wasm`), wvm = join(BUILD, `${name}.wvm`), nativeFile = join(BUILD, `${name}.native`);
+    const wasm = join(BUILD, `${name}.wasm`), wvm = join(BUILD, `${name}.wvm`);
     if (!existsSync(wasm)) { rmSync(wvm, { force: true }); continue; }
     const bytes = readFileSync(wasm);
-    const native = existsSync(nativeFile) ? nativeFor(bytes, nativeFile) : undefined;
-    const signed = signModule(bytes, key, native);
+    const nativeFile = buildNative(wasm).out;
+    const signed = signModule(bytes, key, nativeFor(bytes, nativeFile));
     if (!existsSync(wvm) || !readFileSync(wvm).equals(signed)) {
-      step(`sign: ${rel(wasm)}${native ? ` + ${rel(nativeFile)}` : ""} -> ${rel(wvm)} (key ${rel(path)})`);
+      step(`sign: ${rel(wasm)} + ${rel(nativeFile)} -> ${rel(wvm)} (key ${rel(path)})`);
     }
     writeAtomic(wvm, signed);
     out.push(wvm);
