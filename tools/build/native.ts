@@ -117,7 +117,10 @@ export interface NativeBuild { out: string; bytes: Buffer; work: string; maxFram
 
 /**
  * Build the native part of `wasm` into `out` (default build/X.native), in `work`
- * (default build/native/X/), unless its inputs are unchanged. Throws NativeRefusal,
+ * (default build/native/X/), unless its inputs are unchanged. Safe to run in several
+ * processes at once (the tests run files side by side): each builds in a folder of its
+ * own, then puts `out` in place and, last, the work folder with the inputs' digest that
+ * says `out` is current. Throws NativeRefusal,
  * naming the module and the reason, for a module it cannot or must not hold.
  */
 export function buildNative(wasm: string, opts: { out?: string; work?: string } = {}): NativeBuild {
@@ -135,9 +138,12 @@ export function buildNative(wasm: string, opts: { out?: string; work?: string } 
     return { out, bytes: part, work, maxFrameBytes: header.maxFrameBytes, depthLimit: header.depthLimit };
   }
   step(`native: ${rel(wasm)} -> ${rel(out)} (${w2c.translator}, ${compiler})`);
+  const done = work;
+  const mine = `${work}.${process.pid}.tmp`;
   try {
-    rmSync(work, { recursive: true, force: true });
-    mkdirSync(work, { recursive: true });
+    rmSync(mine, { recursive: true, force: true });
+    mkdirSync(mine, { recursive: true });
+    const work = mine;
     const iface = wasmInterface(bytes);
     const bind = bindSource(iface, { module: MODULE_NAME, header: `${base}.h` });
     const abi = coreAbiVersion(bytes);
@@ -168,9 +174,16 @@ export function buildNative(wasm: string, opts: { out?: string; work?: string } 
     const tmp = `${out}.${process.pid}.tmp`;
     writeFileSync(tmp, part);
     renameSync(tmp, out);
-    writeFileSync(stampFile, digest);
-    return { out, bytes: part, work, maxFrameBytes, depthLimit: NATIVE_DEPTH_LIMIT };
+    writeFileSync(join(work, "inputs.sha256"), digest);
+    rmSync(done, { recursive: true, force: true });
+    try {
+      renameSync(work, done);
+    } catch {
+      rmSync(work, { recursive: true, force: true });   // another process built the same inputs into place first
+    }
+    return { out, bytes: part, work: done, maxFrameBytes, depthLimit: NATIVE_DEPTH_LIMIT };
   } catch (e) {
+    rmSync(mine, { recursive: true, force: true });
     rmSync(out, { force: true });
     if (e instanceof NativeRefusal) throw new NativeRefusal(`${rel(wasm)} cannot have a native part: ${e.message}`);
     throw e;
